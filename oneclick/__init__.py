@@ -1,0 +1,3 @@
+"""Customer-retention experiments for the online store "В один клик"."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""Deterministic, atomic writers: an output is either complete or absent."""
+
+import json
+import math
+import os
+import pickle
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path next to `path`; move it into place only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _finite(obj):
+    """Replace non-finite floats by None so the JSON stays valid (no Infinity/NaN)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if hasattr(obj, "item"):  # numpy scalar
+        return _finite(obj.item())
+    return obj
+
+
+def write_json(path, obj):
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(_finite(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                       encoding="utf-8")
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_csv(path, df: pd.DataFrame, **kwargs):
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, lineterminator="\n", **kwargs)
+
+
+def write_text(path, text: str, newline="\n"):
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline=newline) as f:
+            f.write(text)
+
+
+def write_pickle(path, obj):
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            pickle.dump(obj, f, protocol=5)
+
+
+def read_pickle(path):
+    with open(path, "rb") as f:
+        return pickle.load(f)

@@ -1,0 +1,54 @@
+"""Hyperparameter search for one model: the scaler and the estimator's grid, by CV ROC-AUC."""
+
+import sys
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, RepeatedStratifiedKFold
+
+from oneclick.registry import build_pipeline, param_grid, readable_params, with_probabilities
+
+SCORING = "roc_auc"
+
+
+def cv_splitter(cv: dict) -> RepeatedStratifiedKFold:
+    return RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=cv["seed"])
+
+
+def make_search(spec: dict, cv: dict):
+    pipeline = build_pipeline(spec["estimator"], spec.get("args") or {})
+    space = param_grid(spec.get("grid") or {}, spec["scalers"])
+    common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=cv["n_jobs"], refit=False, error_score="raise")
+    size = len(ParameterGrid(space))
+    if spec["search"]["method"] == "random" and spec["search"]["n_iter"] < size:
+        return RandomizedSearchCV(pipeline, space, n_iter=spec["search"]["n_iter"], random_state=cv["seed"],
+                                  **common)
+    return GridSearchCV(pipeline, space, **common)
+
+
+def run_search(name: str, spec: dict, cv: dict, X, y):
+    """Fit the search, refit the best candidate on all of X; return it, a deterministic record, timings."""
+    search = make_search(spec, cv)
+    n_candidates = (search.n_iter if isinstance(search, RandomizedSearchCV)
+                    else len(ParameterGrid(search.param_grid)))
+    n_splits = search.cv.get_n_splits()
+    print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits",
+          file=sys.stderr, flush=True)
+    search.fit(X, y)
+    best = search.best_index_
+    results = search.cv_results_
+    record = {
+        "cv_roc_auc": round(float(results["mean_test_score"][best]), 6),
+        "cv_roc_auc_std": round(float(results["std_test_score"][best]), 6),
+        "model": name,
+        "estimator": spec["estimator"],
+        "best_params": readable_params(search.best_params_),
+        "candidates": int(n_candidates),
+        "folds": cv["folds"],
+        "repeats": cv["repeats"],
+    }
+    timing = {"model": name, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
+              "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
+    best_pipeline = clone(search.estimator).set_params(**search.best_params_)
+    best_pipeline = with_probabilities(best_pipeline, spec["estimator"]).fit(X, y)
+    return best_pipeline, record, timing

@@ -1,0 +1,38 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oneclick.synthesize import draw_customers, write_raw_files
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_DIR = ROOT.parent / "shared" / "data" / "market"
+
+
+@pytest.fixture(scope="session")
+def real_dir():
+    if not (REAL_DIR / "market_file.csv").is_file():
+        pytest.skip(f"real data not found at {REAL_DIR} (it lives in ../shared, outside the repo)")
+    return REAL_DIR
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synthetic")
+    write_raw_files(draw_customers(400, seed=1, separation=0.9), out)
+    return out
+
+
+@pytest.fixture
+def raw_copy(synthetic_dir, tmp_path):
+    """A writable copy of the synthetic raw files, for breaking them on purpose."""
+    out = tmp_path / "raw"
+    shutil.copytree(synthetic_dir, out)
+    return out
+
+
+def edit_file(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a raw file, keeping its bytes otherwise (CRLF and all)."""
+    data = path.read_bytes().decode("utf-8")
+    assert old in data, f"{old!r} not in {path.name}"
+    path.write_bytes(data.replace(old, new, count).encode("utf-8"))

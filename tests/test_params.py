@@ -1,0 +1,49 @@
+"""params.yaml validation: a wrong value fails before any fitting, naming the key."""
+
+import copy
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from oneclick.errors import ParamsError
+from oneclick.params import load_params, validate
+
+PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+
+
+def changed(key: str, value):
+    params = copy.deepcopy(PARAMS)
+    node = params
+    *path, last = key.split(".")
+    for part in path:
+        node = node[part]
+    if value is KeyError:
+        del node[last]
+    else:
+        node[last] = value
+    return params
+
+
+def test_repository_params_are_valid():
+    validate(copy.deepcopy(PARAMS))
+    assert load_params(ROOT / "params.yaml")["models"]
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("models.svc.estimator", "xgboost", "models.svc.estimator"),
+    ("models.svc.args", {"random_state": 1, "gama": 2}, "gama"),
+    ("models.knn.grid", {"n_neighbours": [3]}, "n_neighbours"),
+    ("models.knn.grid", {"n_neighbors": 5}, "models.knn.grid.n_neighbors"),
+    ("models.knn.scalers", ["robust"], "models.knn.scalers"),
+    ("models.knn.search", {"method": "bayes"}, "models.knn.search.method"),
+    ("models.knn.search", {"method": "random"}, "models.knn.search.n_iter"),
+    ("split.test_size", 1.5, "split.test_size"),
+    ("cv.folds", 1, "cv.folds"),
+    ("cv.repeats", KeyError, "cv.repeats"),
+    ("data.raw_dir", None, "data.raw_dir"),
+])
+def test_bad_value_names_the_key(key, value, expected):
+    with pytest.raises(ParamsError, match=expected.replace(".", r"\.")):
+        validate(changed(key, value))
+
