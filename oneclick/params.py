@@ -4,8 +4,9 @@ from pathlib import Path
 
 import yaml
 
+from oneclick.engineer import TOGGLES
 from oneclick.errors import ParamsError
-from oneclick.registry import ESTIMATORS, SCALERS, base_estimator
+from oneclick.registry import ESTIMATORS, SCALERS, make_estimator
 
 SEARCH_METHODS = ("grid", "random")
 
@@ -49,6 +50,10 @@ def validate(params: dict) -> None:
     _number(params, "prepare.revenue_max", 0, float("inf"))
     _number(params, "split.test_size", 0.05, 0.95)
     _number(params, "split.seed", 0, 2**32 - 1, integer=True)
+    features = get(params, "features")
+    _require(isinstance(features, dict) and set(features) == set(TOGGLES)
+             and all(isinstance(v, bool) for v in features.values()),
+             "features", f"must set each of {list(TOGGLES)} to true or false, got {features!r}")
     _number(params, "cv.folds", 2, 50, integer=True)
     _number(params, "cv.repeats", 1, 100, integer=True)
     _number(params, "cv.seed", 0, 2**32 - 1, integer=True)
@@ -66,24 +71,14 @@ def validate_model(params: dict, name: str) -> None:
     key = f"models.{name}"
     spec = get(params, key)
     _require(isinstance(spec, dict), key, "must be a mapping")
-    estimator = get(params, f"{key}.estimator")
-    _require(estimator in ESTIMATORS, f"{key}.estimator",
-             f"names an unknown estimator {estimator!r}; known: {sorted(ESTIMATORS)}")
-    args = spec.get("args") or {}
+    _validate_estimator(spec, key)
     grid = spec.get("grid") or {}
-    _require(isinstance(args, dict), f"{key}.args", "must be a mapping")
     _require(isinstance(grid, dict), f"{key}.grid", "must be a mapping of argument -> list of values")
-    known = set(base_estimator(estimator, {}).get_params())
-    for section, names in (("args", args), ("grid", grid)):
-        unknown = sorted(set(names) - known)
-        _require(not unknown, f"{key}.{section}",
-                 f"has argument(s) {unknown} that {ESTIMATORS[estimator].__name__} does not take")
+    known = set(make_estimator(spec).get_params())
+    unknown = sorted(set(grid) - known)
+    _require(not unknown, f"{key}.grid", f"has argument(s) {unknown} that {spec['estimator']} does not take")
     for arg, values in grid.items():
         _require(isinstance(values, list) and values, f"{key}.grid.{arg}", "must be a non-empty list")
-    try:
-        base_estimator(estimator, args)
-    except (TypeError, ValueError) as err:
-        raise ParamsError(f"params.yaml: '{key}.args' are rejected by {estimator}: {err}") from None
     scalers = get(params, f"{key}.scalers")
     _require(isinstance(scalers, list) and scalers and set(scalers) <= set(SCALERS), f"{key}.scalers",
              f"must be a non-empty list of {sorted(SCALERS)}, got {scalers!r}")
@@ -91,3 +86,30 @@ def validate_model(params: dict, name: str) -> None:
     _require(method in SEARCH_METHODS, f"{key}.search.method", f"must be one of {SEARCH_METHODS}")
     if method == "random":
         _number(params, f"{key}.search.n_iter", 1, 100_000, integer=True)
+    if spec["search"].get("subsample") is not None:
+        _number(params, f"{key}.search.subsample", 50, 10_000_000, integer=True)
+
+
+def _validate_estimator(spec: dict, key: str) -> None:
+    """The estimator name, its fixed args, and (for voting) every member, recursively."""
+    estimator = spec.get("estimator")
+    _require(estimator in ESTIMATORS, f"{key}.estimator",
+             f"names an unknown estimator {estimator!r}; known: {sorted(ESTIMATORS)}")
+    args = spec.get("args") or {}
+    _require(isinstance(args, dict), f"{key}.args", "must be a mapping")
+    if estimator == "voting":
+        members = spec.get("members")
+        _require(isinstance(members, dict) and len(members) >= 2, f"{key}.members",
+                 "must name at least two member models, each with its estimator and args")
+        for member, member_spec in members.items():
+            _require(isinstance(member_spec, dict), f"{key}.members.{member}", "must be a mapping")
+            _validate_estimator(member_spec, f"{key}.members.{member}")
+    bare = ESTIMATORS[estimator]([]) if estimator == "voting" else ESTIMATORS[estimator]()
+    known = set(bare.get_params(deep=False)) - {"estimators", "voting"}  # soft voting is fixed
+    unknown = sorted(set(args) - known)
+    _require(not unknown, f"{key}.args",
+             f"has argument(s) {unknown} that {ESTIMATORS[estimator].__name__} does not take")
+    try:
+        make_estimator(spec)
+    except (TypeError, ValueError) as err:
+        raise ParamsError(f"params.yaml: '{key}.args' are rejected by {estimator}: {err}") from None

@@ -2,9 +2,11 @@
 
 params.yaml names an estimator by a registry key, gives its fixed `args` and a
 `grid` in the estimator's own argument names; this module adds the pipeline
-prefixes, so params stay readable.
+prefixes, so params stay readable. The pipeline is
+engineer (optional derived features) -> preprocess (scale / encode) -> model.
 """
 
+import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
@@ -12,15 +14,17 @@ from sklearn.ensemble import (
     ExtraTreesClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
+    VotingClassifier,
 )
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.engineer import add_features, numeric_columns
 
 ESTIMATORS = {
     "dummy": DummyClassifier,
@@ -31,6 +35,7 @@ ESTIMATORS = {
     "forest": RandomForestClassifier,
     "extra_trees": ExtraTreesClassifier,
     "hist_gb": HistGradientBoostingClassifier,
+    "voting": VotingClassifier,  # soft voting over `members`, each a model entry of its own
 }
 
 # SVC(probability=True) is deprecated in scikit-learn 1.9; this is its replacement.
@@ -44,11 +49,11 @@ def one_hot_name(feature: str, category: str) -> str:
     return f"{feature}={category}"
 
 
-def preprocessor(scaler: str = "none") -> ColumnTransformer:
+def preprocessor(scaler: str = "none", numeric: list[str] = NUMERIC) -> ColumnTransformer:
     categories = {c.name: list(c.categories) for c in MARKET_FILE.columns}
     return ColumnTransformer(
         [
-            ("num", scaler_step(scaler), NUMERIC),
+            ("num", scaler_step(scaler), numeric),
             ("ord", OrdinalEncoder(categories=[ORDINAL[c] for c in ORDINAL]), list(ORDINAL)),
             ("nom", OneHotEncoder(categories=[categories[c] for c in NOMINAL], drop="if_binary",
                                   sparse_output=False, feature_name_combiner=one_hot_name), NOMINAL),
@@ -62,12 +67,36 @@ def scaler_step(name: str):
     return "passthrough" if scaler is None else scaler()
 
 
-def base_estimator(estimator: str, args: dict):
-    return ESTIMATORS[estimator](**args)
+def make_estimator(spec: dict, probabilities: bool = False):
+    """The estimator of one `models` entry; with `probabilities`, one that has predict_proba."""
+    estimator, args = spec["estimator"], spec.get("args") or {}
+    if estimator == "voting":
+        members = [(name, make_estimator(member, probabilities=True))
+                   for name, member in (spec.get("members") or {}).items()]
+        return VotingClassifier(members, voting="soft", **args)
+    model = ESTIMATORS[estimator](**args)
+    if probabilities and estimator in NEEDS_CALIBRATION:
+        model = CalibratedClassifierCV(model, ensemble=False)
+    return model
 
 
-def build_pipeline(estimator: str, args: dict) -> Pipeline:
-    return Pipeline([("preprocess", preprocessor()), ("model", base_estimator(estimator, args))])
+def engineered_names(transformer, input_features):
+    """Column names after the engineer step (FunctionTransformer's feature_names_out)."""
+    empty = pd.DataFrame(columns=list(input_features), dtype="float64")
+    return list(add_features(empty, **transformer.kw_args).columns)
+
+
+def feature_step(features: dict) -> FunctionTransformer:
+    return FunctionTransformer(add_features, kw_args=dict(features), feature_names_out=engineered_names)
+
+
+def build_pipeline(spec: dict, features: dict) -> Pipeline:
+    """engineer -> preprocess -> model, for searching (SVC scored by its decision function)."""
+    return Pipeline([
+        ("engineer", feature_step(features)),
+        ("preprocess", preprocessor(numeric=numeric_columns(**features))),
+        ("model", make_estimator(spec)),
+    ])
 
 
 def with_probabilities(pipeline: Pipeline, estimator: str) -> Pipeline:
@@ -79,9 +108,9 @@ def with_probabilities(pipeline: Pipeline, estimator: str) -> Pipeline:
     """
     if estimator not in NEEDS_CALIBRATION:
         return pipeline
-    steps = dict(pipeline.steps)
-    return Pipeline([("preprocess", steps["preprocess"]),
-                     ("model", CalibratedClassifierCV(steps["model"], ensemble=False))])
+    steps = list(pipeline.steps)
+    name, model = steps[-1]
+    return Pipeline(steps[:-1] + [(name, CalibratedClassifierCV(model, ensemble=False))])
 
 
 def param_grid(grid: dict, scalers: list[str]) -> dict:
@@ -99,5 +128,5 @@ def readable_params(best: dict) -> dict:
             out["scaler"] = next(n for n, cls in SCALERS.items()
                                  if (cls is None and value == "passthrough") or (cls and isinstance(value, cls)))
         else:
-            out[key.split("__")[-1]] = value
+            out[key.removeprefix("model__")] = value
     return out

@@ -4,7 +4,13 @@ import sys
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, RepeatedStratifiedKFold
+from sklearn.model_selection import (
+    GridSearchCV,
+    ParameterGrid,
+    RandomizedSearchCV,
+    RepeatedStratifiedKFold,
+    train_test_split,
+)
 
 from oneclick.registry import build_pipeline, param_grid, readable_params, with_probabilities
 
@@ -15,8 +21,8 @@ def cv_splitter(cv: dict) -> RepeatedStratifiedKFold:
     return RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=cv["seed"])
 
 
-def make_search(spec: dict, cv: dict):
-    pipeline = build_pipeline(spec["estimator"], spec.get("args") or {})
+def make_search(spec: dict, features: dict, cv: dict):
+    pipeline = build_pipeline(spec, features)
     space = param_grid(spec.get("grid") or {}, spec["scalers"])
     common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=cv["n_jobs"], refit=False, error_score="raise")
     size = len(ParameterGrid(space))
@@ -26,14 +32,27 @@ def make_search(spec: dict, cv: dict):
     return GridSearchCV(pipeline, space, **common)
 
 
-def run_search(name: str, spec: dict, cv: dict, X, y):
-    """Fit the search, refit the best candidate on all of X; return it, a deterministic record, timings."""
-    search = make_search(spec, cv)
+def subsample(X, y, size, seed):
+    """A stratified, seeded subsample of `size` rows (all rows when size is None or larger)."""
+    if size is None or size >= len(y):
+        return X, y
+    X_sub, _, y_sub, _ = train_test_split(X, y, train_size=size, stratify=y, random_state=seed)
+    return X_sub, y_sub
+
+
+def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
+    """Search, then refit the best candidate on the train part; return it, a record, timings.
+
+    `search.subsample` caps the rows used for kernel and neighbour models on
+    large data (their cost grows with the square of the rows).
+    """
+    X, y = subsample(X, y, spec["search"].get("subsample"), cv["seed"])
+    search = make_search(spec, features, cv)
     n_candidates = (search.n_iter if isinstance(search, RandomizedSearchCV)
                     else len(ParameterGrid(search.param_grid)))
     n_splits = search.cv.get_n_splits()
-    print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits",
-          file=sys.stderr, flush=True)
+    print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits "
+          f"on {len(y)} customers", file=sys.stderr, flush=True)
     search.fit(X, y)
     best = search.best_index_
     results = search.cv_results_
@@ -46,9 +65,10 @@ def run_search(name: str, spec: dict, cv: dict, X, y):
         "candidates": int(n_candidates),
         "folds": cv["folds"],
         "repeats": cv["repeats"],
+        "train_rows": int(len(y)),
     }
-    timing = {"model": name, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
-              "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
     best_pipeline = clone(search.estimator).set_params(**search.best_params_)
     best_pipeline = with_probabilities(best_pipeline, spec["estimator"]).fit(X, y)
+    timing = {"model": name, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
+              "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
     return best_pipeline, record, timing

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from workspace import make_workspace, ran_stages, run
+from workspace import commit, make_workspace, ran_stages, run
 
 MODELS = ["dummy", "knn", "tree", "logreg", "svc"]
 
@@ -41,8 +41,7 @@ def test_second_repro_does_nothing(repo):
 
 def test_one_grid_change_reruns_only_that_search(repo):
     ws, _ = repo
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A"], ws)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"], ws)
+    commit(ws, "baseline")
     result = run(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.5,2]"], ws)
     ran = ran_stages(result.stdout)
     # evaluate re-runs only if the selected model changed; no other search ever re-runs

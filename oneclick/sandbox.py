@@ -1,0 +1,70 @@
+"""A throw-away copy of the repository, to run `dvc` in as a user would.
+
+Used by the end-to-end tests, the benchmark and the real-data results
+command, so that none of them touches the working copy's outputs.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP = shutil.ignore_patterns(".venv", ".git", "data", "models", "logs", "metrics", "plots", "__pycache__",
+                              ".pytest_cache", ".ruff_cache", "tmp", "cache", "benchmarks")
+GIT = ["git", "-c", "user.name=sandbox", "-c", "user.email=sandbox@localhost"]
+
+
+def env() -> dict:
+    """The running interpreter's bin first on PATH, so `dvc` and `python` are the venv's."""
+    out = dict(os.environ)
+    out["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{out.get('PATH', '')}"
+    out.pop("PYTHONPATH", None)
+    return out
+
+
+def run(cmd: list[str], cwd, check=True) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def set_params(path: Path, changes: dict) -> None:
+    """Set dotted keys of a params file; a value of None under `models.` removes that model."""
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        node = params
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node[part]
+        if value is None and key.startswith("models."):
+            node.pop(last, None)
+        else:
+            node[last] = value
+    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False) -> Path:
+    """Copy the repository's sources to `dest` (no outputs, no lock), apply param changes."""
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    (dest / "dvc.lock").unlink(missing_ok=True)
+    if changes:
+        set_params(dest / "params.yaml", changes)
+    if git:
+        run(["git", "init", "-q", "-b", "main"], dest)
+        commit(dest, "sandbox")
+    return dest
+
+
+def commit(repo: Path, message: str) -> None:
+    run(GIT + ["add", "-A"], repo)
+    run(GIT + ["commit", "-qm", message], repo)
+
+
+def ran_stages(output: str) -> list[str]:
+    """Stage names from `dvc repro` / `dvc exp run` output, in the order they ran."""
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
