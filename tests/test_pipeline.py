@@ -5,7 +5,7 @@ import json
 import pytest
 from workspace import commit, make_workspace, ran_stages, run
 
-MODELS = ["dummy", "knn", "tree", "logreg", "svc"]
+MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting"]
 
 
 @pytest.fixture(scope="module")
