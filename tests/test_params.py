@@ -47,3 +47,21 @@ def test_bad_value_names_the_key(key, value, expected):
     with pytest.raises(ParamsError, match=expected.replace(".", r"\.")):
         validate(changed(key, value))
 
+
+
+def test_voting_needs_valid_members():
+    members = {"svc": {"estimator": "svc", "args": {"C": 1}}}
+    voting = {"estimator": "voting", "args": {}, "members": members, "grid": {}, "scalers": ["none"],
+              "search": {"method": "grid"}}
+    with pytest.raises(ParamsError, match=r"models\.vote\.members"):
+        validate(changed("models.vote", voting))
+    voting["members"] = {**members, "knn": {"estimator": "knn", "args": {"k": 3}}}
+    with pytest.raises(ParamsError, match=r"models\.vote\.members\.knn\.args.*'k'"):
+        validate(changed("models.vote", voting))
+    voting["members"]["knn"]["args"] = {"n_neighbors": 3}
+    validate(changed("models.vote", voting))
+
+
+def test_feature_toggles_must_be_booleans():
+    with pytest.raises(ParamsError, match="features"):
+        validate(changed("features.trends", "yes"))

@@ -1,0 +1,77 @@
+"""The shared pipeline: derived features, estimators from params, readable names."""
+
+import numpy as np
+import pytest
+from sklearn.calibration import CalibratedClassifierCV
+
+from oneclick.engineer import TRENDS, add_features, numeric_columns
+from oneclick.features import xy
+from oneclick.load import read_all
+from oneclick.prepare import build_table
+from oneclick.registry import build_pipeline, make_estimator, param_grid, readable_params, scaler_step
+from oneclick.search import run_search, subsample
+
+ALL_ON = {"trends": True, "ratios": True, "log_counts": True}
+ALL_OFF = {"trends": False, "ratios": False, "log_counts": False}
+CV = {"folds": 3, "repeats": 1, "seed": 0, "n_jobs": 1}
+
+
+@pytest.fixture(scope="module")
+def table(synthetic_dir):
+    frames, _ = read_all(synthetic_dir)
+    return build_table(frames, revenue_max=20_000)[0]
+
+
+def test_trends_are_differences_of_months(table):
+    X, _ = xy(table)
+    out = add_features(X, trends=True)
+    assert set(TRENDS) <= set(out.columns)
+    assert np.allclose(out["revenue_trend"], X["revenue_current"] - X["revenue_prev"])
+    assert list(add_features(X).columns) == list(X.columns)  # all off: nothing changes
+    logged = add_features(X, log_counts=True)
+    assert np.allclose(logged["unpaid_items_quarter"], np.log1p(X["unpaid_items_quarter"]))
+
+
+def test_pipeline_names_derived_and_one_hot_features(table):
+    X, y = xy(table)
+    pipeline = build_pipeline({"estimator": "logreg", "args": {}}, ALL_ON)
+    pipeline = pipeline.set_params(preprocess__num=scaler_step("standard")).fit(X, y)
+    names = list(pipeline[:-1].get_feature_names_out())
+    assert set(numeric_columns(**ALL_ON)) <= set(names)
+    assert "popular_category=Товары для детей" in names and "allow_messages=нет" in names
+    assert pipeline[:-1].transform(X).shape[1] == len(names)
+
+
+def test_svc_is_searched_bare_and_saved_with_probabilities(table):
+    X, y = xy(table)
+    spec = {"estimator": "svc", "args": {"random_state": 0}, "grid": {"C": [1]}, "scalers": ["standard"],
+            "search": {"method": "grid"}}
+    pipeline, record, _ = run_search("svc", spec, ALL_OFF, CV, X, y)
+    assert isinstance(pipeline.named_steps["model"], CalibratedClassifierCV)
+    proba = pipeline.predict_proba(X)[:, 1]
+    assert proba.min() >= 0 and proba.max() <= 1 and record["best_params"] == {"C": 1, "scaler": "standard"}
+
+
+def test_voting_members_get_probabilities():
+    spec = {"estimator": "voting", "args": {}, "members": {
+        "svc": {"estimator": "svc", "args": {"C": 2}}, "knn": {"estimator": "knn", "args": {}}}}
+    voting = make_estimator(spec)
+    members = dict(voting.estimators)
+    assert voting.voting == "soft" and isinstance(members["svc"], CalibratedClassifierCV)
+    assert members["svc"].estimator.C == 2
+
+
+def test_grid_prefixes_round_trip():
+    space = param_grid({"C": [1, 2], "svc__C": [3]}, ["minmax", "none"])
+    assert set(space) == {"model__C", "model__svc__C", "preprocess__num"}
+    best = {"model__C": 2, "model__svc__C": 3, "preprocess__num": space["preprocess__num"][0]}
+    assert readable_params(best) == {"C": 2, "svc__C": 3, "scaler": "minmax"}
+
+
+def test_subsample_is_stratified_and_seeded(table):
+    X, y = xy(table)
+    X1, y1 = subsample(X, y, 100, seed=3)
+    X2, _ = subsample(X, y, 100, seed=3)
+    assert len(y1) == 100 and X1.index.equals(X2.index)
+    assert abs(y1.mean() - y.mean()) < 0.02
+    assert subsample(X, y, None, seed=3)[0] is X
