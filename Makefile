@@ -4,7 +4,7 @@ PYTHON ?= python3
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 REAL_DATA ?= ../shared/data/market
 
-.PHONY: venv repro test lint real clean-venv
+.PHONY: venv repro test lint real exps review bench results clean-venv
 
 venv: $(VENV)/.installed
 
@@ -25,6 +25,16 @@ lint: venv
 # The same pipeline on the real files, as an experiment (the committed baseline stays synthetic).
 real: venv
 	dvc exp run -S data.raw_dir=$(abspath $(REAL_DATA))
+
+# The experiments table: CV ROC-AUC per model, the selection, test ROC-AUC with its interval.
+exps: venv
+	dvc exp show --md --no-pager --drop '.*' \
+	  --keep '^(Experiment|Created|roc_auc|roc_auc_ci95_low|roc_auc_ci95_high|metrics/selection.json:(cv_roc_auc|model)|metrics/cv/.*:cv_roc_auc)$$'
+
+# Code review: params, metrics and plots of the workspace against BASE, as reports/review.md.
+BASE ?= main
+review: venv
+	python -m oneclick.review --base $(BASE) --output reports/review.md
 
 clean-venv:
 	rm -rf $(VENV)

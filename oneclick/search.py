@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import (
     GridSearchCV,
@@ -53,7 +54,8 @@ def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
     n_splits = search.cv.get_n_splits()
     print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits "
           f"on {len(y)} customers", file=sys.stderr, flush=True)
-    search.fit(X, y)
+    with parallel_config(verbose=2):  # "Done 120 out of 240 | elapsed" on stderr, time-throttled
+        search.fit(X, y)
     best = search.best_index_
     results = search.cv_results_
     record = {

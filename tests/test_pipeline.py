@@ -1,18 +1,37 @@
-"""End to end: `dvc repro` in a copy of the repo on a small synthetic set, then the user's loop."""
+"""End to end against the real `dvc` CLI: repro, no-op, determinism, exp run, queue, review.
 
+One sandbox copy of the repo with small params is shared by the tests of this
+module, which run in file order; each test that changes the workspace resets it.
+"""
+
+import hashlib
 import json
+import sys
+import time
 
 import pytest
 from workspace import commit, make_workspace, ran_stages, run
 
 MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting"]
+OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("e2e") / "repo", git=True)
     first = run(["dvc", "repro"], ws)
+    commit(ws, "baseline")
     return ws, first
+
+
+def reset(ws) -> None:
+    run(["git", "reset", "-q", "--hard"], ws)
+    run(["dvc", "checkout", "--force", "-q"], ws)
+
+
+def digests(ws) -> dict:
+    return {str(p.relative_to(ws)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for top in OUTPUTS if (ws / top).exists() for p in sorted((ws / top).rglob("*")) if p.is_file()}
 
 
 def test_repro_runs_every_stage_and_writes_metrics(repo):
@@ -31,20 +50,71 @@ def test_repro_runs_every_stage_and_writes_metrics(repo):
         assert list(cv)[0] == "cv_roc_auc" and cv["model"] == model
     roc = (ws / "plots" / "roc.json").read_text()
     assert "Infinity" not in roc and "NaN" not in roc
+    assert "candidates x" in first.stderr  # search progress goes to stderr
 
 
-def test_second_repro_does_nothing(repo):
+def test_second_repro_does_nothing_and_git_stays_clean(repo):
     ws, _ = repo
+    start = time.perf_counter()
     again = run(["dvc", "repro"], ws)
-    assert ran_stages(again.stdout) == []
+    assert ran_stages(again.stdout) == [], again.stdout
+    assert run(["git", "status", "--porcelain"], ws).stdout == ""
+    print(f"no-op dvc repro: {time.perf_counter() - start:.1f} s")
 
 
-def test_one_grid_change_reruns_only_that_search(repo):
+def test_forced_rerun_is_byte_identical(repo):
     ws, _ = repo
-    commit(ws, "baseline")
-    result = run(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.5,2]"], ws)
+    before = digests(ws)
+    run(["dvc", "repro", "--force"], ws)
+    after = digests(ws)
+    assert before.keys() == after.keys()
+    changed = [path for path in before if before[path] != after[path]]
+    assert changed == []
+    assert run(["git", "status", "--porcelain"], ws).stdout == ""
+
+
+def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
+    ws, _ = repo
+    result = run(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.05,4]"], ws)
     ran = ran_stages(result.stdout)
     # evaluate re-runs only if the selected model changed; no other search ever re-runs
     assert ran[:2] == ["search@svc", "select"] and set(ran) <= {"search@svc", "select", "evaluate"}
-    diff = run(["dvc", "params", "diff", "--md"], ws).stdout
-    assert "models.svc.grid.C" in diff
+    metrics = run(["dvc", "metrics", "diff", "--md"], ws).stdout
+    assert "metrics/cv/svc.json" in metrics and "cv_roc_auc" in metrics
+    run([sys.executable, "-m", "oneclick.review", "--base", "main", "--output", "reports/review.md"], ws)
+    review = (ws / "reports" / "review.md").read_text(encoding="utf-8")
+    assert "models.svc.grid.C" in review and "metrics/cv/svc.json" in review
+    assert (ws / "reports" / "review_plots" / "index.html").is_file()
+    reset(ws)
+
+
+def test_models_are_added_and_dropped_with_set_param(repo):
+    ws, _ = repo
+    forest = ("+models.forest={estimator: forest, args: {n_estimators: 30, random_state: 0}, grid: {},"
+              " scalers: [none], search: {method: grid}}")
+    result = run(["dvc", "exp", "run", "-S", forest, "-S", "~models.tree"], ws)
+    ran = ran_stages(result.stdout)
+    assert "search@forest" in ran and not any(s.startswith("search@") and s != "search@forest" for s in ran)
+    ranking = json.loads((ws / "metrics" / "selection.json").read_text())["ranking"]
+    assert "forest" in ranking and "tree" not in ranking
+    reset(ws)
+
+
+def test_queued_experiments_run_and_show(repo):
+    ws, _ = repo
+    for k in (5, 60):
+        run(["dvc", "exp", "run", "--queue", "-n", f"knn-{k}", "-S", f"models.knn.grid.n_neighbors=[{k}]"], ws)
+    run(["dvc", "queue", "start", "-j", "2"], ws)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        status = run(["dvc", "queue", "status"], ws).stdout
+        if "Queued" not in status and "Running" not in status:
+            break
+        time.sleep(3)
+    assert status.count("Success") == 2, status
+    shown = json.loads(run(["dvc", "exp", "show", "--json"], ws).stdout)
+    done = {exp["name"]: exp["revs"][0]["data"] for rev in shown for exp in (rev.get("experiments") or [])}
+    for k in (5, 60):
+        data = done[f"knn-{k}"]
+        assert data["params"]["params.yaml"]["data"]["models"]["knn"]["grid"]["n_neighbors"] == [k]
+        assert 0 < data["metrics"]["metrics/test.json"]["data"]["roc_auc"] <= 1
