@@ -36,5 +36,9 @@ BASE ?= main
 review: venv
 	python -m oneclick.review --base $(BASE) --output reports/review.md
 
+# The README's results table, from a full run on the real files in a sandbox copy.
+results: venv
+	python -m oneclick.results --raw-dir $(REAL_DATA) --output reports/real_results.md
+
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,67 @@
+"""The results table: every model's CV and test ROC-AUC and search time, from a run's outputs.
+
+`make results REAL_DATA=/path/to/market` runs the whole pipeline on those files
+in a sandbox copy of the repo (the working copy and its committed metrics stay
+as they are) and prints the Markdown table that the README shows.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from oneclick.sandbox import make_sandbox, run
+
+
+def _json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def results_table(repo: Path) -> str:
+    models = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))["models"]
+    selection = _json(repo / "metrics" / "selection.json")
+    test = _json(repo / "metrics" / "test_by_model.json")
+    quality = _json(repo / "metrics" / "data_quality.json")
+    rows = [
+        f"Customers kept: {quality['rows_kept']} (dropped: "
+        + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + "). "
+        + f"Selected by CV: **{selection['model']}**.",
+        "",
+        "| model | CV ROC-AUC (mean ± std) | test ROC-AUC [95 % bootstrap CI] | best params | search s |",
+        "|---|---|---|---|---|",
+    ]
+    for name in sorted(models, key=lambda n: -selection["ranking"][n]):
+        cv = _json(repo / "metrics" / "cv" / f"{name}.json")
+        t = test[name]
+        timing = repo / "logs" / "timing" / f"search_{name}.json"
+        seconds = f"{_json(timing)['search_seconds']:.1f}" if timing.is_file() else "n/a"
+        params = ", ".join(f"{k}={v}" for k, v in cv["best_params"].items())
+        rows.append(f"| {name} | {cv['cv_roc_auc']:.3f} ± {cv['cv_roc_auc_std']:.3f} "
+                    f"| {t['roc_auc']:.3f} [{t['roc_auc_ci95_low']:.3f}, {t['roc_auc_ci95_high']:.3f}] "
+                    f"| {params} | {seconds} |")
+    cv0 = _json(repo / "metrics" / "cv" / f"{selection['model']}.json")
+    rows += ["", f"CV: {cv0['folds']}-fold stratified, repeated {cv0['repeats']} times, on the train part; "
+             "test: the held-out part, scored once per model (selection does not use it). "
+             "Search seconds: summed fit+score time of all candidates (CPU time across both workers)."]
+    return "\n".join(rows)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw-dir", required=True, type=Path, help="folder with the four raw files")
+    parser.add_argument("--output", type=Path, help="also write the table here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = make_sandbox(Path(tmp) / "repo", {"data.raw_dir": str(args.raw_dir.resolve())}, git=True)
+        run(["dvc", "repro"], repo)
+        table = results_table(repo)
+    if args.output:
+        args.output.write_text(table + "\n", encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
