@@ -40,5 +40,9 @@ review: venv
 results: venv
 	python -m oneclick.results --raw-dir $(REAL_DATA) --output reports/real_results.md
 
+# Speed: full run on the real data, no-op, one grid change, 100k customers -> benchmarks/results.md
+bench: venv
+	python -m benchmarks.bench --raw-dir $(REAL_DATA)
+
 clean-venv:
 	rm -rf $(VENV)

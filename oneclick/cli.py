@@ -1,9 +1,21 @@
-"""Run a stage's main(): a user error becomes one message on stderr and exit code 1."""
+"""Run a stage's main(): a user error becomes one message on stderr and exit code 1.
 
+A successful stage appends its wall time and peak memory to logs/stages.jsonl
+(git-ignored, not a DVC output: seconds differ run to run) for the benchmark.
+"""
+
+import json
+import resource
 import sys
+import time
 import warnings
+from pathlib import Path
+
+import psutil
 
 from oneclick.errors import DataError, ParamsError
+
+TIMINGS = Path("logs/stages.jsonl")
 
 
 def run(main) -> None:
@@ -13,3 +25,15 @@ def run(main) -> None:
     except (DataError, ParamsError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
+    _record_timing()
+
+
+def _record_timing() -> None:
+    stage = "@".join([Path(sys.argv[0]).stem] + sys.argv[1:])
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    record = {"stage": stage, "seconds": round(time.time() - psutil.Process().create_time(), 2),
+              "peak_rss_mb": round(peak_kb / 1024)}
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    with TIMINGS.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")

@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = shutil.ignore_patterns(".venv", ".git", "data", "models", "logs", "metrics", "plots", "__pycache__",
-                              ".pytest_cache", ".ruff_cache", "tmp", "cache", "benchmarks")
+                              ".pytest_cache", ".ruff_cache", "tmp", "cache")
 GIT = ["git", "-c", "user.name=sandbox", "-c", "user.email=sandbox@localhost"]
 
 

@@ -1,0 +1,122 @@
+"""Benchmark: `make bench` writes benchmarks/results.md (medians of repeated runs, this machine).
+
+Measures, each in a sandbox copy of the repo:
+  1. full `dvc repro --force` on the real files (target <= 60 s), per-stage times;
+  2. no-op `dvc repro` (target <= 3 s);
+  3. one model's grid changed via `dvc exp run -S`: time and the stages that ran;
+  4. 100 000 synthetic customers end to end (target <= 5 min, <= 4 GB peak), per-stage table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from oneclick.sandbox import commit, make_sandbox, ran_stages, run
+
+TARGETS = {"real": 60.0, "noop": 3.0, "large": 300.0, "large_mb": 4096}
+# kernel and neighbour models search and fit on a subsample at this size (documented in README)
+LARGE = {
+    "synthesize.n_customers": 100_000,
+    "models.svc.search": {"method": "grid", "subsample": 4000},
+    "models.knn.search": {"method": "grid", "subsample": 4000},
+    "models.voting.search": {"method": "grid", "subsample": 4000},
+}
+
+
+def timed(cmd, cwd):
+    start = time.perf_counter()
+    result = run(cmd, cwd)
+    return time.perf_counter() - start, result
+
+
+def stage_table(repo: Path) -> tuple[str, float]:
+    """Per-stage seconds and peak memory of the last run (logs/stages.jsonl), slowest first."""
+    records = [json.loads(line) for line in (repo / "logs" / "stages.jsonl").read_text().splitlines()]
+    last = {}
+    for record in records:
+        last[record["stage"]] = record
+    rows = ["| stage | seconds | peak RSS MB |", "|---|---|---|"]
+    for r in sorted(last.values(), key=lambda r: -r["seconds"]):
+        rows.append(f"| {r['stage']} | {r['seconds']:.1f} | {r['peak_rss_mb']} |")
+    return "\n".join(rows), max(r["peak_rss_mb"] for r in last.values())
+
+
+def verdict(value, target, unit="s"):
+    if value <= target:
+        return f"met (target <= {target:g} {unit})"
+    return f"**missed** by {value - target:.1f} {unit} (target <= {target:g} {unit})"
+
+
+def bench_real(tmp: Path, raw_dir: Path, repeats: int) -> list[str]:
+    repo = make_sandbox(tmp / "real", {"data.raw_dir": str(raw_dir.resolve())}, git=True)
+    run(["dvc", "repro"], repo)  # warm-up: imports compiled, OS caches filled
+    (repo / "logs" / "stages.jsonl").unlink()
+    full = []
+    for _ in range(repeats):
+        seconds, _ = timed(["dvc", "repro", "--force"], repo)
+        full.append(seconds)
+    table, peak = stage_table(repo)
+    commit(repo, "baseline")
+    noop = [timed(["dvc", "repro"], repo)[0] for _ in range(5)]
+    grid_s, result = timed(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.25,0.5,1]"], repo)
+    ran = ran_stages(result.stdout)
+    med, noop_med = statistics.median(full), statistics.median(noop)
+    return [
+        "## Real data (../shared/data/market, 1040 customers)",
+        "",
+        f"- full `dvc repro --force`: median **{med:.1f} s** of {repeats} "
+        f"({', '.join(f'{s:.1f}' for s in full)}): {verdict(med, TARGETS['real'])}",
+        f"- no-op `dvc repro`: median **{noop_med:.2f} s** of 5: {verdict(noop_med, TARGETS['noop'])}",
+        f"- `dvc exp run -S models.svc.grid.C=[0.25,0.5,1]`: {grid_s:.1f} s; stages that ran: "
+        + ", ".join(f"`{s}`" for s in ran),
+        f"- peak memory of any stage: {peak} MB",
+        "",
+        "Per stage (last full run; wall time of the stage's process, imports included):",
+        "",
+        table,
+        "",
+    ]
+
+
+def bench_large(tmp: Path) -> list[str]:
+    repo = make_sandbox(tmp / "large", LARGE, git=True)
+    seconds, _ = timed(["dvc", "repro"], repo)
+    table, peak = stage_table(repo)
+    return [
+        "## 100 000 synthetic customers, end to end",
+        "",
+        "Params: " + ", ".join(f"`{k}={v}`" for k, v in LARGE.items()),
+        "",
+        f"- `dvc repro` from scratch: **{seconds:.0f} s**: {verdict(seconds, TARGETS['large'])}",
+        f"- peak memory of any stage: **{peak} MB**: {verdict(peak, TARGETS['large_mb'], 'MB')}",
+        "",
+        table,
+        "",
+    ]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw-dir", type=Path, default=Path("../shared/data/market"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--output", type=Path, default=Path("benchmarks/results.md"))
+    args = parser.parse_args(argv)
+    lines = ["# Benchmark results", "",
+             f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
+             "written by `make bench` (benchmarks/bench.py). Times are wall-clock.", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        lines += bench_real(Path(tmp), args.raw_dir, args.repeats)
+        if not args.skip_large:
+            lines += bench_large(Path(tmp))
+    args.output.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
