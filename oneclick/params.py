@@ -7,6 +7,8 @@ import yaml
 from oneclick.engineer import TOGGLES
 from oneclick.errors import ParamsError
 from oneclick.registry import ESTIMATORS, SCALERS, make_estimator
+from oneclick.scoring import CALIBRATIONS
+from oneclick.segments import CELLS, FEATURE_NAMES
 
 SEARCH_METHODS = ("grid", "random")
 
@@ -24,6 +26,9 @@ def get(params: dict, key: str):
     """`get(params, "split.test_size")`, with an error naming the missing key."""
     node = params
     for part in key.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict) or part not in node:
             raise ParamsError(f"params.yaml: missing key '{key}'")
         node = node[part]
@@ -65,6 +70,7 @@ def validate(params: dict) -> None:
     _require(isinstance(models, dict) and models, "models", "must list at least one model")
     for name in models:
         validate_model(params, name)
+    validate_segment(params)
 
 
 def validate_model(params: dict, name: str) -> None:
@@ -113,3 +119,51 @@ def _validate_estimator(spec: dict, key: str) -> None:
         make_estimator(spec)
     except (TypeError, ValueError) as err:
         raise ParamsError(f"params.yaml: '{key}.args' are rejected by {estimator}: {err}") from None
+
+
+
+def _text(params, key):
+    _require(isinstance(get(params, key), str) and get(params, key).strip(), key, "must be a non-empty text")
+
+
+def validate_segment(params: dict) -> None:
+    """The `segment` and `report` keys."""
+    _require(get(params, "segment.calibration") in CALIBRATIONS, "segment.calibration",
+             f"must be one of {CALIBRATIONS}")
+    _number(params, "segment.risk_threshold", 0, 1)
+    rule = get(params, "segment.profit_threshold")
+    if isinstance(rule, dict):
+        _require(set(rule) == {"quantile"}, "segment.profit_threshold", "as a mapping must be {quantile: q}")
+        _number(params, "segment.profit_threshold.quantile", 0, 1)
+    else:
+        _number(params, "segment.profit_threshold", float("-inf"), float("inf"))
+    names = get(params, "segment.names")
+    _require(isinstance(names, dict) and set(names) == set(CELLS), "segment.names",
+             f"must name exactly the cells {list(CELLS)}")
+    for cell in CELLS:
+        _text(params, f"segment.names.{cell}")
+    _require(len(set(names.values())) == len(CELLS), "segment.names", "must give each cell a different name")
+    targeted = get(params, "segment.targeted")
+    _require(isinstance(targeted, list) and set(targeted) <= set(CELLS), "segment.targeted",
+             f"must be a list of cells from {list(CELLS)}")
+    _number(params, "segment.profile_top", 1, len(FEATURE_NAMES), integer=True)
+    offers = get(params, "segment.offers")
+    _require(isinstance(offers, list), "segment.offers", "must be a list of rules")
+    for i, rule in enumerate(offers):
+        key = f"segment.offers.{i}"
+        _require(isinstance(rule, dict), key, "must be a mapping")
+        _require(get(params, f"{key}.feature") in FEATURE_NAMES, f"{key}.feature",
+                 f"must be a model feature, one of {FEATURE_NAMES}")
+        _require(get(params, f"{key}.when") in ("higher", "lower"), f"{key}.when", "must be 'higher' or 'lower'")
+        _number(params, f"{key}.min_effect", 0, float("inf"))
+        _text(params, f"{key}.name")
+        _text(params, f"{key}.offer")
+    for key in ("segment.default_offer", "segment.no_offer"):
+        _text(params, f"{key}.name")
+        _text(params, f"{key}.offer")
+    _number(params, "segment.experiment.control_share", 0, 0.9)
+    _number(params, "segment.experiment.seed", 0, 2**32 - 1, integer=True)
+    _number(params, "segment.experiment.drop", 0.001, 0.999)
+    _number(params, "segment.experiment.alpha", 0.0001, 0.5)
+    _number(params, "segment.experiment.power", 0.5, 0.9999)
+    _number(params, "report.top_features", 1, 100, integer=True)

@@ -24,7 +24,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
-from oneclick.engineer import add_features, numeric_columns
+from oneclick.engineer import TOGGLES, add_features, numeric_columns
 
 ESTIMATORS = {
     "dummy": DummyClassifier,
@@ -90,8 +90,12 @@ def feature_step(features: dict) -> FunctionTransformer:
     return FunctionTransformer(add_features, kw_args=dict(features), feature_names_out=engineered_names)
 
 
-def build_pipeline(spec: dict, features: dict) -> Pipeline:
-    """engineer -> preprocess -> model, for searching (SVC scored by its decision function)."""
+def build_pipeline(spec: dict, features: dict | None = None) -> Pipeline:
+    """engineer -> preprocess -> model, for searching (SVC scored by its decision function).
+
+    `features` are the params.yaml toggles; none given means no derived features.
+    """
+    features = features or dict.fromkeys(TOGGLES, False)
     return Pipeline([
         ("engineer", feature_step(features)),
         ("preprocess", preprocessor(numeric=numeric_columns(**features))),

@@ -42,6 +42,18 @@ def test_repository_params_are_valid():
     ("cv.folds", 1, "cv.folds"),
     ("cv.repeats", KeyError, "cv.repeats"),
     ("data.raw_dir", None, "data.raw_dir"),
+    ("segment.calibration", "platt", "segment.calibration"),
+    ("segment.risk_threshold", 1.2, "segment.risk_threshold"),
+    ("segment.profit_threshold", {"quantile": 1.5}, "segment.profit_threshold.quantile"),
+    ("segment.profit_threshold", {"median": True}, "segment.profit_threshold"),
+    ("segment.names", {"high_risk_high_profit": "keep"}, "segment.names"),
+    ("segment.targeted", ["priority"], "segment.targeted"),
+    ("segment.offers", [{"name": "x", "feature": "promo", "when": "higher", "min_effect": 0.2, "offer": "y"}],
+     "segment.offers.0.feature"),
+    ("segment.offers", [{"name": "x", "feature": "promo_share", "when": "more", "min_effect": 0.2, "offer": "y"}],
+     "segment.offers.0.when"),
+    ("segment.experiment", {"control_share": 0.2, "seed": 1, "drop": 0.1, "alpha": 0.05}, "segment.experiment.power"),
+    ("report.top_features", 0, "report.top_features"),
 ])
 def test_bad_value_names_the_key(key, value, expected):
     with pytest.raises(ParamsError, match=expected.replace(".", r"\.")):

@@ -1,0 +1,55 @@
+"""Images of the segments: probability vs profit, profiles, profit at risk."""
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from oneclick.plots import save_figure
+from oneclick.segments import direction_words
+
+# the images, relative to the repository root (the report links them)
+SCATTER = "plots/segments_scatter.png"
+PROFILES = "plots/segment_profiles.png"
+PROFIT_AT_RISK = "plots/profit_at_risk.png"
+COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f")  # in segments.CELLS order: priority red
+
+
+def scatter(table: pd.DataFrame, summary: pd.DataFrame, thresholds: dict, path) -> None:
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    for colour, name in zip(COLOURS, summary["segment"], strict=True):
+        part = table[table["segment"] == name]
+        ax.scatter(part["probability"], part["profit"], s=10, alpha=0.7, color=colour, label=f"{name} ({len(part)})")
+    ax.axvline(thresholds["risk"], color="black", linestyle="--", linewidth=1)
+    ax.axhline(thresholds["profit"], color="black", linestyle=":", linewidth=1)
+    ax.set_xlabel(f"probability of buying less (high risk: >= {thresholds['risk']:g})")
+    ax.set_ylabel(f"profit, thousand roubles (high profit: >= {thresholds['profit']:.2f})")
+    ax.set_title("Customers by risk and profit")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    save_figure(fig, path)
+
+
+def profile_bars(profile: pd.DataFrame, summary: pd.DataFrame, top: int, path) -> None:
+    """Top features per segment by effect size; bar colour says how SHAP says the feature moves risk."""
+    names = [n for n in summary["segment"] if (profile["segment"] == n).any()]
+    fig, axes = plt.subplots(len(names), 1, figsize=(8, 2.2 * max(len(names), 1)), squeeze=False)
+    palette = {1: "#d62728", -1: "#1f77b4", 0: "#7f7f7f"}
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        rows = profile[(profile["segment"] == name) & (profile["rank"] <= top)].iloc[::-1]
+        ax.barh(rows["feature"], rows["effect"], color=[palette[int(d)] for d in rows["shap_direction"]])
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_title(f"{name}: how it differs from the rest (effect size)", fontsize=10)
+        ax.tick_params(labelsize=8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in palette.values()]
+    fig.legend(handles, [f"SHAP: {direction_words(d)}" for d in palette], loc="lower center", ncol=3,
+               fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    save_figure(fig, path)
+
+
+def profit_at_risk(summary: pd.DataFrame, path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.barh(summary["segment"].iloc[::-1], summary["profit_at_risk"].iloc[::-1], color=COLOURS[::-1])
+    for y, value in enumerate(summary["profit_at_risk"].iloc[::-1]):
+        ax.text(value, y, f" {value:.1f}", va="center", fontsize=8)
+    ax.set_xlabel("profit at risk: Σ probability × profit, thousand roubles")
+    ax.set_title("Profit at risk per segment")
+    save_figure(fig, path)

@@ -1,0 +1,37 @@
+"""Stage segment: leak-free probabilities for every customer, risk × profit segments, offers, plots."""
+
+import pandas as pd
+
+from oneclick import segment_plots
+from oneclick.cli import run
+from oneclick.io import write_csv, write_json
+from oneclick.model_file import load_model, save_model
+from oneclick.params import load_params
+from oneclick.scoring import calibrated_name, score_customers
+from oneclick.segments import read_importance
+from oneclick.targeting import build, segment_metrics
+
+
+def main():
+    params = load_params()
+    spec = params["segment"]
+    saved = load_model("models/model.pkl")
+    train = pd.read_csv("data/processed/train.csv")
+    test = pd.read_csv("data/processed/test.csv")
+    scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"])
+    table, summary, profile, plan = build(scores, pd.concat([train, test]), pd.read_csv("data/processed/profit.csv"),
+                                          read_importance("plots/importance.csv"), spec)
+
+    save_model("models/scorer.pkl", scorer, calibrated_name(saved["model"], spec["calibration"]))
+    write_csv("data/segments.csv", table)
+    write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
+    write_csv("plots/segment_profiles.csv", profile)
+    write_json("metrics/segment_plan.json", plan)
+    write_json("metrics/segments.json", segment_metrics(summary, plan))
+    segment_plots.scatter(table, summary, plan["thresholds"], segment_plots.SCATTER)
+    segment_plots.profile_bars(profile, summary, spec["profile_top"], segment_plots.PROFILES)
+    segment_plots.profit_at_risk(summary, segment_plots.PROFIT_AT_RISK)
+
+
+if __name__ == "__main__":
+    run(main)
