@@ -4,6 +4,7 @@ from pathlib import Path
 
 import yaml
 
+from oneclick.columns import NUMERIC
 from oneclick.errors import ParamsError
 from oneclick.registry import ESTIMATORS, SCALERS, base_estimator
 
@@ -56,6 +57,13 @@ def validate(params: dict) -> None:
     _number(params, "evaluate.bootstrap", 10, 100_000, integer=True)
     _number(params, "evaluate.seed", 0, 2**32 - 1, integer=True)
     _number(params, "evaluate.threshold", 0, 1)
+    _number(params, "eda.bins", 2, 1000, integer=True)
+    _number(params, "eda.iqr_k", 0, 100)
+    _number(params, "correlate.bins", 2, 1000, integer=True)
+    _number(params, "correlate.threshold", 0, 1)
+    interval = get(params, "correlate.interval_columns")
+    _require(isinstance(interval, list) and set(interval) <= set(NUMERIC), "correlate.interval_columns",
+             f"must be a list of numeric model-table columns {NUMERIC}, got {interval!r}")
     models = get(params, "models")
     _require(isinstance(models, dict) and models, "models", "must list at least one model")
     for name in models:
