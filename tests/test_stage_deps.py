@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-STAGES = ["eda", "correlate"]
+STAGES = ["eda", "correlate", "explain"]
 
 
 def imported_modules(path) -> set[str]:
