@@ -4,6 +4,7 @@ from pathlib import Path
 
 import yaml
 
+from oneclick.columns import NUMERIC
 from oneclick.engineer import TOGGLES
 from oneclick.errors import ParamsError
 from oneclick.registry import ESTIMATORS, SCALERS, make_estimator
@@ -66,6 +67,19 @@ def validate(params: dict) -> None:
     _number(params, "evaluate.bootstrap", 10, 100_000, integer=True)
     _number(params, "evaluate.seed", 0, 2**32 - 1, integer=True)
     _number(params, "evaluate.threshold", 0, 1)
+    _number(params, "eda.bins", 2, 1000, integer=True)
+    _number(params, "eda.iqr_k", 0, 100)
+    _number(params, "correlate.bins", 2, 1000, integer=True)
+    _number(params, "correlate.threshold", 0, 1)
+    interval = get(params, "correlate.interval_columns")
+    _require(isinstance(interval, list) and set(interval) <= set(NUMERIC), "correlate.interval_columns",
+             f"must be a list of numeric model-table columns {NUMERIC}, got {interval!r}")
+    _number(params, "explain.background_size", 1, 100_000, integer=True)
+    _number(params, "explain.permutations", 1, 1000, integer=True)
+    _number(params, "explain.permutation_repeats", 1, 1000, integer=True)
+    _number(params, "explain.seed", 0, 2**32 - 1, integer=True)
+    for key in ("top_features", "plot_features", "dependence_features"):
+        _number(params, f"explain.{key}", 1, 1000, integer=True)
     models = get(params, "models")
     _require(isinstance(models, dict) and models, "models", "must list at least one model")
     for name in models:

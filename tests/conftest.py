@@ -36,3 +36,26 @@ def edit_file(path: Path, old: str, new: str, count: int = 1) -> None:
     data = path.read_bytes().decode("utf-8")
     assert old in data, f"{old!r} not in {path.name}"
     path.write_bytes(data.replace(old, new, count).encode("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_table(synthetic_dir):
+    """The model table `prepare` builds from the synthetic raw files."""
+    from oneclick.load import read_all
+    from oneclick.prepare import build_table
+
+    return build_table(read_all(synthetic_dir)[0], revenue_max=20_000)[0]
+
+
+@pytest.fixture(scope="session")
+def synthetic_split(synthetic_table):
+    """(X_train, X_test, y_train, y_test) of the synthetic table, stratified and seeded like `split`."""
+    from sklearn.model_selection import train_test_split
+
+    from oneclick.columns import TARGET
+    from oneclick.features import xy
+
+    train, test = train_test_split(synthetic_table, test_size=0.25, random_state=0,
+                                   stratify=synthetic_table[TARGET])
+    (X_train, y_train), (X_test, y_test) = xy(train), xy(test)
+    return X_train, X_test, y_train, y_test

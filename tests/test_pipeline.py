@@ -10,31 +10,15 @@ import sys
 import time
 
 import pytest
-import yaml
-from segment_fixtures import importance
 from workspace import commit, make_workspace, ran_stages, run
-
-from oneclick.io import write_csv, write_json
 
 MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting"]
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 
 
-def add_explain_outputs_if_no_stage_makes_them(ws):
-    """Until the explain and correlate stages are merged, their outputs are fixture files."""
-    stages = yaml.safe_load((ws / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-    if "explain" not in stages:
-        write_csv(ws / "plots" / "importance.csv", importance())
-        write_json(ws / "metrics" / "explain.json", {"explainer": "fixture", "top_features": []})
-    if "correlate" not in stages:
-        write_json(ws / "metrics" / "correlation.json", {"max_pair": {"features": ["a", "b"], "phik": 0.5},
-                                                         "max_vif": {"feature": "a", "vif": 1.5}})
-
-
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("e2e") / "repo", git=True)
-    add_explain_outputs_if_no_stage_makes_them(ws)
     first = run(["dvc", "repro"], ws)
     commit(ws, "baseline")
     return ws, first
@@ -53,7 +37,8 @@ def digests(ws) -> dict:
 def test_repro_runs_every_stage_and_writes_metrics(repo):
     ws, first = repo
     ran = ran_stages(first.stdout)
-    assert {"synthesize", "prepare", "split", "select", "compare", "evaluate", "segment", "report"} <= set(ran)
+    assert {"synthesize", "prepare", "eda", "correlate", "split", "select", "compare", "evaluate", "explain",
+            "segment", "report"} <= set(ran)
     assert {f"search@{m}" for m in MODELS} <= set(ran)
     test = json.loads((ws / "metrics" / "test.json").read_text())
     assert list(test)[0] == "roc_auc"
@@ -64,6 +49,10 @@ def test_repro_runs_every_stage_and_writes_metrics(repo):
     for model in MODELS:
         cv = json.loads((ws / "metrics" / "cv" / f"{model}.json").read_text())
         assert list(cv)[0] == "cv_roc_auc" and cv["model"] == model
+    explain = json.loads((ws / "metrics" / "explain.json").read_text())
+    assert explain["model"] == selection["model"] and len(explain["top_features"]) == 5
+    correlation = json.loads((ws / "metrics" / "correlation.json").read_text())
+    assert set(correlation["max_pair"]) == {"features", "phik"} and set(correlation["max_vif"]) == {"feature", "vif"}
     roc = (ws / "plots" / "roc.json").read_text()
     assert "Infinity" not in roc and "NaN" not in roc
     assert "candidates x" in first.stderr  # search progress goes to stderr

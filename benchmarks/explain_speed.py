@@ -1,0 +1,54 @@
+"""Seconds the explain stage's work takes per model family on a folder of raw files (the real ones by default).
+
+    python -m benchmarks.explain_speed [RAW_DIR] [MODEL ...]
+
+Builds the model table and split as `prepare` and `split` do, tunes each model of params.yaml `models` with its
+search (one CV repeat, to be quick), then times what stages/explain.py does after loading: SHAP values, permutation
+importance, the four images (written to a temporary folder). Fitting is not timed.
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sklearn.model_selection import train_test_split
+
+from oneclick.columns import TARGET
+from oneclick.explain import explain_model
+from oneclick.explain_plots import explain_figures
+from oneclick.features import xy
+from oneclick.load import read_all
+from oneclick.params import load_params
+from oneclick.plots import save_figure
+from oneclick.prepare import build_table
+from oneclick.search import run_search
+
+REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
+
+
+def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
+    params = load_params()
+    table, _, _ = build_table(read_all(raw_dir)[0], params["prepare"]["revenue_max"])
+    train, test = train_test_split(table, test_size=params["split"]["test_size"], random_state=params["split"]["seed"],
+                                   stratify=table[TARGET])
+    X_train, y_train = xy(train.sort_values("id"))
+    X_test, y_test = xy(test.sort_values("id"))
+    cv = {**params["cv"], "repeats": 1}
+    print(f"{raw_dir}: {len(X_train)} train rows, {len(X_test)} test rows", flush=True)
+    for name in models:
+        pipeline, record, _ = run_search(name, params["models"][name], params["features"], cv, X_train, y_train)
+        start = time.perf_counter()
+        result, importance, permutation, _ = explain_model(pipeline, name, X_train, X_test, y_test, params["explain"])
+        computed = time.perf_counter()
+        with tempfile.TemporaryDirectory() as out:
+            for file, fig in explain_figures(result, importance, permutation, X_test, name, params["explain"]).items():
+                save_figure(fig, Path(out) / file)
+        end = time.perf_counter()
+        print(f"{name:7s} {result.explainer:21s} {end - start:5.1f} s (SHAP + permutation importance "
+              f"{computed - start:.1f} s, images {end - computed:.1f} s)  best {record['best_params']}  "
+              f"top5 {importance['feature'].head(5).tolist()}", flush=True)
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(args[0] if args else REAL_DIR, *([tuple(args[1:])] if len(args) > 1 else []))

@@ -1,0 +1,32 @@
+"""Stage explain: SHAP values of the selected model on the test part, and permutation importance as a cross-check."""
+
+import pandas as pd
+
+from oneclick.cli import run
+from oneclick.explain import explain_model
+from oneclick.explain_plots import explain_figures
+from oneclick.features import xy
+from oneclick.io import write_csv, write_json
+from oneclick.model_file import load_model
+from oneclick.params import load_params
+from oneclick.plots import save_figure
+
+IMAGES = "plots/explain"
+
+
+def main():
+    p = load_params()["explain"]
+    saved = load_model("models/model.pkl")
+    X_train, _ = xy(pd.read_csv("data/processed/train.csv"))
+    X_test, y_test = xy(pd.read_csv("data/processed/test.csv"))
+    result, importance, permutation, summary = explain_model(saved["pipeline"], saved["model"], X_train, X_test,
+                                                             y_test, p)
+    for name, fig in explain_figures(result, importance, permutation, X_test, saved["model"], p).items():
+        save_figure(fig, f"{IMAGES}/{name}")
+    write_csv("plots/importance.csv", importance)
+    write_csv("plots/permutation_importance.csv", permutation)
+    write_json("metrics/explain.json", summary)
+
+
+if __name__ == "__main__":
+    run(main)
