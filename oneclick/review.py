@@ -23,6 +23,7 @@ def review_markdown(base: str, plots_dir: Path, out_dir: Path) -> str:
     """Markdown with the params and metrics diffs and the plots of both sides."""
     params = dvc("params", "diff", base, "--md")
     metrics = dvc("metrics", "diff", base, "--md", "--precision", "4")
+    plots_dir.mkdir(parents=True, exist_ok=True)  # dvc plots diff does not create it
     dvc("plots", "diff", base, "-o", str(plots_dir))
     lines = [
         f"# Experiment review: workspace vs `{base}`",

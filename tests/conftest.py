@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -6,13 +7,15 @@ import pytest
 from oneclick.synthesize import draw_customers, write_raw_files
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL_DIR = ROOT.parent / "shared" / "data" / "market"
+# the real files live outside the repo, in ../shared (ONECLICK_REAL_DATA points elsewhere)
+REAL_DIR = Path(os.environ.get("ONECLICK_REAL_DATA", ROOT.parent / "shared" / "data" / "market"))
 
 
 @pytest.fixture(scope="session")
 def real_dir():
     if not (REAL_DIR / "market_file.csv").is_file():
-        pytest.skip(f"real data not found at {REAL_DIR} (it lives in ../shared, outside the repo)")
+        pytest.skip(f"real data not found at {REAL_DIR} (it lives in ../shared, outside the repo; "
+                    "set ONECLICK_REAL_DATA to its folder)")
     return REAL_DIR
 
 
