@@ -1,9 +1,18 @@
 """Which columns the model sees, and how a table splits into X and y."""
 
 import pandas as pd
+from sklearn.model_selection import train_test_split
 
 from oneclick.columns import FEATURES, TARGET
 
 
 def xy(table: pd.DataFrame):
     return table[FEATURES], table[TARGET]
+
+
+def subsample(X, y, size, seed):
+    """A stratified, seeded subsample of `size` rows (all rows when size is None or larger)."""
+    if size is None or size >= len(y):
+        return X, y
+    X_sub, _, y_sub, _ = train_test_split(X, y, train_size=size, stratify=y, random_state=seed)
+    return X_sub, y_sub

@@ -9,10 +9,12 @@ from oneclick.errors import DataError
 from oneclick.io import read_pickle, write_pickle
 
 
-def save_model(path, pipeline, name: str) -> None:
+def save_model(path, pipeline, name: str, fit_rows: int | None = None) -> None:
+    """`fit_rows`: the most train rows the model was fitted on (its `search.subsample`), for refits."""
     write_pickle(path, {
         "pipeline": pipeline,
         "model": name,
+        "fit_rows": fit_rows,
         "sklearn_version": sklearn.__version__,
         "package_version": oneclick.__version__,
     })

@@ -75,6 +75,7 @@ def validate(params: dict) -> None:
     _require(isinstance(interval, list) and set(interval) <= set(NUMERIC), "correlate.interval_columns",
              f"must be a list of numeric model-table columns {NUMERIC}, got {interval!r}")
     _number(params, "explain.background_size", 1, 100_000, integer=True)
+    _number(params, "explain.max_rows", 50, 10_000_000, integer=True)
     _number(params, "explain.permutations", 1, 1000, integer=True)
     _number(params, "explain.permutation_repeats", 1, 1000, integer=True)
     _number(params, "explain.seed", 0, 2**32 - 1, integer=True)

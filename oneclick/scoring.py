@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 
-from oneclick.features import xy
+from oneclick.features import subsample, xy
 
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
 
@@ -32,18 +32,29 @@ def scoring_estimator(pipeline, calibration: str, cv: dict):
     return CalibratedClassifierCV(clone(pipeline), method=calibration, cv=fold_splitter(cv))
 
 
-def score_customers(pipeline, train: pd.DataFrame, test: pd.DataFrame, cv: dict, calibration: str = "none"):
+def out_of_fold(estimator, X: pd.DataFrame, y: pd.Series, cv: dict, fit_rows: int | None = None) -> np.ndarray:
+    """Each customer's probability from a clone fitted on the other folds (on at most `fit_rows` of them)."""
+    proba = np.empty(len(y))
+    for fit_idx, held_idx in fold_splitter(cv).split(X, y):
+        X_fit, y_fit = subsample(X.iloc[fit_idx], y.iloc[fit_idx], fit_rows, cv["seed"])
+        proba[held_idx] = clone(estimator).fit(X_fit, y_fit).predict_proba(X.iloc[held_idx])[:, 1]
+    return proba
+
+
+def score_customers(pipeline, train: pd.DataFrame, test: pd.DataFrame, cv: dict, calibration: str = "none",
+                    fit_rows: int | None = None):
     """Return (scores, scorer): id, part, probability for every customer, and the model that scored `test`.
 
     `pipeline` is the selected model fitted on the whole train part. Without calibration it scores
     the test part as it is; with calibration a calibrated clone is fitted on the train part.
+    `fit_rows` is the selected model's `search.subsample`: models too costly to fit on every row
+    are fitted on that many, as in the search.
     """
     X_train, y_train = xy(train)
     X_test = xy(test)[0]
     estimator = scoring_estimator(pipeline, calibration, cv)
-    oof = cross_val_predict(estimator, X_train, y_train, cv=fold_splitter(cv), method="predict_proba",
-                            n_jobs=cv["n_jobs"])[:, 1]
-    scorer = pipeline if calibration == "none" else estimator.fit(X_train, y_train)
+    oof = out_of_fold(estimator, X_train, y_train, cv, fit_rows)
+    scorer = pipeline if calibration == "none" else estimator.fit(*subsample(X_train, y_train, fit_rows, cv["seed"]))
     scores = pd.concat([
         pd.DataFrame({"id": train["id"].to_numpy(), "part": "train", "probability": oof}),
         pd.DataFrame({"id": test["id"].to_numpy(), "part": "test",

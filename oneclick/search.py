@@ -10,9 +10,9 @@ from sklearn.model_selection import (
     ParameterGrid,
     RandomizedSearchCV,
     RepeatedStratifiedKFold,
-    train_test_split,
 )
 
+from oneclick.features import subsample
 from oneclick.registry import build_pipeline, param_grid, readable_params, with_probabilities
 
 SCORING = "roc_auc"
@@ -31,14 +31,6 @@ def make_search(spec: dict, features: dict, cv: dict):
         return RandomizedSearchCV(pipeline, space, n_iter=spec["search"]["n_iter"], random_state=cv["seed"],
                                   **common)
     return GridSearchCV(pipeline, space, **common)
-
-
-def subsample(X, y, size, seed):
-    """A stratified, seeded subsample of `size` rows (all rows when size is None or larger)."""
-    if size is None or size >= len(y):
-        return X, y
-    X_sub, _, y_sub, _ = train_test_split(X, y, train_size=size, stratify=y, random_state=seed)
-    return X_sub, y_sub
 
 
 def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):

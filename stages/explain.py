@@ -5,7 +5,7 @@ import pandas as pd
 from oneclick.cli import run
 from oneclick.explain import explain_model
 from oneclick.explain_plots import explain_figures
-from oneclick.features import xy
+from oneclick.features import subsample, xy
 from oneclick.io import write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
@@ -18,7 +18,7 @@ def main():
     p = load_params()["explain"]
     saved = load_model("models/model.pkl")
     X_train, _ = xy(pd.read_csv("data/processed/train.csv"))
-    X_test, y_test = xy(pd.read_csv("data/processed/test.csv"))
+    X_test, y_test = subsample(*xy(pd.read_csv("data/processed/test.csv")), p["max_rows"], p["seed"])
     result, importance, permutation, summary = explain_model(saved["pipeline"], saved["model"], X_train, X_test,
                                                              y_test, p)
     for name, fig in explain_figures(result, importance, permutation, X_test, saved["model"], p).items():

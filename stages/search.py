@@ -17,7 +17,7 @@ def main():
     params = load_params()
     X, y = xy(pd.read_csv("data/processed/train.csv"))
     pipeline, record, timing = run_search(name, params["models"][name], params["features"], params["cv"], X, y)
-    save_model(f"models/candidates/{name}.pkl", pipeline, name)
+    save_model(f"models/candidates/{name}.pkl", pipeline, name, params["models"][name]["search"].get("subsample"))
     write_json(f"metrics/cv/{name}.json", record)
     write_json(f"logs/timing/search_{name}.json", timing)  # not a DVC output: seconds differ run to run
 

@@ -18,11 +18,12 @@ def main():
     saved = load_model("models/model.pkl")
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
-    scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"])
+    scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"],
+                                     saved.get("fit_rows"))
     table, summary, profile, plan = build(scores, pd.concat([train, test]), pd.read_csv("data/processed/profit.csv"),
                                           read_importance("plots/importance.csv"), spec)
 
-    save_model("models/scorer.pkl", scorer, calibrated_name(saved["model"], spec["calibration"]))
+    save_model("models/scorer.pkl", scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"))
     write_csv("data/segments.csv", table)
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)
