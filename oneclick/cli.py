@@ -25,7 +25,8 @@ def run(main) -> None:
     except (DataError, ParamsError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
-    _record_timing()
+    if Path(sys.argv[0]).parent.name == "stages":  # a pipeline stage, not the predict command
+        _record_timing()
 
 
 def _record_timing() -> None:

@@ -15,7 +15,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SKIP = shutil.ignore_patterns(".venv", ".git", "data", "models", "logs", "metrics", "plots", "__pycache__",
                               ".pytest_cache", ".ruff_cache", "tmp", "cache")
-GIT = ["git", "-c", "user.name=sandbox", "-c", "user.email=sandbox@localhost"]
 
 
 def env() -> dict:
@@ -56,13 +55,16 @@ def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False) -> 
         set_params(dest / "params.yaml", changes)
     if git:
         run(["git", "init", "-q", "-b", "main"], dest)
+        # dvc exp commits too: a repo-local identity so a machine without a global one works
+        run(["git", "config", "user.name", "sandbox"], dest)
+        run(["git", "config", "user.email", "sandbox@localhost"], dest)
         commit(dest, "sandbox")
     return dest
 
 
 def commit(repo: Path, message: str) -> None:
-    run(GIT + ["add", "-A"], repo)
-    run(GIT + ["commit", "-qm", message], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", message], repo)
 
 
 def ran_stages(output: str) -> list[str]:

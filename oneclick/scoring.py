@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import StratifiedKFold
 
+from oneclick.columns import TARGET
 from oneclick.features import subsample, xy
 
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
@@ -62,3 +64,10 @@ def score_customers(pipeline, train: pd.DataFrame, test: pd.DataFrame, cv: dict,
     ], ignore_index=True)
     scores["probability"] = np.clip(scores["probability"].astype(float), 0.0, 1.0)
     return scores.sort_values("id", ignore_index=True), scorer
+
+
+def brier_by_part(scores: pd.DataFrame, customers: pd.DataFrame) -> dict:
+    """Brier score of the probabilities per part (train: out of fold; test): how well calibrated they are."""
+    joined = scores.merge(customers[["id", TARGET]], on="id", validate="one_to_one")
+    return {part: round(float(brier_score_loss(g[TARGET], g["probability"])), 6)
+            for part, g in joined.groupby("part", sort=True)}

@@ -7,7 +7,7 @@ from oneclick.cli import run
 from oneclick.io import write_csv, write_json
 from oneclick.model_file import load_model, save_model
 from oneclick.params import load_params
-from oneclick.scoring import calibrated_name, score_customers
+from oneclick.scoring import brier_by_part, calibrated_name, score_customers
 from oneclick.segments import read_importance
 from oneclick.targeting import build, segment_metrics
 
@@ -28,7 +28,9 @@ def main():
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)
     write_json("metrics/segment_plan.json", plan)
-    write_json("metrics/segments.json", segment_metrics(summary, plan))
+    brier = brier_by_part(scores, pd.concat([train, test]))
+    write_json("metrics/segments.json", {**segment_metrics(summary, plan), "calibration": spec["calibration"],
+                                         "brier": brier})
     segment_plots.scatter(table, summary, plan["thresholds"], segment_plots.SCATTER)
     segment_plots.profile_bars(profile, summary, spec["profile_top"], segment_plots.PROFILES)
     segment_plots.profit_at_risk(summary, segment_plots.PROFIT_AT_RISK)

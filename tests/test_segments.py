@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from oneclick.columns import FEATURES, TARGET
 from oneclick.offers import choose_offer, control_flags, needed_per_arm
 from oneclick.registry import build_pipeline, preprocessor
-from oneclick.scoring import score_customers
+from oneclick.scoring import brier_by_part, score_customers
 from oneclick.segments import CELLS, FEATURE_NAMES, assign_segments, resolve_thresholds
 from oneclick.targeting import build
 
@@ -137,3 +137,10 @@ def test_profile_features_are_the_pipeline_features(customers):
     kept, _ = customers
     names = preprocessor("standard").fit(kept[FEATURES]).get_feature_names_out()
     assert sorted(names) == sorted(FEATURE_NAMES)
+
+
+def test_brier_is_reported_per_part():
+    scores = pd.DataFrame({"id": [1, 2, 3, 4], "part": ["train", "train", "test", "test"],
+                           "probability": [1.0, 0.0, 0.5, 0.5]})
+    customers = pd.DataFrame({"id": [4, 3, 2, 1], TARGET: [1, 0, 1, 1]})
+    assert brier_by_part(scores, customers) == {"test": 0.25, "train": 0.5}
