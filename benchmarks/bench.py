@@ -19,12 +19,17 @@ from pathlib import Path
 from oneclick.sandbox import commit, make_sandbox, ran_stages, run
 
 TARGETS = {"real": 60.0, "noop": 3.0, "large": 300.0, "large_mb": 4096}
-# kernel and neighbour models search and fit on a subsample at this size (documented in README)
+# At 100k customers the searches run on stratified subsamples (search.subsample): 4000 rows for the
+# kernel and neighbour models (their cost grows with the square of the rows), 20000 for the tree and
+# liblinear ones; the explain stage explains 500 test customers. Documented in the README.
 LARGE = {
     "synthesize.n_customers": 100_000,
     "models.svc.search": {"method": "grid", "subsample": 4000},
     "models.knn.search": {"method": "grid", "subsample": 4000},
     "models.voting.search": {"method": "grid", "subsample": 4000},
+    "models.logreg.search": {"method": "grid", "subsample": 20000},
+    "models.tree.search": {"method": "grid", "subsample": 20000},
+    "explain.max_rows": 500,
 }
 
 
@@ -104,18 +109,32 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw-dir", type=Path, default=Path("../shared/data/market"))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--only", choices=["real", "large"], help="run one part (the other keeps its old text)")
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results.md"))
     args = parser.parse_args(argv)
     lines = ["# Benchmark results", "",
              f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
              "written by `make bench` (benchmarks/bench.py). Times are wall-clock.", ""]
+    old = _sections(args.output)
     with tempfile.TemporaryDirectory() as tmp:
-        lines += bench_real(Path(tmp), args.raw_dir, args.repeats)
-        if not args.skip_large:
-            lines += bench_large(Path(tmp))
+        real = bench_real(Path(tmp), args.raw_dir, args.repeats) if args.only != "large" else old.get("real", [])
+        large = bench_large(Path(tmp)) if args.only != "real" else old.get("large", [])
+    lines += real + large
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+
+
+def _sections(path: Path) -> dict:
+    """The real-data and 100k sections of an earlier results file, to keep when only one part is re-run."""
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8").splitlines(keepends=False)
+    marks = [i for i, line in enumerate(text) if line.startswith("## ")]
+    out = {}
+    for start, end in zip(marks, marks[1:] + [len(text)], strict=True):
+        key = "real" if text[start].startswith("## Real") else "large"
+        out[key] = text[start:end]
+    return out
 
 
 if __name__ == "__main__":

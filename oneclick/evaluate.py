@@ -33,13 +33,20 @@ def weighted_roc_auc(y, proba, weights: np.ndarray) -> np.ndarray:
         return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
 
 
-def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95):
-    """Percentile interval of ROC-AUC over `n` seeded resamples of the test customers."""
+def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: int = 100):
+    """Percentile interval of ROC-AUC over `n` seeded resamples of the test customers.
+
+    Resamples are drawn and scored `chunk` at a time, so memory stays small on a large test part.
+    """
     size = len(y)
-    draws = np.random.default_rng(seed).integers(0, size, (n, size))
-    counts = np.zeros((n, size))
-    np.add.at(counts, (np.arange(n)[:, None], draws), 1)
-    scores = weighted_roc_auc(y, proba, counts)
+    rng = np.random.default_rng(seed)
+    scores = []
+    for start in range(0, n, chunk):
+        rows = min(chunk, n - start)
+        counts = np.zeros((rows, size))
+        np.add.at(counts, (np.arange(rows)[:, None], rng.integers(0, size, (rows, size))), 1)
+        scores.append(weighted_roc_auc(y, proba, counts))
+    scores = np.concatenate(scores)
     scores = scores[np.isfinite(scores)]  # a resample with one class has no ROC-AUC
     tail = (1 - level) / 2 * 100
     return float(np.percentile(scores, tail)), float(np.percentile(scores, 100 - tail))

@@ -29,3 +29,10 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
 def test_roc_points_never_hold_infinity():
     points = roc_points([0, 1, 0, 1], [0.1, 0.9, 0.4, 0.6])
     assert all(np.isfinite(p["threshold"]) and p["threshold"] <= 1 for p in points)
+
+
+def test_bootstrap_does_not_depend_on_the_chunk_size():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 100)
+    proba = rng.random(100) + 0.2 * y
+    assert bootstrap_roc_auc(y, proba, 250, seed=3, chunk=100) == bootstrap_roc_auc(y, proba, 250, seed=3, chunk=7)
