@@ -28,7 +28,7 @@ NUMBER = {".": r"-?\d+(\.\d+)?", ",": r"-?\d+(,\d+)?"}
 SHARES = {"promo_share"}  # numeric columns bounded by 1
 
 
-def _examples(values) -> str:
+def examples(values) -> str:
     values = list(values)
     shown = ", ".join(repr(v) for v in values[:EXAMPLES])
     more = f" and {len(values) - EXAMPLES} more" if len(values) > EXAMPLES else ""
@@ -78,8 +78,8 @@ def _format_failures(cases: pd.DataFrame, name: str) -> str:
             check = "duplicate id"
         values = group["failure_case"].drop_duplicates()
         rows = sorted({int(i) + 2 for i in group["index"].dropna()})
-        where = f" at lines {_examples(rows)}" if rows else ""
-        lines.append(f"  column '{column}': {check}: {_examples(values)}{where}")
+        where = f" at lines {examples(rows)}" if rows else ""
+        lines.append(f"  column '{column}': {check}: {examples(values)}{where}")
     return "\n".join(lines)
 
 

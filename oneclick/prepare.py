@@ -17,7 +17,7 @@ from oneclick.columns import (
     WIDE_COLUMNS,
 )
 from oneclick.errors import DataError
-from oneclick.load import _examples
+from oneclick.load import examples
 
 NO_REVENUE = "no revenue in at least one of the 3 months"
 OUTLIER = "revenue above prepare.revenue_max"
@@ -28,12 +28,12 @@ def _pivot(long: pd.DataFrame, file_name: str, value: str, periods: dict[str, st
     dup = long[long.duplicated(["id", "period"], keep=False)]
     if len(dup):
         pairs = sorted(set(zip(dup["id"], dup["period"], strict=True)))
-        raise DataError(f"{file_name}: columns 'id', 'Период': repeated (id, period) pairs {_examples(pairs)}")
+        raise DataError(f"{file_name}: columns 'id', 'Период': repeated (id, period) pairs {examples(pairs)}")
     wide = long.pivot(index="id", columns="period", values=value)
     incomplete = wide[wide.isna().any(axis=1)]
     if len(incomplete):
         raise DataError(f"{file_name}: column 'Период': customers without a row for every period "
-                        f"{list(periods)}: ids {_examples(incomplete.index.tolist())}")
+                        f"{list(periods)}: ids {examples(incomplete.index.tolist())}")
     wide = wide[list(periods)].rename(columns={raw: f"{value}_{p}" for raw, p in periods.items()})
     wide.columns.name = None
     return wide.astype(long[value].dtype)
@@ -47,9 +47,9 @@ def _check_ids(frames: dict[str, pd.DataFrame]) -> None:
             only_here, only_market = sorted(ids - base), sorted(base - ids)
             parts = []
             if only_here:
-                parts.append(f"ids not in {MARKET_FILE.name}: {_examples(only_here)}")
+                parts.append(f"ids not in {MARKET_FILE.name}: {examples(only_here)}")
             if only_market:
-                parts.append(f"ids of {MARKET_FILE.name} missing here: {_examples(only_market)}")
+                parts.append(f"ids of {MARKET_FILE.name} missing here: {examples(only_market)}")
             raise DataError(f"{name}: column 'id': " + "; ".join(parts))
 
 
