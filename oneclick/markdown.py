@@ -9,8 +9,11 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|")
 
 
+def table_lines(header, rows) -> list[str]:
+    """Header, rule and one line per row; floats with 4 significant digits, `|` escaped."""
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+
+
 def markdown_table(df: pd.DataFrame) -> str:
-    header = "| " + " | ".join(map(str, df.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([header, rule, *rows]) + "\n"
+    return "\n".join(table_lines(list(df.columns), df.itertuples(index=False))) + "\n"

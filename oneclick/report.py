@@ -6,6 +6,7 @@ import pandas as pd
 
 from oneclick.errors import DataError
 from oneclick.io import read_json
+from oneclick.markdown import table_lines
 from oneclick.segment_plots import PROFILES, PROFIT_AT_RISK, SCATTER
 from oneclick.segments import PRIORITY, direction_words, read_importance
 
@@ -42,18 +43,13 @@ def load_inputs(models: list[str], root=".") -> dict:
     }
 
 
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-
-
 def _params(best: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(best.items())) or "defaults"
 
 
 def _data_quality(q: dict) -> list[str]:
     rows = [[name, n, q["typos_fixed"].get(name, 0)] for name, n in q["rows_read"].items()]
-    out = ["## Data quality", ""] + _table(["file", "rows read", "typos fixed"], rows) + [""]
+    out = ["## Data quality", ""] + table_lines(["file", "rows read", "typos fixed"], rows) + [""]
     out.append(f"Customers kept for the model: **{q['rows_kept']}**. Customers dropped, by rule:")
     out += [f"- {reason}: {n}" for reason, n in q["rows_dropped"].items()]
     out.append("")
@@ -72,7 +68,7 @@ def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
     out = ["## Models compared", "",
            f"ROC-AUC on the train part, {first['folds']}-fold cross-validation repeated {first['repeats']} "
            "times (mean ± standard deviation over the folds).", ""]
-    out += _table(["model", "estimator", "CV ROC-AUC", "std", "best params"], rows) + [""]
+    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", "best params"], rows) + [""]
     out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
                f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
                "whole train part.")
@@ -90,7 +86,7 @@ def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
     out = ["## What drives the risk", "",
            f"Mean absolute SHAP value per feature ({explain['explainer']}), the largest first; the direction "
            "says whether higher values of the feature push the probability of buying less up or down.", ""]
-    return out + _table(["#", "feature", "mean abs SHAP", "direction"], rows) + [""]
+    return out + table_lines(["#", "feature", "mean abs SHAP", "direction"], rows) + [""]
 
 
 def _correlation(c: dict) -> list[str]:
@@ -115,7 +111,7 @@ def _segments(segments: dict, plan: dict) -> list[str]:
         rows.append([f"**{name}**" if s["cell"] == PRIORITY else name, s["cell"].replace("_", " "),
                      s["customers"], f"{s['share']:.1%}", f"{s['mean_probability']:.3f}", f"{s['mean_profit']:.2f}",
                      f"{s['profit_at_risk']:.1f}", entry["offer"], control])
-    out += _table(["segment", "risk × profit", "customers", "share", "mean probability", "mean profit",
+    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability", "mean profit",
                    "profit at risk", "offer", "control group"], rows)
     out += ["", f"Total profit at risk: {segments['profit_at_risk_total']:.1f} thousand roubles a month "
             f"over {segments['customers']} customers.", "",
@@ -144,7 +140,7 @@ def _offer(name: str, entry: dict, profiles: pd.DataFrame, top: int) -> list[str
             for r in profiles[(profiles["segment"] == name) & (profiles["rank"] <= top)].itertuples(index=False)]
     out = []
     if rows:
-        out += _table(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""]
+        out += table_lines(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""]
     out.append(f"Offer **{entry['offer']}**: {entry['offer_text']}.")
     out += [f"- {line}" for line in entry["evidence"]]
     if "experiment" in entry:
