@@ -8,9 +8,9 @@ threshold is in the "high" cell.
 import numpy as np
 import pandas as pd
 
-from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.errors import DataError
-from oneclick.registry import one_hot_name
+from oneclick.registry import one_hot_name, preprocessor
 
 # the four risk × profit cells, the priority (keep them) first
 CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
@@ -95,12 +95,13 @@ def summarize(table: pd.DataFrame, names: dict[str, str], targeted: list[str]) -
 
 
 def feature_frame(customers: pd.DataFrame) -> pd.DataFrame:
-    """Customers' features in the model's transformed space (ordinal codes, one-hot indicators), unscaled."""
-    out = customers[NUMERIC].astype(float)
-    for column, categories in ORDINAL.items():
-        out[column] = customers[column].map({c: i for i, c in enumerate(categories)}).astype(float)
-    for name, (column, category) in ONE_HOT.items():
-        out[name] = (customers[column] == category).astype(float)
+    """Customers' features in the model's transformed space (ordinal codes, one-hot indicators), unscaled.
+
+    The pipeline's own encoder does the work, so the names and codes are the ones SHAP explains.
+    """
+    encoder = preprocessor("none").fit(customers[FEATURES])
+    out = pd.DataFrame(encoder.transform(customers[FEATURES]), columns=encoder.get_feature_names_out(),
+                       index=customers.index, dtype=float)
     return out[FEATURE_NAMES]
 
 
