@@ -5,13 +5,11 @@ A successful stage appends its wall time and peak memory to logs/stages.jsonl
 """
 
 import json
+import os
 import resource
 import sys
-import time
 import warnings
 from pathlib import Path
-
-import psutil
 
 from oneclick.errors import DataError, ParamsError
 
@@ -33,8 +31,19 @@ def _record_timing() -> None:
     stage = "@".join([Path(sys.argv[0]).stem] + sys.argv[1:])
     peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    record = {"stage": stage, "seconds": round(time.time() - psutil.Process().create_time(), 2),
+    record = {"stage": stage, "seconds": round(_process_seconds(), 2),
               "peak_rss_mb": round(peak_kb / 1024)}
     TIMINGS.parent.mkdir(parents=True, exist_ok=True)
     with TIMINGS.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
+
+
+def _process_seconds() -> float:
+    """Wall time since this process started, interpreter start-up and imports included.
+
+    From /proc (clock ticks since boot), not psutil's create_time(), whose
+    boot time is rounded to whole seconds.
+    """
+    start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")

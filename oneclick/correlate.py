@@ -13,7 +13,9 @@ DIGITS = 4
 
 def correlation_matrix(table: pd.DataFrame, interval_columns: list[str], bins: int) -> pd.DataFrame:
     """Phik of every feature pair and the target; `interval_columns` are binned, the rest taken as categories."""
-    return phik_matrix(table[FEATURES + [TARGET]], interval_cols=list(interval_columns), bins=bins).round(DIGITS)
+    # njobs=1: phik's default starts a process pool, which costs more than the whole matrix at this size
+    return phik_matrix(table[FEATURES + [TARGET]], interval_cols=list(interval_columns), bins=bins,
+                       njobs=1).round(DIGITS)
 
 
 def feature_pairs(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -13,10 +13,12 @@ and calls the model once per row, which together broke the stage's 20 s budget f
 """
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.inspection import permutation_importance
@@ -24,13 +26,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from oneclick.labels import raw_column
-
-with warnings.catch_warnings():
-    # shap 0.51 calls Colormap.set_bad/set_over/set_under on import, which matplotlib 3.11 marks as pending
-    # deprecation; nothing we can change, and only for this import
-    warnings.filterwarnings("ignore", message=r"The set_\w+ function will be deprecated",
-                            category=PendingDeprecationWarning)
-    import shap
 
 LINEAR = (LogisticRegression,)
 TREES = (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier, HistGradientBoostingClassifier)
@@ -48,6 +43,17 @@ class ShapResult:
     family: str  # estimator class behind the pipeline's 'model' step
     explainer: str
     output: str  # what a row's values add up to (minus the base value): "probability" or "log-odds"
+
+
+def _shap():
+    """shap, imported only for the linear and tree explainers: the import alone takes about 2 s."""
+    with warnings.catch_warnings():
+        # shap 0.51 calls Colormap.set_bad/set_over/set_under on import, which matplotlib 3.11 marks as pending
+        # deprecation; nothing we can change, and only for this import
+        warnings.filterwarnings("ignore", message=r"The set_\w+ function will be deprecated",
+                                category=PendingDeprecationWarning)
+        import shap
+    return shap
 
 
 def model_family(model) -> type:
@@ -101,7 +107,7 @@ def permutation_shap(predict, rows: np.ndarray, background: np.ndarray, permutat
 
 
 def shap_values(pipeline, X_train: pd.DataFrame, X_test: pd.DataFrame, background_size: int,
-                permutations: int, seed: int) -> ShapResult:
+                permutations: int, seed: int, n_jobs: int = 1) -> ShapResult:
     """SHAP values of `pipeline` for the rows of X_test; X_train supplies the background."""
     model = pipeline.named_steps["model"]
     features = list(pipeline[:-1].get_feature_names_out())
@@ -109,9 +115,16 @@ def shap_values(pipeline, X_train: pd.DataFrame, X_test: pd.DataFrame, backgroun
     name = explainer_name(model)
     if name == PERMUTATION_EXPLAINER:
         background = background_sample(transform(pipeline, X_train), background_size, seed)
-        values, base = permutation_shap(lambda rows: model.predict_proba(rows)[:, 1], test, background,
-                                        permutations, seed)
+        # row chunks predicted in n_jobs threads (libsvm and the k-NN code release the GIL), joined in order:
+        # the same values for any n_jobs
+        with ThreadPoolExecutor(n_jobs) as pool:
+            def predict(rows):
+                chunks = pool.map(lambda chunk: model.predict_proba(chunk)[:, 1], np.array_split(rows, n_jobs))
+                return np.concatenate(list(chunks))
+
+            values, base = permutation_shap(predict, test, background, permutations, seed)
         return ShapResult(values, base, test, features, model_family(model).__name__, name, "probability")
+    shap = _shap()
     if name == LINEAR_EXPLAINER:
         train = transform(pipeline, X_train)  # exact and cheap: the whole train part is the background
         explanation = shap.LinearExplainer(model, shap.maskers.Independent(train, max_samples=len(train)))(test)
@@ -153,14 +166,15 @@ def shap_by_column(result: ShapResult, columns: list[str]) -> pd.Series:
 
 
 def permutation_table(pipeline, X_test: pd.DataFrame, y_test, n_repeats: int, seed: int,
-                      result: ShapResult) -> pd.DataFrame:
+                      result: ShapResult, n_jobs: int = 1) -> pd.DataFrame:
     """Drop in test ROC-AUC when one raw model-table column is shuffled, next to that column's grouped SHAP.
 
     Permutation shuffles the pipeline's input columns, so its rows are raw columns (`popular_category`), not the
     one-hot features of the SHAP table; `shap_importance` maps SHAP onto the same columns for the comparison.
     """
-    scores = permutation_importance(pipeline, X_test, y_test, scoring="roc_auc", n_repeats=n_repeats,
-                                    random_state=seed, n_jobs=1)
+    with parallel_config(backend="threading"):  # each column's shuffles are seeded apart from the worker
+        scores = permutation_importance(pipeline, X_test, y_test, scoring="roc_auc", n_repeats=n_repeats,
+                                        random_state=seed, n_jobs=n_jobs)
     columns = list(X_test.columns)
     table = pd.DataFrame({
         "column": columns,
@@ -188,8 +202,9 @@ def summary(model_name: str, result: ShapResult, importance: pd.DataFrame, permu
 
 def explain_model(pipeline, model_name: str, X_train: pd.DataFrame, X_test: pd.DataFrame, y_test, p: dict):
     """Everything the explain stage computes: (SHAP result, importance table, permutation table, metrics)."""
-    result = shap_values(pipeline, X_train, X_test, p["background_size"], p["permutations"], p["seed"])
+    result = shap_values(pipeline, X_train, X_test, p["background_size"], p["permutations"], p["seed"], p["n_jobs"])
     importance = importance_table(result)
-    permutation = permutation_table(pipeline, X_test, y_test, p["permutation_repeats"], p["seed"], result)
+    permutation = permutation_table(pipeline, X_test, y_test, p["permutation_repeats"], p["seed"], result,
+                                    p["n_jobs"])
     return result, importance, permutation, summary(model_name, result, importance, permutation,
                                                     p["top_features"], p["background_size"])

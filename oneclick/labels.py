@@ -20,6 +20,11 @@ def label(name: str) -> str:
     return f"{text}, {unit}" if unit else text
 
 
+def one_hot_name(feature: str, category: str) -> str:
+    """`popular_category=Товары для детей`: the pipeline's name for one category's indicator (raw_column inverts it)."""
+    return f"{feature}={category}"
+
+
 def raw_column(feature: str) -> str:
     """The model-table column a transformed feature comes from: `popular_category=Товары для детей` → its column."""
     return feature.split("=", 1)[0]

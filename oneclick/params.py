@@ -7,19 +7,21 @@ import yaml
 from oneclick.columns import NUMERIC
 from oneclick.engineer import TOGGLES
 from oneclick.errors import ParamsError
-from oneclick.registry import ESTIMATORS, SCALERS, make_estimator
-from oneclick.scoring import CALIBRATIONS
-from oneclick.segments import CELLS, FEATURE_NAMES
+from oneclick.segments import CALIBRATIONS, CELLS, FEATURE_NAMES
 
 SEARCH_METHODS = ("grid", "random")
 
 
-def load_params(path="params.yaml") -> dict:
+def load_params(path="params.yaml", check_estimators=True) -> dict:
+    """The checked params. `check_estimators=False` skips checking each model's estimator, args and grid
+    against scikit-learn, for the stages that never build a model: they then start without importing it
+    (about 1 s each). The split stage checks them, before any search starts.
+    """
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: file not found (run from the repository root)")
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    validate(params)
+    validate(params, check_estimators)
     return params
 
 
@@ -48,7 +50,7 @@ def _number(params, key, low, high, integer=False):
              key, f"must be a{'n integer' if integer else ' number'} in [{low}, {high}], got {value!r}")
 
 
-def validate(params: dict) -> None:
+def validate(params: dict, check_estimators=True) -> None:
     _require(isinstance(params, dict), "<root>", "must be a mapping")
     _require(isinstance(get(params, "data.raw_dir"), str), "data.raw_dir", "must be a folder path")
     _number(params, "synthesize.n_customers", 20, 10_000_000, integer=True)
@@ -79,40 +81,51 @@ def validate(params: dict) -> None:
     _number(params, "explain.permutations", 1, 1000, integer=True)
     _number(params, "explain.permutation_repeats", 1, 1000, integer=True)
     _number(params, "explain.seed", 0, 2**32 - 1, integer=True)
+    _number(params, "explain.n_jobs", 1, 64, integer=True)
     for key in ("top_features", "plot_features", "dependence_features"):
         _number(params, f"explain.{key}", 1, 1000, integer=True)
     models = get(params, "models")
     _require(isinstance(models, dict) and models, "models", "must list at least one model")
     for name in models:
-        validate_model(params, name)
+        validate_model(params, name, check_estimators)
     validate_segment(params)
 
 
-def validate_model(params: dict, name: str) -> None:
+def validate_model(params: dict, name: str, check_estimators=True) -> None:
     key = f"models.{name}"
     spec = get(params, key)
     _require(isinstance(spec, dict), key, "must be a mapping")
-    _validate_estimator(spec, key)
     grid = spec.get("grid") or {}
     _require(isinstance(grid, dict), f"{key}.grid", "must be a mapping of argument -> list of values")
-    known = set(make_estimator(spec).get_params())
-    unknown = sorted(set(grid) - known)
-    _require(not unknown, f"{key}.grid", f"has argument(s) {unknown} that {spec['estimator']} does not take")
     for arg, values in grid.items():
         _require(isinstance(values, list) and values, f"{key}.grid.{arg}", "must be a non-empty list")
-    scalers = get(params, f"{key}.scalers")
-    _require(isinstance(scalers, list) and scalers and set(scalers) <= set(SCALERS), f"{key}.scalers",
-             f"must be a non-empty list of {sorted(SCALERS)}, got {scalers!r}")
+    _require(isinstance(get(params, f"{key}.scalers"), list), f"{key}.scalers", "must be a list")
     method = get(params, f"{key}.search.method")
     _require(method in SEARCH_METHODS, f"{key}.search.method", f"must be one of {SEARCH_METHODS}")
     if method == "random":
         _number(params, f"{key}.search.n_iter", 1, 100_000, integer=True)
     if spec["search"].get("subsample") is not None:
         _number(params, f"{key}.search.subsample", 50, 10_000_000, integer=True)
+    if check_estimators:
+        _validate_estimator(spec, key)
+        _validate_search_space(spec, key)
+
+
+def _validate_search_space(spec: dict, key: str) -> None:
+    """Grid arguments the estimator takes, and known scalers."""
+    from oneclick.registry import SCALERS, make_estimator  # scikit-learn: see load_params
+
+    unknown = sorted(set(spec.get("grid") or {}) - set(make_estimator(spec).get_params()))
+    _require(not unknown, f"{key}.grid", f"has argument(s) {unknown} that {spec['estimator']} does not take")
+    scalers = spec["scalers"]
+    _require(scalers and set(scalers) <= set(SCALERS), f"{key}.scalers",
+             f"must be a non-empty list of {sorted(SCALERS)}, got {scalers!r}")
 
 
 def _validate_estimator(spec: dict, key: str) -> None:
     """The estimator name, its fixed args, and (for voting) every member, recursively."""
+    from oneclick.registry import ESTIMATORS, make_estimator  # scikit-learn: see load_params
+
     estimator = spec.get("estimator")
     _require(estimator in ESTIMATORS, f"{key}.estimator",
              f"names an unknown estimator {estimator!r}; known: {sorted(ESTIMATORS)}")

@@ -23,8 +23,9 @@ from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncod
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.engineer import TOGGLES, add_features, numeric_columns
+from oneclick.labels import one_hot_name
 
 ESTIMATORS = {
     "dummy": DummyClassifier,
@@ -42,11 +43,6 @@ ESTIMATORS = {
 NEEDS_CALIBRATION = {"svc"}
 
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "none": None}
-
-
-def one_hot_name(feature: str, category: str) -> str:
-    """`popular_category=Товары для детей`, the way a reader knows the feature."""
-    return f"{feature}={category}"
 
 
 def preprocessor(scaler: str = "none", numeric: list[str] = NUMERIC) -> ColumnTransformer:
@@ -80,6 +76,16 @@ def make_estimator(spec: dict, probabilities: bool = False):
     return model
 
 
+def encoded_features(customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers' features as the model sees them before scaling: numbers, ordinal codes, one-hot indicators.
+
+    The pipeline's own encoder does the work, so segment profiles use the names and codes SHAP explains.
+    """
+    encoder = preprocessor().fit(customers[FEATURES])
+    return pd.DataFrame(encoder.transform(customers[FEATURES]), columns=encoder.get_feature_names_out(),
+                        index=customers.index, dtype=float)
+
+
 def engineered_names(transformer, input_features):
     """Column names after the engineer step (FunctionTransformer's feature_names_out)."""
     empty = pd.DataFrame(columns=list(input_features), dtype="float64")
@@ -99,6 +105,30 @@ def build_pipeline(spec: dict, features: dict | None = None) -> Pipeline:
     return Pipeline([
         ("engineer", feature_step(features)),
         ("preprocess", preprocessor(numeric=numeric_columns(**features))),
+        ("model", make_estimator(spec)),
+    ])
+
+
+def encoder(features: dict) -> Pipeline:
+    """engineer -> preprocess with no scaler: the steps of build_pipeline that learn nothing from the rows.
+
+    Derived features are arithmetic and the encoders have fixed categories, so
+    the search runs these once on the train part instead of in every fold.
+    """
+    return Pipeline([
+        ("engineer", feature_step(features)),
+        ("preprocess", preprocessor(numeric=numeric_columns(**features))),
+    ])
+
+
+def scaled_model(spec: dict, features: dict) -> Pipeline:
+    """The rest of build_pipeline on the encoder's output: the scaler (numeric columns come first) -> model.
+
+    Step names match build_pipeline, so the search's best params set either one.
+    """
+    numeric = list(range(len(numeric_columns(**features))))
+    return Pipeline([
+        ("preprocess", ColumnTransformer([("num", "passthrough", numeric)], remainder="passthrough")),
         ("model", make_estimator(spec)),
     ])
 

@@ -16,8 +16,11 @@ def _link(path: str) -> str:
     return f"../{path}"
 
 
-def load_inputs(models: list[str], root=".") -> dict:
-    """Everything the report shows, read from the stage outputs under `root`."""
+def load_inputs(root=".") -> dict:
+    """Everything the report shows, read from the stage outputs under `root`.
+
+    The models are those the select stage ranked, so the report needs no `models` param of its own.
+    """
     root = Path(root)
 
     def json_file(name):
@@ -29,10 +32,11 @@ def load_inputs(models: list[str], root=".") -> dict:
     profiles = root / "plots" / "segment_profiles.csv"
     if not profiles.is_file():
         raise DataError(f"{profiles}: not found; run `dvc repro`")
+    selection = json_file("metrics/selection.json")
     return {
         "quality": json_file("metrics/data_quality.json"),
-        "cv": [json_file(f"metrics/cv/{name}.json") for name in models],
-        "selection": json_file("metrics/selection.json"),
+        "cv": [json_file(f"metrics/cv/{name}.json") for name in selection["ranking"]],
+        "selection": selection,
         "test": json_file("metrics/test.json"),
         "explain": json_file("metrics/explain.json"),
         "correlation": json_file("metrics/correlation.json"),

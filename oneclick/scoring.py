@@ -15,8 +15,6 @@ from sklearn.model_selection import StratifiedKFold
 from oneclick.columns import TARGET
 from oneclick.features import subsample, xy
 
-CALIBRATIONS = ("none", "sigmoid", "isotonic")
-
 
 def fold_splitter(cv: dict) -> StratifiedKFold:
     """The project's folds and seed as one partition (cross_val_predict needs each customer once)."""

@@ -8,10 +8,11 @@ threshold is in the "high" cell.
 import numpy as np
 import pandas as pd
 
-from oneclick.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.errors import DataError
-from oneclick.registry import one_hot_name, preprocessor
+from oneclick.labels import one_hot_name
 
+CALIBRATIONS = ("none", "sigmoid", "isotonic")  # params segment.calibration: how scores become probabilities
 # the four risk × profit cells, the priority (keep them) first
 CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
 PRIORITY = CELLS[0]
@@ -92,17 +93,6 @@ def summarize(table: pd.DataFrame, names: dict[str, str], targeted: list[str]) -
             "targeted": cell in targeted,
         })
     return pd.DataFrame(rows)
-
-
-def feature_frame(customers: pd.DataFrame) -> pd.DataFrame:
-    """Customers' features in the model's transformed space (ordinal codes, one-hot indicators), unscaled.
-
-    The pipeline's own encoder does the work, so the names and codes are the ones SHAP explains.
-    """
-    encoder = preprocessor("none").fit(customers[FEATURES])
-    out = pd.DataFrame(encoder.transform(customers[FEATURES]), columns=encoder.get_feature_names_out(),
-                       index=customers.index, dtype=float)
-    return out[FEATURE_NAMES]
 
 
 def effect_size(inside: pd.Series, outside: pd.Series, share: bool) -> float:

@@ -8,9 +8,9 @@ import pandas as pd
 
 from oneclick.errors import DataError
 from oneclick.offers import control_flags, segment_plan
+from oneclick.registry import encoded_features
 from oneclick.segments import (
     assign_segments,
-    feature_frame,
     join_profit,
     profiles,
     profit_rule,
@@ -50,7 +50,7 @@ def build(scores: pd.DataFrame, customers: pd.DataFrame, profit: pd.DataFrame, i
     table["control"] = control_flags(table, names, targeted, spec["experiment"]["control_share"],
                                      spec["experiment"]["seed"])
     summary = summarize(table, names, targeted)
-    profile = profiles(feature_frame(customers), table["segment"], importance)
+    profile = profiles(encoded_features(customers), table["segment"], importance)
     plan = {
         "calibration": spec["calibration"],
         "thresholds": thresholds,

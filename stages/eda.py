@@ -10,7 +10,7 @@ from oneclick.plots import save_figure
 
 
 def main():
-    p = load_params()["eda"]
+    p = load_params(check_estimators=False)["eda"]
     table = pd.read_csv("data/processed/customers.csv")
     for name, fig in eda_figures(table, p["bins"], p["iqr_k"]).items():
         save_figure(fig, f"plots/eda/{name}")

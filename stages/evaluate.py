@@ -1,27 +1,43 @@
-"""Stage evaluate: the selected model on the test part, once."""
+"""Stage evaluate: the selected model on the test part, once; and every candidate there, for the results table.
+
+Selection never looks at the candidates' test numbers (it uses CV on the train part);
+they only show how each family generalizes.
+"""
 
 import pandas as pd
 
 from oneclick.cli import run
 from oneclick.evaluate import calibration_points, confusion_rows, pr_points, roc_points, test_metrics
 from oneclick.features import xy
-from oneclick.io import write_csv, write_json
+from oneclick.io import read_json, write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
+
+BY_MODEL = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "brier")
 
 
 def main():
     p = load_params()["evaluate"]
-    saved = load_model("models/model.pkl")
     test = pd.read_csv("data/processed/test.csv")
     X, y = xy(test)
+
+    def scores(path):
+        return load_model(path)["pipeline"].predict_proba(X)[:, 1]
+
+    def metrics(proba):
+        return test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
+
+    saved = load_model("models/model.pkl")
     proba = saved["pipeline"].predict_proba(X)[:, 1]
-    metrics = test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
-    write_json("metrics/test.json", {**metrics, "model": saved["model"]})
+    write_json("metrics/test.json", {**metrics(proba), "model": saved["model"]})
     write_json("plots/roc.json", roc_points(y, proba))
     write_json("plots/pr.json", pr_points(y, proba))
     write_json("plots/calibration.json", calibration_points(y, proba))
     write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
+
+    ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
+    by_model = {name: metrics(scores(f"models/candidates/{name}.pkl")) for name in ranking}
+    write_json("metrics/test_by_model.json", {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ from oneclick.report import load_inputs, render
 
 
 def main():
-    params = load_params()
-    inputs = load_inputs(list(params["models"]))
+    params = load_params(check_estimators=False)
+    inputs = load_inputs()
     write_text("reports/report.md", render(inputs, params["report"]["top_features"],
                                            params["segment"]["profile_top"]))
 

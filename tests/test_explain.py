@@ -83,6 +83,19 @@ def test_permutation_shap_is_seeded():
     assert not np.array_equal(first, permutation_shap(f, rows, background, 2, seed=4)[0])  # interactions: order matters
 
 
+@pytest.mark.parametrize("name", ["svc", "knn"])
+def test_threads_do_not_change_the_values(explained, synthetic_split, name):
+    """EXPLAIN runs with params' n_jobs (2 threads); one thread must give the same numbers, bit for bit."""
+    pipeline, result, _, permutation, _ = explained[name]
+    X_train, X_test, _, y_test = synthetic_split
+    X_test, y_test = X_test.iloc[:60], y_test.iloc[:60]
+    assert EXPLAIN["n_jobs"] > 1
+    single = {**EXPLAIN, "n_jobs": 1}
+    again, _, permutation_again, _ = explain_model(pipeline, name, X_train, X_test, y_test, single)
+    assert np.array_equal(result.values, again.values)
+    pd.testing.assert_frame_equal(permutation, permutation_again)
+
+
 def test_svc_is_named_through_its_calibration_wrapper(explained):
     model = explained["svc"][0].named_steps["model"]
     assert type(model).__name__ == "CalibratedClassifierCV" and model_family(model).__name__ == "SVC"

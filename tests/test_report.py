@@ -22,7 +22,8 @@ def write_outputs(root, synthetic_dir):
             "best_params": {"scaler": "none"} if i == 0 else {"C": 0.5, "scaler": "standard"},
             "candidates": 2, "folds": 5, "repeats": 2})
     write_json(root / "metrics/selection.json", {"cv_roc_auc": 0.7, "cv_roc_auc_std": 0.03, "model": "logreg",
-                                                 "best_params": {"C": 0.5, "scaler": "standard"}})
+                                                 "best_params": {"C": 0.5, "scaler": "standard"},
+                                                 "ranking": {"logreg": 0.7, "knn": 0.6, "dummy": 0.5}})
     write_json(root / "metrics/test.json", {
         "roc_auc": 0.8766, "roc_auc_ci95_low": 0.8123, "roc_auc_ci95_high": 0.9346, "pr_auc": 0.81,
         "brier": 0.15, "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324, "model": "logreg"})
@@ -47,7 +48,7 @@ def write_outputs(root, synthetic_dir):
 def report(tmp_path_factory, synthetic_dir):
     root = tmp_path_factory.mktemp("outputs")
     summary, plan = write_outputs(root, synthetic_dir)
-    text = render(load_inputs(MODELS, root), PARAMS["report"]["top_features"], PARAMS["segment"]["profile_top"])
+    text = render(load_inputs(root), PARAMS["report"]["top_features"], PARAMS["segment"]["profile_top"])
     return text, summary, plan, root
 
 
@@ -87,4 +88,4 @@ def test_a_missing_output_is_named(report, tmp_path, synthetic_dir):
     write_outputs(tmp_path, synthetic_dir)
     (tmp_path / "metrics/correlation.json").unlink()
     with pytest.raises(DataError, match="metrics/correlation.json: not found; run `dvc repro`"):
-        load_inputs(MODELS, tmp_path)
+        load_inputs(tmp_path)

@@ -20,8 +20,19 @@ def test_bad_input_fails_the_stage_without_outputs(tmp_path, raw_copy):
 
 def test_bad_params_fail_before_any_work(tmp_path):
     ws = make_workspace(tmp_path / "ws")
-    set_params(ws / "params.yaml", {"models.svc.grid": {"C": [1], "gamma_": [0.1]}})
+    set_params(ws / "params.yaml", {"cv.folds": 1})
     result = run([sys.executable, "-m", "stages.synthesize"], ws, check=False)
     assert result.returncode == 1
-    assert "models.svc.grid" in result.stderr and "gamma_" in result.stderr
+    assert "'cv.folds' must be an integer in [2, 50], got 1" in result.stderr
     assert not (ws / "data").exists()
+
+
+def test_an_argument_the_estimator_does_not_take_fails_before_any_search(tmp_path):
+    """Checking args against scikit-learn needs it imported, so the first stage that imports it (split) checks."""
+    ws = make_workspace(tmp_path / "ws")
+    set_params(ws / "params.yaml", {"models.svc.grid": {"C": [1], "gamma_": [0.1]}})
+    assert run([sys.executable, "-m", "stages.synthesize"], ws, check=False).returncode == 0
+    result = run([sys.executable, "-m", "stages.split"], ws, check=False)
+    assert result.returncode == 1
+    assert "models.svc.grid" in result.stderr and "gamma_" in result.stderr
+    assert not (ws / "data" / "processed").exists()
