@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.model_selection import GridSearchCV
 
 from oneclick.engineer import TRENDS, add_features, numeric_columns
 from oneclick.features import xy
 from oneclick.load import read_all
 from oneclick.prepare import build_table
-from oneclick.registry import build_pipeline, make_estimator, param_grid, readable_params, scaler_step
-from oneclick.search import run_search, subsample
+from oneclick.registry import build_pipeline, encoder, make_estimator, param_grid, readable_params, scaler_step
+from oneclick.search import cv_splitter, make_search, run_search, subsample
 
 ALL_ON = {"trends": True, "ratios": True, "log_counts": True}
 ALL_OFF = {"trends": False, "ratios": False, "log_counts": False}
@@ -75,3 +76,16 @@ def test_subsample_is_stratified_and_seeded(table):
     assert len(y1) == 100 and X1.index.equals(X2.index)
     assert abs(y1.mean() - y.mean()) < 0.02
     assert subsample(X, y, None, seed=3)[0] is X
+
+
+@pytest.mark.parametrize("features", [ALL_OFF, ALL_ON], ids=["plain", "derived"])
+def test_search_on_encoded_rows_scores_like_the_whole_pipeline(table, features):
+    """The search fits only scaler + model on rows encoded once; CV must score as if the whole pipeline ran per fold."""
+    X, y = xy(table)
+    spec = {"estimator": "knn", "args": {}, "grid": {"n_neighbors": [5, 25]}, "scalers": ["standard", "minmax"],
+            "search": {"method": "grid"}}
+    fast = make_search(spec, features, CV).fit(encoder(features).fit_transform(X), y)
+    whole = GridSearchCV(build_pipeline(spec, features), param_grid(spec["grid"], spec["scalers"]),
+                         scoring="roc_auc", cv=cv_splitter(CV)).fit(X, y)
+    np.testing.assert_allclose(fast.cv_results_["mean_test_score"], whole.cv_results_["mean_test_score"],
+                               rtol=0, atol=1e-12)
