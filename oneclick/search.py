@@ -21,11 +21,18 @@ def cv_splitter(cv: dict) -> RepeatedStratifiedKFold:
     return RepeatedStratifiedKFold(n_splits=cv["folds"], n_repeats=cv["repeats"], random_state=cv["seed"])
 
 
+def thread_safe(pipeline) -> bool:
+    """False when a liblinear solver is inside (logreg, or a voting member): liblinear draws from the C library's
+    global random generator, which threads would share, so its CV scores would differ from run to run."""
+    return "liblinear" not in {v for k, v in pipeline.get_params().items() if k.endswith("solver")}
+
+
 def make_search(spec: dict, features: dict, cv: dict):
     """A search over scaled_model: it expects rows already through encoder(features)."""
     pipeline = scaled_model(spec, features)
     space = param_grid(spec.get("grid") or {}, spec["scalers"])
-    common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=cv["n_jobs"], refit=False, error_score="raise")
+    n_jobs = cv["n_jobs"] if thread_safe(pipeline) else 1
+    common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=n_jobs, refit=False, error_score="raise")
     size = len(ParameterGrid(space))
     if spec["search"]["method"] == "random" and spec["search"]["n_iter"] < size:
         return RandomizedSearchCV(pipeline, space, n_iter=spec["search"]["n_iter"], random_state=cv["seed"],
@@ -49,7 +56,7 @@ def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
     encoded = encoder(features).fit_transform(X)
     # Threads, not processes: no worker start-up to pay per stage, and libsvm, liblinear and the tree
     # builders release the GIL. joblib's "Done 120 out of 240 | elapsed" lines go to stderr.
-    with parallel_config(backend="threading", verbose=2 if cv["n_jobs"] > 1 else 0):
+    with parallel_config(backend="threading", verbose=2 if search.n_jobs > 1 else 0):
         search.fit(encoded, y)
     best = search.best_index_
     results = search.cv_results_

@@ -89,3 +89,17 @@ def test_search_on_encoded_rows_scores_like_the_whole_pipeline(table, features):
                          scoring="roc_auc", cv=cv_splitter(CV)).fit(X, y)
     np.testing.assert_allclose(fast.cv_results_["mean_test_score"], whole.cv_results_["mean_test_score"],
                                rtol=0, atol=1e-12)
+
+
+def test_liblinear_searches_run_in_one_thread():
+    """liblinear's global C random generator would be shared by threads: its scores must not depend on timing."""
+    cv = {**CV, "n_jobs": 2}
+    logreg = {"estimator": "logreg", "args": {"solver": "liblinear"}, "grid": {}, "scalers": ["standard"],
+              "search": {"method": "grid"}}
+    voting = {"estimator": "voting", "args": {}, "grid": {}, "scalers": ["standard"], "search": {"method": "grid"},
+              "members": {"svc": {"estimator": "svc"}, "logreg": logreg}}
+    svc = {**logreg, "estimator": "svc", "args": {}}
+    assert make_search(logreg, ALL_OFF, cv).n_jobs == 1
+    assert make_search(voting, ALL_OFF, cv).n_jobs == 1
+    assert make_search(svc, ALL_OFF, cv).n_jobs == 2
+    assert make_search({**logreg, "args": {"solver": "lbfgs"}}, ALL_OFF, cv).n_jobs == 2
