@@ -34,11 +34,11 @@ exps: venv
 # Code review: params, metrics and plots of the workspace against BASE, as reports/review.md.
 BASE ?= main
 review: venv
-	python -m oneclick.review --base $(BASE) --output reports/review.md
+	python -m tools.review --base $(BASE) --output reports/review.md
 
 # The README's results table, from a full run on the real files in a sandbox copy.
 results: venv
-	python -m oneclick.results --raw-dir $(REAL_DATA) --output reports/real_results.md
+	python -m tools.results --raw-dir $(REAL_DATA) --output reports/real_results.md
 
 # Speed: full run on the real data, no-op, one grid change, 100k customers -> benchmarks/results.md
 bench: venv

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from oneclick.sandbox import commit, make_sandbox, ran_stages, run
+from tools.sandbox import commit, make_sandbox, ran_stages, run
 
 TARGETS = {"real": 60.0, "noop": 3.0, "large": 300.0, "large_mb": 4096}
 # At 100k customers the searches run on stratified subsamples (search.subsample): 4000 rows for the

@@ -33,7 +33,7 @@ def repo_imports(path) -> set[str]:
             found.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
             found |= {a.name.split(".")[0] for a in node.names}
-    return found & {PACKAGE, "stages", "tests", "benchmarks"}
+    return found & {PACKAGE, "stages", "tests", "benchmarks", "tools"}
 
 
 def test_every_stage_depends_on_the_package_and_its_own_script():

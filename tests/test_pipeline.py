@@ -92,7 +92,7 @@ def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     assert ran[0] == "search@svc" and {"select", "evaluate"} <= set(ran) and set(ran) <= {"search@svc"} | downstream
     metrics = run(["dvc", "metrics", "diff", "--md"], ws).stdout
     assert "metrics/cv/svc.json" in metrics and "cv_roc_auc" in metrics
-    run([sys.executable, "-m", "oneclick.review", "--base", "main", "--output", "reports/review.md"], ws)
+    run([sys.executable, "-m", "tools.review", "--base", "main", "--output", "reports/review.md"], ws)
     review = (ws / "reports" / "review.md").read_text(encoding="utf-8")
     assert "models.svc.grid.C" in review and "metrics/cv/svc.json" in review
     assert (ws / "reports" / "review_plots" / "index.html").is_file()

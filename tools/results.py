@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from oneclick.sandbox import make_sandbox, run
+from tools.sandbox import make_sandbox, run
 
 
 def _json(path: Path):
