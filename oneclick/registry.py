@@ -102,11 +102,7 @@ def build_pipeline(spec: dict, features: dict | None = None) -> Pipeline:
     `features` are the params.yaml toggles; none given means no derived features.
     """
     features = features or dict.fromkeys(TOGGLES, False)
-    return Pipeline([
-        ("engineer", feature_step(features)),
-        ("preprocess", preprocessor(numeric=numeric_columns(**features))),
-        ("model", make_estimator(spec)),
-    ])
+    return Pipeline(encoder(features).steps + [("model", make_estimator(spec))])
 
 
 def encoder(features: dict) -> Pipeline:

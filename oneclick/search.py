@@ -54,8 +54,9 @@ def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
     print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits "
           f"on {len(y)} customers", file=sys.stderr, flush=True)
     encoded = encoder(features).fit_transform(X)
-    # Threads, not processes: no worker start-up to pay per stage, and libsvm, liblinear and the tree
-    # builders release the GIL. joblib's "Done 120 out of 240 | elapsed" lines go to stderr.
+    # Threads, not processes: no worker start-up to pay per stage, and libsvm and the tree builders release
+    # the GIL (liblinear searches get one thread, see thread_safe). joblib's "Done 120 out of 240 | elapsed"
+    # lines go to stderr.
     with parallel_config(backend="threading", verbose=2 if search.n_jobs > 1 else 0):
         search.fit(encoded, y)
     best = search.best_index_
