@@ -21,22 +21,22 @@ def main():
     test = pd.read_csv("data/processed/test.csv")
     X, y = xy(test)
 
-    def scores(path):
-        return load_model(path)["pipeline"].predict_proba(X)[:, 1]
-
-    def metrics(proba):
-        return test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
+    def metrics(pipeline):
+        proba = pipeline.predict_proba(X)[:, 1]
+        return proba, test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
 
     saved = load_model("models/model.pkl")
-    proba = saved["pipeline"].predict_proba(X)[:, 1]
-    write_json("metrics/test.json", {**metrics(proba), "model": saved["model"]})
+    proba, selected = metrics(saved["pipeline"])
+    write_json("metrics/test.json", {**selected, "model": saved["model"]})
     write_json("plots/roc.json", roc_points(y, proba))
     write_json("plots/pr.json", pr_points(y, proba))
     write_json("plots/calibration.json", calibration_points(y, proba))
     write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
 
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
-    by_model = {name: metrics(scores(f"models/candidates/{name}.pkl")) for name in ranking}
+    # models/model.pkl is a copy of the selected candidate: its metrics are not computed twice
+    by_model = {name: selected if name == saved["model"]
+                else metrics(load_model(f"models/candidates/{name}.pkl")["pipeline"])[1] for name in ranking}
     write_json("metrics/test_by_model.json", {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})
 
 

@@ -18,9 +18,10 @@ def main():
     saved = load_model("models/model.pkl")
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
+    customers = pd.concat([train, test])
     scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"],
                                      saved.get("fit_rows"))
-    table, summary, profile, plan = build(scores, pd.concat([train, test]), pd.read_csv("data/processed/profit.csv"),
+    table, summary, profile, plan = build(scores, customers, pd.read_csv("data/processed/profit.csv"),
                                           read_importance("plots/importance.csv"), spec)
 
     save_model("models/scorer.pkl", scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"))
@@ -28,7 +29,7 @@ def main():
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)
     write_json("metrics/segment_plan.json", plan)
-    brier = brier_by_part(scores, pd.concat([train, test]))
+    brier = brier_by_part(scores, customers)
     write_json("metrics/segments.json", {**segment_metrics(summary, plan), "calibration": spec["calibration"],
                                          "brier": brier})
     segment_plots.scatter(table, summary, plan["thresholds"], segment_plots.SCATTER)
