@@ -149,7 +149,6 @@ def _validate_estimator(spec: dict, key: str) -> None:
         raise ParamsError(f"params.yaml: '{key}.args' are rejected by {estimator}: {err}") from None
 
 
-
 def _text(params, key):
     _require(isinstance(get(params, key), str) and get(params, key).strip(), key, "must be a non-empty text")
 

@@ -11,8 +11,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from tools.sandbox import make_sandbox, run
 
 
@@ -21,7 +19,6 @@ def _json(path: Path):
 
 
 def results_table(repo: Path) -> str:
-    models = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))["models"]
     selection = _json(repo / "metrics" / "selection.json")
     test = _json(repo / "metrics" / "test_by_model.json")
     quality = _json(repo / "metrics" / "data_quality.json")
@@ -33,7 +30,7 @@ def results_table(repo: Path) -> str:
         "| model | CV ROC-AUC (mean ± std) | test ROC-AUC [95 % bootstrap CI] | best params | search s |",
         "|---|---|---|---|---|",
     ]
-    for name in sorted(models, key=lambda n: -selection["ranking"][n]):
+    for name in selection["ranking"]:  # every searched model, best CV first
         cv = _json(repo / "metrics" / "cv" / f"{name}.json")
         t = test[name]
         timing = repo / "logs" / "timing" / f"search_{name}.json"
@@ -45,7 +42,8 @@ def results_table(repo: Path) -> str:
     cv0 = _json(repo / "metrics" / "cv" / f"{selection['model']}.json")
     rows += ["", f"CV: {cv0['folds']}-fold stratified, repeated {cv0['repeats']} times, on the train part; "
              "test: the held-out part, scored once per model (selection does not use it). "
-             "Search seconds: summed fit+score time of all candidates (CPU time across both workers)."]
+             "Search seconds: fit + score time summed over all candidates and folds (both threads counted "
+             "where a search uses two)."]
     return "\n".join(rows)
 
 
