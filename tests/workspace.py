@@ -1,6 +1,6 @@
 """The sandbox with small, quick params for the end-to-end tests."""
 
-from tools.sandbox import commit, make_sandbox, ran_stages, run, set_params  # noqa: F401
+from tools.sandbox import commit, env, make_sandbox, ran_stages, run, set_params  # noqa: F401
 
 # small and quick, but the same stages and models as the default run
 FAST = {
