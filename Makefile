@@ -29,7 +29,7 @@ real: venv
 # The experiments table: CV ROC-AUC per model, the selection, test ROC-AUC with its interval.
 exps: venv
 	dvc exp show --md --no-pager --drop '.*' \
-	  --keep '^(Experiment|Created|roc_auc|roc_auc_ci95_low|roc_auc_ci95_high|metrics/selection.json:(cv_roc_auc|model)|metrics/cv/.*:cv_roc_auc)$$'
+	  --keep '^(Experiment|Created|roc_auc|roc_auc_ci95_low|roc_auc_ci95_high|metrics/(selection|production).json:(cv_roc_auc|model)|metrics/cv/.*:cv_roc_auc)$$'
 
 # Code review: params, metrics and plots of the workspace against BASE, as reports/review.md.
 BASE ?= main

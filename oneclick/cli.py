@@ -28,7 +28,7 @@ def run(main) -> None:
 
 
 def _record_timing() -> None:
-    stage = "@".join([Path(sys.argv[0]).stem] + sys.argv[1:])
+    stage = os.environ.get("DVC_STAGE") or "@".join([Path(sys.argv[0]).stem] + sys.argv[1:])
     peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     record = {"stage": stage, "seconds": round(_process_seconds(), 2),

@@ -9,12 +9,16 @@ from oneclick.errors import DataError
 from oneclick.io import read_pickle, write_pickle
 
 
-def save_model(path, pipeline, name: str, fit_rows: int | None = None) -> None:
-    """`fit_rows`: the most train rows the model was fitted on (its `search.subsample`), for refits."""
+def save_model(path, pipeline, name: str, fit_rows: int | None = None, rows: int | None = None,
+               part: str | None = None) -> None:
+    """`fit_rows`: the most rows a refit may use (the model's `search.subsample`); `rows`: the labelled
+    customers this pipeline was fitted on, from `part` (train, or labelled: every labelled customer)."""
     write_pickle(path, {
         "pipeline": pipeline,
         "model": name,
         "fit_rows": fit_rows,
+        "rows": rows,
+        "part": part,
         "sklearn_version": sklearn.__version__,
         "package_version": oneclick.__version__,
     })

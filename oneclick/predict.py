@@ -1,10 +1,11 @@
-"""Score new customers: `python -m oneclick.predict --input DIR --output scores.csv [--model models/model.pkl]`.
+"""Score new customers: `python -m oneclick.predict --input DIR --output scores.csv [--model FILE]`.
 
 DIR holds the training files (market_file.csv with or without the target column,
 market_money.csv, market_time.csv, and optionally money.csv). They go through the same
 validation and cleaning as in training; a customer the cleaning excludes is written with
 the reason to <output stem>_excluded.csv. With money.csv, each customer also gets the
 segment and offer of the plan the segment stage wrote (metrics/segment_plan.json).
+The default model is the production model: the selection procedure run on every labelled customer.
 """
 
 import argparse
@@ -42,7 +43,10 @@ def read_plan(path, spec: dict, model_name: str) -> dict:
     return plan
 
 
-def score(input_dir, model_path, params_path="params.yaml", plan_path="metrics/segment_plan.json"):
+PRODUCTION_MODEL = "models/production.pkl"
+
+
+def score(input_dir, model_path=PRODUCTION_MODEL, params_path="params.yaml", plan_path="metrics/segment_plan.json"):
     """Return (scores, excluded) for the customers of `input_dir`; every customer is in one of them."""
     params = load_params(params_path)
     saved = load_model(model_path)
@@ -63,7 +67,9 @@ def main(argv=None):
     parser.add_argument("--input", required=True, help="folder with market_file.csv, market_money.csv, "
                         "market_time.csv and optionally money.csv")
     parser.add_argument("--output", required=True, help="CSV to write: id, probability, profit, segment, offer")
-    parser.add_argument("--model", default="models/model.pkl", help="a model file (default: %(default)s)")
+    parser.add_argument("--model", default=PRODUCTION_MODEL,
+                        help="a model file (default: %(default)s, the production model trained on every labelled "
+                        "customer; models/model.pkl is the one trained on the train part)")
     parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
     parser.add_argument("--plan", default="metrics/segment_plan.json",
                         help="segment thresholds and offers from the segment stage (default: %(default)s)")

@@ -9,6 +9,7 @@ from oneclick.io import read_json
 from oneclick.markdown import table_lines
 from oneclick.segment_plots import PROFILES, PROFIT_AT_RISK, SCATTER
 from oneclick.segments import PRIORITY, direction_words, read_importance
+from oneclick.selection import cv_record_path
 
 
 def _link(path: str) -> str:
@@ -35,7 +36,8 @@ def load_inputs(root=".") -> dict:
     selection = json_file("metrics/selection.json")
     return {
         "quality": json_file("metrics/data_quality.json"),
-        "cv": [json_file(f"metrics/cv/{name}.json") for name in selection["ranking"]],
+        "cv": [json_file(cv_record_path("train", name)) for name in selection["ranking"]],
+        "production": json_file("metrics/production.json"),
         "selection": selection,
         "test": json_file("metrics/test.json"),
         "explain": json_file("metrics/explain.json"),
@@ -82,6 +84,23 @@ def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
             f"PR-AUC {test['pr_auc']:.3f}, Brier score {test['brier']:.3f}. At the threshold "
             f"{test['threshold']:g}: precision {test['precision']:.3f}, recall {test['recall']:.3f}.", ""]
     return out
+
+
+def _production(production: dict) -> list[str]:
+    """What ships: the same procedure on every labelled customer."""
+    ranking = production["ranking"]
+    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"± {production['ranking_std'][m]:.4f}"]
+            for m, cv in ranking.items()]
+    out = ["## The model that ships", "",
+           "The test figures above estimate the selection procedure trained on the train part. What ships is the "
+           "same procedure run on every labelled customer: each family searched by cross-validation on all "
+           f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
+           f"the winner ({production['rule']}) refitted on all of them.", ""]
+    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std"], rows) + [""]
+    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
+               f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
+               "`models/production.pkl`, the default of `python -m oneclick.predict`.")
+    return out + [""]
 
 
 def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
@@ -170,6 +189,7 @@ def render(inputs: dict, top_features: int, profile_top: int) -> str:
              "params.yaml, not this file.", ""]
     lines += _data_quality(inputs["quality"])
     lines += _models(inputs["cv"], inputs["selection"], inputs["test"])
+    lines += _production(inputs["production"])
     lines += _drivers(inputs["importance"], inputs["explain"], top_features)
     lines += _correlation(inputs["correlation"])
     lines += _segments(inputs["segments"], inputs["plan"])

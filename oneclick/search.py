@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 from joblib import parallel_config
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.model_selection import (
     GridSearchCV,
     ParameterGrid,
@@ -27,6 +28,18 @@ def thread_safe(pipeline) -> bool:
     return "liblinear" not in {v for k, v in pipeline.get_params().items() if k.endswith("solver")}
 
 
+def backend(pipeline) -> str:
+    """joblib backend for the folds: processes for forests, threads for the rest.
+
+    A forest on a thousand rows spends most of each tree's time in Python that holds the GIL, so
+    threads run its folds slower than one thread (ExtraTrees, 300 trees, 60 fits: 18 s in 2 threads,
+    10 s in 2 processes, start-up included). libsvm, the k-NN code and the single trees release the
+    GIL, and threads spare them the 1-2 s of starting worker processes. Scores do not depend on it.
+    """
+    forests = (ExtraTreesClassifier, RandomForestClassifier)
+    return "loky" if any(isinstance(v, forests) for v in pipeline.get_params().values()) else "threading"
+
+
 def make_search(spec: dict, features: dict, cv: dict):
     """A search over scaled_model: it expects rows already through encoder(features)."""
     pipeline = scaled_model(spec, features)
@@ -40,8 +53,10 @@ def make_search(spec: dict, features: dict, cv: dict):
     return GridSearchCV(pipeline, space, **common)
 
 
-def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
-    """Search, then refit the best candidate on the train part; return it, a record, timings.
+def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
+    """Search, then refit the best candidate on all rows given; return it, a record, timings.
+
+    `stage` names the search in progress lines and timings (`train-svc`).
 
     `search.subsample` caps the rows used for kernel and neighbour models on
     large data (their cost grows with the square of the rows).
@@ -51,20 +66,18 @@ def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
     n_candidates = (search.n_iter if isinstance(search, RandomizedSearchCV)
                     else len(ParameterGrid(search.param_grid)))
     n_splits = search.cv.get_n_splits()
-    print(f"search@{name}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits "
+    print(f"search@{stage}: {n_candidates} candidates x {n_splits} folds = {n_candidates * n_splits} fits "
           f"on {len(y)} customers", file=sys.stderr, flush=True)
     encoded = encoder(features).fit_transform(X)
-    # Threads, not processes: no worker start-up to pay per stage, and libsvm and the tree builders release
-    # the GIL (liblinear searches get one thread, see thread_safe). joblib's "Done 120 out of 240 | elapsed"
-    # lines go to stderr.
-    with parallel_config(backend="threading", verbose=2 if search.n_jobs > 1 else 0):
+    # liblinear searches get one thread (see thread_safe). joblib's "Done 120 out of 240 | elapsed" lines go
+    # to stderr.
+    with parallel_config(backend=backend(search.estimator), verbose=2 if search.n_jobs > 1 else 0):
         search.fit(encoded, y)
     best = search.best_index_
     results = search.cv_results_
     record = {
         "cv_roc_auc": round(float(results["mean_test_score"][best]), 6),
         "cv_roc_auc_std": round(float(results["std_test_score"][best]), 6),
-        "model": name,
         "estimator": spec["estimator"],
         "best_params": readable_params(search.best_params_),
         "candidates": int(n_candidates),
@@ -74,6 +87,6 @@ def run_search(name: str, spec: dict, features: dict, cv: dict, X, y):
     }
     best_pipeline = build_pipeline(spec, features).set_params(**search.best_params_)
     best_pipeline = with_probabilities(best_pipeline, spec["estimator"]).fit(X, y)
-    timing = {"model": name, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
+    timing = {"stage": stage, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
               "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
     return best_pipeline, record, timing

@@ -11,7 +11,7 @@ from oneclick.plots import save_figure
 
 def main():
     p = load_params(check_estimators=False)["correlate"]
-    table = pd.read_csv("data/processed/customers.csv")
+    table = pd.read_csv("data/processed/labelled.csv")
     matrix = correlation_matrix(table, p["interval_columns"], p["bins"])
     pairs = feature_pairs(matrix)
     vif = vif_table(table)

@@ -11,7 +11,7 @@ from oneclick.plots import save_figure
 
 def main():
     p = load_params(check_estimators=False)["eda"]
-    table = pd.read_csv("data/processed/customers.csv")
+    table = pd.read_csv("data/processed/labelled.csv")
     for name, fig in eda_figures(table, p["bins"], p["iqr_k"]).items():
         save_figure(fig, f"plots/eda/{name}")
     summary = summary_table(table, p["iqr_k"])

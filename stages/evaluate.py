@@ -12,6 +12,7 @@ from oneclick.features import xy
 from oneclick.io import read_json, write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
+from oneclick.selection import candidate_path
 
 BY_MODEL = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "brier")
 
@@ -36,7 +37,7 @@ def main():
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
     # models/model.pkl is a copy of the selected candidate: its metrics are not computed twice
     by_model = {name: selected if name == saved["model"]
-                else metrics(load_model(f"models/candidates/{name}.pkl")["pipeline"])[1] for name in ranking}
+                else metrics(load_model(candidate_path("train", name))["pipeline"])[1] for name in ranking}
     write_json("metrics/test_by_model.json", {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})
 
 

@@ -11,7 +11,7 @@ def main():
     params = load_params(check_estimators=False)
     frames, typos = read_all(params["data"]["raw_dir"])
     kept, excluded, profit = build_table(frames, params["prepare"]["revenue_max"])
-    write_csv("data/processed/customers.csv", kept)
+    write_csv("data/processed/labelled.csv", kept)
     write_csv("data/processed/excluded.csv", excluded)
     write_csv("data/processed/profit.csv", profit)
     write_json("metrics/data_quality.json", quality_record(frames, typos, kept, excluded))

@@ -1,4 +1,5 @@
-"""Stage search@<model>: tune one model of params.yaml `models` by CV ROC-AUC on the train part."""
+"""Stage search@<part>-<model>: tune one model of params.yaml `models` by CV ROC-AUC on one part
+(train, or every labelled customer), and refit the best candidate on the whole part."""
 
 import sys
 
@@ -10,16 +11,18 @@ from oneclick.io import write_json
 from oneclick.model_file import save_model
 from oneclick.params import load_params
 from oneclick.search import run_search
+from oneclick.selection import candidate_path, cv_record_path, data_path
 
 
 def main():
-    name = sys.argv[1]
+    part, name = sys.argv[1:3]
     params = load_params()
-    X, y = xy(pd.read_csv("data/processed/train.csv"))
-    pipeline, record, timing = run_search(name, params["models"][name], params["features"], params["cv"], X, y)
-    save_model(f"models/candidates/{name}.pkl", pipeline, name, params["models"][name]["search"].get("subsample"))
-    write_json(f"metrics/cv/{name}.json", record)
-    write_json(f"logs/timing/search_{name}.json", timing)  # not a DVC output: seconds differ run to run
+    spec = params["models"][name]
+    X, y = xy(pd.read_csv(data_path(part)))
+    pipeline, record, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
+    save_model(candidate_path(part, name), pipeline, name, spec["search"].get("subsample"), record["train_rows"], part)
+    write_json(cv_record_path(part, name), {**record, "model": name})
+    write_json(f"logs/timing/search_{part}_{name}.json", timing)  # not a DVC output: seconds differ run to run
 
 
 if __name__ == "__main__":

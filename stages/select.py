@@ -1,25 +1,24 @@
-"""Stage select: the model with the best CV ROC-AUC (already refitted on the whole train part)."""
+"""Stage select@<part>: the model with the best CV ROC-AUC on that part (already refitted on all of it).
+
+`python -m stages.select PART MODEL_OUT RECORD_OUT`, with the paths of dvc.yaml's `passes`.
+"""
 
 import shutil
+import sys
 
 from oneclick.cli import run
-from oneclick.io import read_json, write_json
+from oneclick.io import atomic_path, read_json, write_json
 from oneclick.params import load_params
+from oneclick.selection import candidate_path, cv_record_path, select
 
 
 def main():
+    part, model_out, record_out = sys.argv[1:4]
     models = load_params(check_estimators=False)["models"]
-    records = sorted((read_json(f"metrics/cv/{name}.json") for name in models),
-                     key=lambda r: (-r["cv_roc_auc"], r["model"]))
-    best = records[0]
-    shutil.copyfile(f"models/candidates/{best['model']}.pkl", "models/model.pkl")
-    write_json("metrics/selection.json", {
-        "cv_roc_auc": best["cv_roc_auc"],
-        "cv_roc_auc_std": best["cv_roc_auc_std"],
-        "model": best["model"],
-        "best_params": best["best_params"],
-        "ranking": {r["model"]: r["cv_roc_auc"] for r in records},
-    })
+    record = select([read_json(cv_record_path(part, name)) for name in models], part)
+    with atomic_path(model_out) as tmp:
+        shutil.copyfile(candidate_path(part, record["model"]), tmp)
+    write_json(record_out, record)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from oneclick.params import load_params
 
 def main():
     p = load_params()["split"]
-    table = pd.read_csv("data/processed/customers.csv")
+    table = pd.read_csv("data/processed/labelled.csv")
     train, test = train_test_split(table, test_size=p["test_size"], random_state=p["seed"],
                                    stratify=table[TARGET])
     write_csv("data/processed/train.csv", train.sort_values("id"))

@@ -13,10 +13,17 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from workspace import commit, env, make_workspace, ran_stages, run
 
-MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting"]
+from oneclick.columns import FEATURES
+from oneclick.model_file import load_model
+
+MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting", "extra_trees", "knn_trees"]
+PARTS = ["train", "labelled"]
+ARTIFACT = "retention-model"
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 
 
@@ -41,18 +48,19 @@ def digests(ws) -> dict:
 def test_repro_runs_every_stage_and_writes_metrics(repo):
     ws, first = repo
     ran = ran_stages(first.stdout)
-    assert {"synthesize", "prepare", "eda", "correlate", "split", "select", "evaluate", "explain", "segment",
-            "report"} <= set(ran)
-    assert {f"search@{m}" for m in MODELS} <= set(ran)
+    assert {"synthesize", "prepare", "eda", "correlate", "split", "select@train", "select@labelled", "evaluate",
+            "explain", "segment", "report"} <= set(ran)
+    assert {f"search@{p}-{m}" for p in PARTS for m in MODELS} <= set(ran)
     test = json.loads((ws / "metrics" / "test.json").read_text())
     assert list(test)[0] == "roc_auc"
     assert 0.7 < test["roc_auc"] <= 1 and test["roc_auc_ci95_low"] <= test["roc_auc"] <= test["roc_auc_ci95_high"]
     selection = json.loads((ws / "metrics" / "selection.json").read_text())
     assert selection["model"] != "dummy" and set(selection["ranking"]) == set(MODELS)
     assert selection["ranking"]["dummy"] == pytest.approx(0.5)
-    for model in MODELS:
-        cv = json.loads((ws / "metrics" / "cv" / f"{model}.json").read_text())
-        assert list(cv)[0] == "cv_roc_auc" and cv["model"] == model
+    for part in PARTS:
+        for model in MODELS:
+            cv = json.loads((ws / "metrics" / "cv" / part / f"{model}.json").read_text())
+            assert list(cv)[0] == "cv_roc_auc" and cv["model"] == model
     explain = json.loads((ws / "metrics" / "explain.json").read_text())
     assert explain["model"] == selection["model"] and len(explain["top_features"]) == 5
     correlation = json.loads((ws / "metrics" / "correlation.json").read_text())
@@ -86,19 +94,72 @@ def test_forced_rerun_is_byte_identical(repo):
     assert run(["git", "status", "--porcelain"], ws).stdout == ""
 
 
+def test_production_pass_refits_the_winner_on_every_labelled_customer(repo):
+    ws, _ = repo
+    labelled = pd.read_csv(ws / "data" / "processed" / "labelled.csv")
+    train = pd.read_csv(ws / "data" / "processed" / "train.csv")
+    production = json.loads((ws / "metrics" / "production.json").read_text())
+    assert list(production)[0] == "cv_roc_auc"
+    assert production["part"] == "labelled" and production["rows"] == len(labelled) > len(train)
+    assert set(production["ranking"]) == set(MODELS) and production["rule"].startswith("best")
+    for model in MODELS:  # every family searched on all labelled customers, with the same folds
+        cv = json.loads((ws / "metrics" / "cv" / "labelled" / f"{model}.json").read_text())
+        assert cv["train_rows"] == len(labelled) and production["ranking"][model] == cv["cv_roc_auc"]
+    ranking = production["ranking"]
+    assert production["model"] == min(ranking, key=lambda m: (-ranking[m], m))
+    shipped, honest = load_model(ws / "models" / "production.pkl"), load_model(ws / "models" / "model.pkl")
+    assert (shipped["model"], shipped["part"], shipped["rows"]) == (production["model"], "labelled", len(labelled))
+    assert (honest["part"], honest["rows"]) == ("train", len(train))
+    assert shipped["pipeline"].named_steps["model"].n_features_in_ > 0  # fitted
+
+
+def test_predict_defaults_to_the_production_model(repo):
+    ws, _ = repo
+    run([sys.executable, "-m", "oneclick.predict", "--input", "data/synthetic", "--output", "tmp/scores.csv"], ws)
+    scores = pd.read_csv(ws / "tmp" / "scores.csv").set_index("id")
+    labelled = pd.read_csv(ws / "data" / "processed" / "labelled.csv").set_index("id")
+    X = labelled.loc[scores.index, FEATURES]
+    shipped = load_model(ws / "models" / "production.pkl")["pipeline"].predict_proba(X)[:, 1]
+    honest = load_model(ws / "models" / "model.pkl")["pipeline"].predict_proba(X)[:, 1]
+    np.testing.assert_allclose(scores["probability"], shipped, rtol=0, atol=1e-12)
+    assert not np.allclose(scores["probability"], honest)
+    assert scores["segment"].notna().all()  # money.csv is there: segments from the plan
+
+
+def test_registered_model_is_fetched_by_stage_and_scores(repo, tmp_path):
+    """GTO tags a release and promotes it; `dvc artifacts get` fetches the promoted file, which predict uses."""
+    ws, _ = repo
+    run(["gto", "register", ARTIFACT], ws)
+    run(["gto", "assign", ARTIFACT, "--stage", "prod"], ws)
+    shown = run(["gto", "show", "--json"], ws).stdout
+    assert "v0.0.1" in shown and "prod" in shown
+    fetched = tmp_path / "prod.pkl"
+    run(["dvc", "artifacts", "get", str(ws), ARTIFACT, "--stage", "prod", "-o", str(fetched)], tmp_path)
+    assert fetched.read_bytes() == (ws / "models" / "production.pkl").read_bytes()
+    found = run([sys.executable, "-c", "import dvc.api, json; print(json.dumps(dvc.api.artifacts_show("
+                 f"{ARTIFACT!r}, repo={str(ws)!r}, stage='prod')))"], tmp_path).stdout
+    assert json.loads(found)["path"] == "models/production.pkl"
+    run([sys.executable, "-m", "oneclick.predict", "--input", "data/synthetic", "--output", "tmp/fetched.csv",
+         "--model", str(fetched)], ws)
+    run([sys.executable, "-m", "oneclick.predict", "--input", "data/synthetic", "--output", "tmp/default.csv"], ws)
+    assert (ws / "tmp" / "fetched.csv").read_bytes() == (ws / "tmp" / "default.csv").read_bytes()
+
+
 def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     ws, _ = repo
     result = run(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.05,4]"], ws)
     ran = ran_stages(result.stdout)
     # evaluate re-runs for the candidates' test table; explain, segment and report only if the selected model
     # changed; no other search ever re-runs
-    downstream = {"select", "evaluate", "explain", "segment", "report"}
-    assert ran[0] == "search@svc" and {"select", "evaluate"} <= set(ran) and set(ran) <= {"search@svc"} | downstream
+    searches = {"search@train-svc", "search@labelled-svc"}
+    downstream = {"select@train", "select@labelled", "evaluate", "explain", "segment", "report"}
+    assert searches <= set(ran) <= searches | downstream
+    assert {"select@train", "select@labelled", "evaluate"} <= set(ran)
     metrics = run(["dvc", "metrics", "diff", "--md"], ws).stdout
-    assert "metrics/cv/svc.json" in metrics and "cv_roc_auc" in metrics
+    assert "metrics/cv/train/svc.json" in metrics and "cv_roc_auc" in metrics
     run([sys.executable, "-m", "tools.review", "--base", "main", "--output", "reports/review.md"], ws)
     review = (ws / "reports" / "review.md").read_text(encoding="utf-8")
-    assert "models.svc.grid.C" in review and "metrics/cv/svc.json" in review
+    assert "models.svc.grid.C" in review and "metrics/cv/train/svc.json" in review
     assert (ws / "reports" / "review_plots" / "index.html").is_file()
     reset(ws)
 
@@ -109,9 +170,10 @@ def test_models_are_added_and_dropped_with_set_param(repo):
               " scalers: [none], search: {method: grid}}")
     result = run(["dvc", "exp", "run", "-S", forest, "-S", "~models.tree"], ws)
     ran = ran_stages(result.stdout)
-    assert "search@forest" in ran and not any(s.startswith("search@") and s != "search@forest" for s in ran)
-    ranking = json.loads((ws / "metrics" / "selection.json").read_text())["ranking"]
-    assert "forest" in ranking and "tree" not in ranking
+    assert {s for s in ran if s.startswith("search@")} == {"search@train-forest", "search@labelled-forest"}
+    for record in ("selection.json", "production.json"):
+        ranking = json.loads((ws / "metrics" / record).read_text())["ranking"]
+        assert "forest" in ranking and "tree" not in ranking
     reset(ws)
 
 

@@ -17,13 +17,18 @@ MODELS = ["dummy", "knn", "logreg"]
 def write_outputs(root, synthetic_dir):
     """The files the stages before `report` write, with made-up but consistent figures."""
     for i, name in enumerate(MODELS):
-        write_json(root / f"metrics/cv/{name}.json", {
+        write_json(root / f"metrics/cv/train/{name}.json", {
             "cv_roc_auc": 0.5 + 0.1 * i, "cv_roc_auc_std": 0.01 * (i + 1), "model": name, "estimator": name,
             "best_params": {"scaler": "none"} if i == 0 else {"C": 0.5, "scaler": "standard"},
             "candidates": 2, "folds": 5, "repeats": 2})
     write_json(root / "metrics/selection.json", {"cv_roc_auc": 0.7, "cv_roc_auc_std": 0.03, "model": "logreg",
                                                  "best_params": {"C": 0.5, "scaler": "standard"},
                                                  "ranking": {"logreg": 0.7, "knn": 0.6, "dummy": 0.5}})
+    write_json(root / "metrics/production.json", {
+        "cv_roc_auc": 0.7321, "cv_roc_auc_std": 0.0211, "model": "knn", "estimator": "knn",
+        "best_params": {"n_neighbors": 40}, "part": "labelled", "rows": 1296, "folds": 5, "repeats": 2,
+        "rule": "best: the highest mean CV ROC-AUC", "ranking": {"knn": 0.7321, "logreg": 0.7, "dummy": 0.5},
+        "ranking_std": {"knn": 0.0211, "logreg": 0.03, "dummy": 0.0}})
     write_json(root / "metrics/test.json", {
         "roc_auc": 0.8766, "roc_auc_ci95_low": 0.8123, "roc_auc_ci95_high": 0.9346, "pr_auc": 0.81,
         "brier": 0.15, "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324, "model": "logreg"})
@@ -57,6 +62,8 @@ def test_report_has_every_model_and_segment(report):
     for model in MODELS:
         assert re.search(rf"^\| (\*\*)?{model}(\*\*)? \| {model} \| 0\.\d{{4}} \|", text, re.M), model
     assert "Chosen: **logreg** (CV ROC-AUC 0.7000 ± 0.0300)" in text
+    assert "Shipped: **knn** (CV ROC-AUC 0.7321 ± 0.0211) with n_neighbors=40" in text
+    assert "every labelled customer" in text and "all 1296 of them" in text
     for row in summary.itertuples():
         line = next(line for line in text.splitlines() if line.startswith(f"| {row.segment} ")
                     or line.startswith(f"| **{row.segment}** "))

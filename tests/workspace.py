@@ -11,6 +11,9 @@ FAST = {
     "models.tree.grid": {"max_depth": [3, 5]},
     "models.logreg.grid": {"C": [0.5, 1]},
     "models.svc.grid": {"C": [1]},
+    "models.extra_trees.args": {"n_estimators": 30, "random_state": 42},
+    "models.extra_trees.grid": {"min_samples_leaf": [1, 4]},
+    "models.knn_trees.members.extra_trees.args": {"n_estimators": 30, "random_state": 42},
 }
 
 
