@@ -27,6 +27,8 @@ FAMILIES = {
              "probability"),
     "forest": ("forest", {"n_estimators": 20, "max_depth": 4, "random_state": 0}, "none", "RandomForestClassifier",
                "shap.TreeExplainer", "probability"),
+    "extra_trees": ("extra_trees", {"n_estimators": 20, "random_state": 0}, "none", "ExtraTreesClassifier",
+                    "shap.TreeExplainer", "probability"),
     "hist_gb": ("hist_gb", {"max_iter": 20, "random_state": 0}, "none", "HistGradientBoostingClassifier",
                 "shap.TreeExplainer", "log-odds"),
     "svc": ("svc", {"C": 1.0, "random_state": 0}, "standard", "SVC", "permutation", "probability"),

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV
 
@@ -10,7 +11,7 @@ from oneclick.features import xy
 from oneclick.load import read_all
 from oneclick.prepare import build_table
 from oneclick.registry import build_pipeline, encoder, make_estimator, param_grid, readable_params, scaler_step
-from oneclick.search import cv_splitter, make_search, run_search, subsample
+from oneclick.search import backend, cv_splitter, make_search, run_search, subsample
 
 ALL_ON = {"trends": True, "ratios": True, "log_counts": True}
 ALL_OFF = {"trends": False, "ratios": False, "log_counts": False}
@@ -103,3 +104,23 @@ def test_liblinear_searches_run_in_one_thread():
     assert make_search(voting, ALL_OFF, cv).n_jobs == 1
     assert make_search(svc, ALL_OFF, cv).n_jobs == 2
     assert make_search({**logreg, "args": {"solver": "lbfgs"}}, ALL_OFF, cv).n_jobs == 2
+
+
+def test_forest_folds_run_in_processes_with_the_scores_of_threads(table):
+    """Forests hold the GIL for most of each small tree, so their folds go to processes; no score changes."""
+    X, y = xy(table)
+    cv = {**CV, "n_jobs": 2}
+    trees = {"estimator": "extra_trees", "args": {"n_estimators": 10, "random_state": 0},
+             "grid": {"min_samples_leaf": [1, 3]}, "scalers": ["none"], "search": {"method": "grid"}}
+    knn_trees = {"estimator": "voting", "args": {}, "grid": {}, "scalers": ["standard"], "search": {"method": "grid"},
+                 "members": {"knn": {"estimator": "knn"}, "trees": trees}}
+    svc = {"estimator": "svc", "args": {}, "grid": {}, "scalers": ["standard"], "search": {"method": "grid"}}
+    assert backend(make_search(trees, ALL_OFF, cv).estimator) == "loky"
+    assert backend(make_search(knn_trees, ALL_OFF, cv).estimator) == "loky"
+    assert backend(make_search(svc, ALL_OFF, cv).estimator) == "threading"
+    encoded = encoder(ALL_OFF).fit_transform(X)
+    scores = {}
+    for name in ("loky", "threading"):
+        with parallel_config(backend=name):
+            scores[name] = make_search(trees, ALL_OFF, cv).fit(encoded, y).cv_results_["mean_test_score"]
+    np.testing.assert_array_equal(scores["loky"], scores["threading"])
