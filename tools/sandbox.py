@@ -4,10 +4,12 @@ Used by the end-to-end tests, the benchmark and the real-data results
 command, so that none of them touches the working copy's outputs.
 """
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import yaml
@@ -47,9 +49,10 @@ def set_params(path: Path, changes: dict) -> None:
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False) -> Path:
-    """Copy the repository's sources to `dest` (no outputs, no lock), apply param changes."""
-    shutil.copytree(ROOT, dest, ignore=SKIP)
+def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False, source: Path = ROOT) -> Path:
+    """Copy the repository's sources (or those of another tree) to `dest` (no outputs, no lock), apply param
+    changes."""
+    shutil.copytree(source, dest, ignore=SKIP)
     (dest / "dvc.lock").unlink(missing_ok=True)
     if changes:
         set_params(dest / "params.yaml", changes)
@@ -59,6 +62,15 @@ def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False) -> 
         run(["git", "config", "user.name", "sandbox"], dest)
         run(["git", "config", "user.email", "sandbox@localhost"], dest)
         commit(dest, "sandbox")
+    return dest
+
+
+def export_revision(rev: str, dest: Path) -> Path:
+    """The files of git revision `rev` of this repository in `dest` (to time it beside the working copy)."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
     return dest
 
 
