@@ -3,7 +3,6 @@
 import json
 import math
 import os
-import pickle
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,12 +63,6 @@ def write_text(path, text: str, newline="\n"):
             f.write(text)
 
 
-def write_pickle(path, obj):
+def write_bytes(path, data: bytes):
     with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            pickle.dump(obj, f, protocol=5)
-
-
-def read_pickle(path):
-    with open(path, "rb") as f:
-        return pickle.load(f)
+        tmp.write_bytes(data)

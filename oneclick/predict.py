@@ -39,11 +39,11 @@ def read_plan(path, spec: dict, model_name: str) -> dict:
     check_plan(plan, spec, path)
     if plan["calibration"] != "none" and not model_name.endswith(f"+{plan['calibration']}"):
         raise DataError(f"{path}: segments are set on {plan['calibration']}-calibrated probabilities; "
-                        "score with --model models/scorer.pkl")
+                        "score with --model models/scorer.skops")
     return plan
 
 
-PRODUCTION_MODEL = "models/production.pkl"
+PRODUCTION_MODEL = "models/production/model.skops"
 
 
 def score(input_dir, model_path=PRODUCTION_MODEL, params_path="params.yaml", plan_path="metrics/segment_plan.json"):
@@ -69,7 +69,7 @@ def main(argv=None):
     parser.add_argument("--output", required=True, help="CSV to write: id, probability, profit, segment, offer")
     parser.add_argument("--model", default=PRODUCTION_MODEL,
                         help="a model file (default: %(default)s, the production model trained on every labelled "
-                        "customer; models/model.pkl is the one trained on the train part)")
+                        "customer; models/model.skops is the one trained on the train part)")
     parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
     parser.add_argument("--plan", default="metrics/segment_plan.json",
                         help="segment thresholds and offers from the segment stage (default: %(default)s)")

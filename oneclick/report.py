@@ -99,7 +99,7 @@ def _production(production: dict) -> list[str]:
     out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std"], rows) + [""]
     out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
                f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
-               "`models/production.pkl`, the default of `python -m oneclick.predict`.")
+               "`models/production/model.skops`, the default of `python -m oneclick.predict`.")
     return out + [""]
 
 

@@ -13,7 +13,7 @@ def data_path(part: str) -> str:
 
 
 def candidate_path(part: str, model: str) -> str:
-    return f"models/candidates/{part}/{model}.pkl"
+    return f"models/candidates/{part}/{model}.skops"
 
 
 def cv_record_path(part: str, model: str) -> str:

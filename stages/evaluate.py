@@ -26,7 +26,7 @@ def main():
         proba = pipeline.predict_proba(X)[:, 1]
         return proba, test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
 
-    saved = load_model("models/model.pkl")
+    saved = load_model("models/model.skops")
     proba, selected = metrics(saved["pipeline"])
     write_json("metrics/test.json", {**selected, "model": saved["model"]})
     write_json("plots/roc.json", roc_points(y, proba))
@@ -35,7 +35,7 @@ def main():
     write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
 
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
-    # models/model.pkl is a copy of the selected candidate: its metrics are not computed twice
+    # models/model.skops is a copy of the selected candidate: its metrics are not computed twice
     by_model = {name: selected if name == saved["model"]
                 else metrics(load_model(candidate_path("train", name))["pipeline"])[1] for name in ranking}
     write_json("metrics/test_by_model.json", {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})

@@ -16,7 +16,7 @@ IMAGES = "plots/explain"
 
 def main():
     p = load_params()["explain"]
-    saved = load_model("models/model.pkl")
+    saved = load_model("models/model.skops")
     X_train, _ = xy(pd.read_csv("data/processed/train.csv"))
     X_test, y_test = subsample(*xy(pd.read_csv("data/processed/test.csv")), p["max_rows"], p["seed"])
     result, importance, permutation, summary = explain_model(saved["pipeline"], saved["model"], X_train, X_test,

@@ -15,7 +15,7 @@ from oneclick.targeting import build, segment_metrics
 def main():
     params = load_params()
     spec = params["segment"]
-    saved = load_model("models/model.pkl")
+    saved = load_model("models/model.skops")
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
     customers = pd.concat([train, test])
@@ -24,7 +24,8 @@ def main():
     table, summary, profile, plan = build(scores, customers, pd.read_csv("data/processed/profit.csv"),
                                           read_importance("plots/importance.csv"), spec)
 
-    save_model("models/scorer.pkl", scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"))
+    save_model("models/scorer.skops", scorer, calibrated_name(saved["model"], spec["calibration"]),
+               saved.get("fit_rows"), saved.get("rows"), saved.get("part"))
     write_csv("data/segments.csv", table)
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)

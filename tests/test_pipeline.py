@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from workspace import commit, env, make_workspace, ran_stages, run
 
 from oneclick.columns import FEATURES
@@ -24,6 +25,7 @@ from oneclick.model_file import load_model
 MODELS = ["dummy", "knn", "tree", "logreg", "svc", "voting", "extra_trees", "knn_trees"]
 PARTS = ["train", "labelled"]
 ARTIFACT = "retention-model"
+PRODUCTION = Path("models/production/model.skops")
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 
 
@@ -107,10 +109,24 @@ def test_production_pass_refits_the_winner_on_every_labelled_customer(repo):
         assert cv["train_rows"] == len(labelled) and production["ranking"][model] == cv["cv_roc_auc"]
     ranking = production["ranking"]
     assert production["model"] == min(ranking, key=lambda m: (-ranking[m], m))
-    shipped, honest = load_model(ws / "models" / "production.pkl"), load_model(ws / "models" / "model.pkl")
+    shipped, honest = load_model(ws / PRODUCTION), load_model(ws / "models" / "model.skops")
     assert (shipped["model"], shipped["part"], shipped["rows"]) == (production["model"], "labelled", len(labelled))
     assert (honest["part"], honest["rows"]) == ("train", len(train))
     assert shipped["pipeline"].named_steps["model"].n_features_in_ > 0  # fitted
+
+
+def test_model_card_is_current_and_names_the_data_version(repo):
+    ws, _ = repo
+    card = (ws / PRODUCTION.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    production = json.loads((ws / "metrics" / "production.json").read_text())
+    test = json.loads((ws / "metrics" / "test.json").read_text())
+    lock = yaml.safe_load((ws / "dvc.lock").read_text(encoding="utf-8"))
+    raw = next(d for d in lock["stages"]["prepare"]["deps"] if d["path"] == "data/synthetic")
+    assert f"DVC hash `{raw['md5']}`" in card  # the hash DVC itself recorded for the raw data
+    assert f"**{production['model']}**" in card and f"**{production['cv_roc_auc']:.3f}**" in card
+    assert f"Test ROC-AUC: **{test['roc_auc']:.3f}**" in card
+    top = json.loads((ws / "metrics" / "explain.json").read_text())["top_features"][0]["feature"]
+    assert f"`{top}`" in card and "## Intended use and limits" in card
 
 
 def test_predict_defaults_to_the_production_model(repo):
@@ -119,8 +135,8 @@ def test_predict_defaults_to_the_production_model(repo):
     scores = pd.read_csv(ws / "tmp" / "scores.csv").set_index("id")
     labelled = pd.read_csv(ws / "data" / "processed" / "labelled.csv").set_index("id")
     X = labelled.loc[scores.index, FEATURES]
-    shipped = load_model(ws / "models" / "production.pkl")["pipeline"].predict_proba(X)[:, 1]
-    honest = load_model(ws / "models" / "model.pkl")["pipeline"].predict_proba(X)[:, 1]
+    shipped = load_model(ws / PRODUCTION)["pipeline"].predict_proba(X)[:, 1]
+    honest = load_model(ws / "models" / "model.skops")["pipeline"].predict_proba(X)[:, 1]
     np.testing.assert_allclose(scores["probability"], shipped, rtol=0, atol=1e-12)
     assert not np.allclose(scores["probability"], honest)
     assert scores["segment"].notna().all()  # money.csv is there: segments from the plan
@@ -133,14 +149,15 @@ def test_registered_model_is_fetched_by_stage_and_scores(repo, tmp_path):
     run(["gto", "assign", ARTIFACT, "--stage", "prod"], ws)
     shown = run(["gto", "show", "--json"], ws).stdout
     assert "v0.0.1" in shown and "prod" in shown
-    fetched = tmp_path / "prod.pkl"
+    fetched = tmp_path / "prod"
     run(["dvc", "artifacts", "get", str(ws), ARTIFACT, "--stage", "prod", "-o", str(fetched)], tmp_path)
-    assert fetched.read_bytes() == (ws / "models" / "production.pkl").read_bytes()
+    for name in ("model.skops", "MODEL_CARD.md"):  # the registry hands over the model and its card
+        assert (fetched / name).read_bytes() == (ws / PRODUCTION.parent / name).read_bytes()
     found = run([sys.executable, "-c", "import dvc.api, json; print(json.dumps(dvc.api.artifacts_show("
                  f"{ARTIFACT!r}, repo={str(ws)!r}, stage='prod')))"], tmp_path).stdout
-    assert json.loads(found)["path"] == "models/production.pkl"
+    assert json.loads(found)["path"] == "models/production"
     run([sys.executable, "-m", "oneclick.predict", "--input", "data/synthetic", "--output", "tmp/fetched.csv",
-         "--model", str(fetched)], ws)
+         "--model", str(fetched / "model.skops")], ws)
     run([sys.executable, "-m", "oneclick.predict", "--input", "data/synthetic", "--output", "tmp/default.csv"], ws)
     assert (ws / "tmp" / "fetched.csv").read_bytes() == (ws / "tmp" / "default.csv").read_bytes()
 
@@ -152,7 +169,7 @@ def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     # evaluate re-runs for the candidates' test table; explain, segment and report only if the selected model
     # changed; no other search ever re-runs
     searches = {"search@train-svc", "search@labelled-svc"}
-    downstream = {"select@train", "select@labelled", "evaluate", "explain", "segment", "report"}
+    downstream = {"select@train", "select@labelled", "evaluate", "explain", "segment", "report", "card"}
     assert searches <= set(ran) <= searches | downstream
     assert {"select@train", "select@labelled", "evaluate"} <= set(ran)
     metrics = run(["dvc", "metrics", "diff", "--md"], ws).stdout

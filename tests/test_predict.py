@@ -46,12 +46,12 @@ def plan_file(path, profit: pd.Series):
 
 
 def test_predict_on_the_real_files_matches_the_pipeline(real_dir, tmp_path):
-    pipeline, kept = fitted_model(real_dir, tmp_path / "model.pkl")
+    pipeline, kept = fitted_model(real_dir, tmp_path / "model.skops")
     new = without_target(real_dir, tmp_path / "new")
     profit = pd.read_csv(real_dir / "money.csv", sep=";", decimal=",").rename(columns={"Прибыль": "profit"})
     plan_file(tmp_path / "plan.json", profit["profit"])
     main(["--input", str(new), "--output", str(tmp_path / "out" / "scores.csv"), "--model",
-          str(tmp_path / "model.pkl"), "--params", str(ROOT / "params.yaml"), "--plan", str(tmp_path / "plan.json")])
+          str(tmp_path / "model.skops"), "--params", str(ROOT / "params.yaml"), "--plan", str(tmp_path / "plan.json")])
 
     scores = pd.read_csv(tmp_path / "out" / "scores.csv")
     excluded = pd.read_csv(tmp_path / "out" / "scores_excluded.csv")
@@ -71,9 +71,9 @@ def test_predict_on_the_real_files_matches_the_pipeline(real_dir, tmp_path):
 
 
 def test_without_money_there_is_no_segment(synthetic_dir, tmp_path):
-    fitted_model(synthetic_dir, tmp_path / "model.pkl")
+    fitted_model(synthetic_dir, tmp_path / "model.skops")
     new = without_target(synthetic_dir, tmp_path / "new", money=False)
-    scores, excluded = score(new, tmp_path / "model.pkl", ROOT / "params.yaml", tmp_path / "no_plan_needed.json")
+    scores, excluded = score(new, tmp_path / "model.skops", ROOT / "params.yaml", tmp_path / "no_plan_needed.json")
     assert scores["probability"].between(0, 1).all() and len(scores) + len(excluded) == 400
     assert scores["segment"].isna().all() and scores["offer"].isna().all()
 
@@ -85,12 +85,12 @@ def yaml_with(path, **segment):
 
 
 def test_a_plan_from_other_params_is_refused(synthetic_dir, tmp_path):
-    fitted_model(synthetic_dir, tmp_path / "model.pkl")
+    fitted_model(synthetic_dir, tmp_path / "model.skops")
     profit = pd.Series([1.0, 2.0])
     plan_file(tmp_path / "plan.json", profit)
     params = yaml_with(tmp_path / "params.yaml", risk_threshold=0.7)
     with pytest.raises(DataError, match="other `segment` params than params.yaml; run `dvc repro`"):
-        score(synthetic_dir, tmp_path / "model.pkl", params, tmp_path / "plan.json")
+        score(synthetic_dir, tmp_path / "model.skops", params, tmp_path / "plan.json")
 
 
 def predict_cli(input_dir, output, model):
@@ -99,17 +99,17 @@ def predict_cli(input_dir, output, model):
 
 
 def test_missing_model_file_is_one_clear_error(synthetic_dir, tmp_path):
-    result = predict_cli(synthetic_dir, tmp_path / "scores.csv", tmp_path / "missing.pkl")
+    result = predict_cli(synthetic_dir, tmp_path / "scores.csv", tmp_path / "missing.skops")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'missing.pkl'}: model file not found; run `dvc repro` to train it"]
+        f"error: {tmp_path / 'missing.skops'}: model file not found; run `dvc repro` to train it"]
     assert not (tmp_path / "scores.csv").exists() and not excluded_path(tmp_path / "scores.csv").exists()
 
 
 def test_broken_input_is_one_clear_error_and_writes_nothing(raw_copy, tmp_path):
-    fitted_model(raw_copy, tmp_path / "model.pkl")
+    fitted_model(raw_copy, tmp_path / "model.skops")
     edit_file(raw_copy / "market_money.csv", ",текущий_месяц,", ",следующий_месяц,")
-    result = predict_cli(raw_copy, tmp_path / "out" / "scores.csv", tmp_path / "model.pkl")
+    result = predict_cli(raw_copy, tmp_path / "out" / "scores.csv", tmp_path / "model.skops")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: market_money.csv") and "следующий_месяц" in result.stderr
     assert not (tmp_path / "out").exists()
