@@ -135,9 +135,9 @@ def _canonical(raw: bytes) -> bytes:
         renumber(schema)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as canonical:
-            for old, new in files.items():
-                canonical.writestr(_entry(new), archive.read(old))
-            canonical.writestr(_entry("schema.json"), json.dumps(schema, indent=1))
+            for old, new in files.items():  # level 1: a fifth larger than level 6, at a quarter of the time
+                canonical.writestr(_entry(new), archive.read(old), compresslevel=1)
+            canonical.writestr(_entry("schema.json"), json.dumps(schema, indent=1), compresslevel=1)
     return out.getvalue()
 
 
