@@ -29,7 +29,6 @@ LARGE = {
     "synthesize.n_customers": 100_000,
     "models.svc.search": {"method": "grid", "subsample": 2000},
     "models.knn.search": {"method": "grid", "subsample": 2000},
-    "models.voting.search": {"method": "grid", "subsample": 2000},
     "models.knn_trees.search": {"method": "grid", "subsample": 2000},
     "models.extra_trees.search": {"method": "grid", "subsample": 4000},
     "models.logreg.search": {"method": "grid", "subsample": 5000},

@@ -16,9 +16,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import sklearn
-import skops.io as sio
-
 import oneclick
 from oneclick.errors import DataError
 from oneclick.io import write_bytes
@@ -47,6 +44,9 @@ def save_model(path, pipeline, name: str, fit_rows: int | None = None, rows: int
                part: str | None = None) -> None:
     """`fit_rows`: the most rows a refit may use (the model's `search.subsample`); `rows`: the labelled
     customers this pipeline was fitted on, from `part` (train, or labelled: every labelled customer)."""
+    import sklearn
+    import skops.io as sio
+
     saved = {"pipeline": pipeline, "model": name, "fit_rows": fit_rows, "rows": rows, "part": part,
              "sklearn_version": sklearn.__version__, "package_version": oneclick.__version__}
     write_bytes(path, _canonical(sio.dumps(saved)))
@@ -54,6 +54,9 @@ def save_model(path, pipeline, name: str, fit_rows: int | None = None, rows: int
 
 def load_model(path) -> dict:
     """The saved dict (pipeline and METADATA); one clear DataError for anything else, before any object is built."""
+    import sklearn
+    import skops.io as sio  # here, not on top: metadata() alone starts without scikit-learn (about 1.3 s)
+
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: model file not found; run `dvc repro` to train it")

@@ -1,16 +1,29 @@
-"""Stage report: reports/report.md from the outputs of the stages before it."""
+"""Stage report: reports/report.md and the production model's card, from the outputs of the stages before it.
 
+The card lies next to the model file (models/production/), so the model registry hands both over.
+"""
+
+from pathlib import Path
+
+from oneclick import model_card
 from oneclick.cli import run
 from oneclick.io import write_text
+from oneclick.model_file import metadata
 from oneclick.params import load_params
 from oneclick.report import load_inputs, render
+
+PRODUCTION = Path("models/production/model.skops")
 
 
 def main():
     params = load_params(check_estimators=False)
     inputs = load_inputs()
-    write_text("reports/report.md", render(inputs, params["report"]["top_features"],
-                                           params["segment"]["profile_top"]))
+    raw_dir = params["data"]["raw_dir"]
+    card = model_card.render(metadata(PRODUCTION), inputs["production"], inputs["test"], inputs["explain"],
+                             inputs["quality"], raw_dir, model_card.dvc_dir_hash(raw_dir),
+                             params["report"]["top_features"])
+    write_text("reports/report.md", render(inputs, params["report"]["top_features"], params["segment"]["profile_top"]))
+    write_text(PRODUCTION.parent / "MODEL_CARD.md", card)
 
 
 if __name__ == "__main__":

@@ -4,18 +4,20 @@ import pandas as pd
 
 from oneclick import segment_plots
 from oneclick.cli import run
-from oneclick.io import write_csv, write_json
+from oneclick.io import copy_file, write_csv, write_json
 from oneclick.model_file import load_model, save_model
 from oneclick.params import load_params
 from oneclick.scoring import brier_by_part, calibrated_name, score_customers
 from oneclick.segments import read_importance
 from oneclick.targeting import build, segment_metrics
 
+MODEL, SCORER = "models/model.skops", "models/scorer.skops"
+
 
 def main():
     params = load_params()
     spec = params["segment"]
-    saved = load_model("models/model.skops")
+    saved = load_model(MODEL)
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
     customers = pd.concat([train, test])
@@ -24,8 +26,11 @@ def main():
     table, summary, profile, plan = build(scores, customers, pd.read_csv("data/processed/profit.csv"),
                                           read_importance("plots/importance.csv"), spec)
 
-    save_model("models/scorer.skops", scorer, calibrated_name(saved["model"], spec["calibration"]),
-               saved.get("fit_rows"), saved.get("rows"), saved.get("part"))
+    if spec["calibration"] == "none":  # the scorer is the model itself: its file, not a second serialization
+        copy_file(MODEL, SCORER)
+    else:
+        save_model(SCORER, scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"),
+                   saved.get("rows"), saved.get("part"))
     write_csv("data/segments.csv", table)
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)

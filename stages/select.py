@@ -3,11 +3,10 @@
 `python -m stages.select PART MODEL_OUT RECORD_OUT`, with the paths of dvc.yaml's `passes`.
 """
 
-import shutil
 import sys
 
 from oneclick.cli import run
-from oneclick.io import atomic_path, read_json, write_json
+from oneclick.io import copy_file, read_json, write_json
 from oneclick.params import load_params
 from oneclick.selection import candidate_path, cv_record_path, select
 
@@ -16,8 +15,7 @@ def main():
     part, model_out, record_out = sys.argv[1:4]
     models = load_params(check_estimators=False)["models"]
     record = select([read_json(cv_record_path(part, name)) for name in models], part)
-    with atomic_path(model_out) as tmp:
-        shutil.copyfile(candidate_path(part, record["model"]), tmp)
+    copy_file(candidate_path(part, record["model"]), model_out)
     write_json(record_out, record)
 
 
