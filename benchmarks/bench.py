@@ -83,28 +83,26 @@ def verdict(value, target, unit="s"):
     return f"**missed** by {value - target:.1f} {unit} (target <= {target:g} {unit})"
 
 
-def full_runs(repo: Path, repeats: int) -> tuple[list[float], list[float]]:
-    """(seconds of each `dvc repro --force`, speed probe before each), after a warm-up run."""
-    run(["dvc", "repro"], repo)  # warm-up: imports compiled, OS caches filled
+def warm_up(repo: Path) -> None:
+    run(["dvc", "repro"], repo)  # imports compiled, OS caches filled
     (repo / "logs" / "stages.jsonl").unlink()
-    full, speed = [], []
-    for _ in range(repeats):
-        speed.append(probe())
-        full.append(timed(["dvc", "repro", "--force"], repo)[0])
-    return full, speed
+
+
+def full_run(repo: Path) -> float:
+    return timed(["dvc", "repro", "--force"], repo)[0]
 
 
 def bench_real(tmp: Path, raw_dir: Path, repeats: int, base: str) -> list[str]:
     raw = {"data.raw_dir": str(raw_dir.resolve())}
     base_repo = make_sandbox(tmp / "base", raw, git=True, source=export_revision(base, tmp / "base_src"))
     repo = make_sandbox(tmp / "real", raw, git=True)
+    warm_up(base_repo)
+    warm_up(repo)
     base_full, head_full, speed = [], [], []
     for _ in range(repeats):  # alternated, so a change in the machine's speed hits both alike
-        b, _ = full_runs(base_repo, 1)
-        h, s = full_runs(repo, 1)
-        base_full += b
-        head_full += h
-        speed += s
+        base_full.append(full_run(base_repo))
+        speed.append(probe())
+        head_full.append(full_run(repo))
     table, peak = stage_table(repo)
     commit(repo, "baseline")
     noop = [timed(["dvc", "repro"], repo)[0] for _ in range(5)]

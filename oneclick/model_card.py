@@ -42,7 +42,7 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
     same = explain["model"] == production["model"]
     lines = [
         "# Model card: retention-model", "",
-        "Written by the `card` stage of `dvc repro` next to the model file; edit the code, not this file.", "",
+        "Written by the `report` stage of `dvc repro` next to the model file; edit the code, not this file.", "",
         "## What it predicts", "",
         f"The probability that a regular customer of the online store \"В один клик\" buys less in the next "
         f"three months: class 1 is `{TARGET_RAW}` = \"Снизилась\" (decreased), class 0 \"Прежний уровень\" "

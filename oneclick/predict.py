@@ -21,6 +21,7 @@ from oneclick.load import read_all
 from oneclick.model_file import load_model
 from oneclick.params import load_params
 from oneclick.prepare import build_table
+from oneclick.selection import PRODUCTION_MODEL, SELECTED_MODEL
 from oneclick.targeting import check_plan, label
 
 OUTPUT_COLUMNS = ["id", "probability", "profit", "segment", "offer"]
@@ -41,9 +42,6 @@ def read_plan(path, spec: dict, model_name: str) -> dict:
         raise DataError(f"{path}: segments are set on {plan['calibration']}-calibrated probabilities; "
                         "score with --model models/scorer.skops")
     return plan
-
-
-PRODUCTION_MODEL = "models/production/model.skops"
 
 
 def score(input_dir, model_path=PRODUCTION_MODEL, params_path="params.yaml", plan_path="metrics/segment_plan.json"):
@@ -69,7 +67,7 @@ def main(argv=None):
     parser.add_argument("--output", required=True, help="CSV to write: id, probability, profit, segment, offer")
     parser.add_argument("--model", default=PRODUCTION_MODEL,
                         help="a model file (default: %(default)s, the production model trained on every labelled "
-                        "customer; models/model.skops is the one trained on the train part)")
+                        f"customer; {SELECTED_MODEL} is the one trained on the train part)")
     parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
     parser.add_argument("--plan", default="metrics/segment_plan.json",
                         help="segment thresholds and offers from the segment stage (default: %(default)s)")

@@ -9,7 +9,7 @@ from oneclick.io import read_json
 from oneclick.markdown import table_lines
 from oneclick.segment_plots import PROFILES, PROFIT_AT_RISK, SCATTER
 from oneclick.segments import PRIORITY, direction_words, read_importance
-from oneclick.selection import cv_record_path
+from oneclick.selection import PRODUCTION_MODEL, cv_record_path
 
 
 def _link(path: str) -> str:
@@ -99,7 +99,7 @@ def _production(production: dict) -> list[str]:
     out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std"], rows) + [""]
     out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
                f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
-               "`models/production/model.skops`, the default of `python -m oneclick.predict`.")
+               f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
     return out + [""]
 
 

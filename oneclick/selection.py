@@ -6,6 +6,9 @@ the procedure), and every labelled customer, whose winner, refitted on all of th
 """
 
 RULE = "best: the highest mean CV ROC-AUC, ties broken by model name"
+# each pass's winner (dvc.yaml `passes` names the same files for its outs)
+SELECTED_MODEL = "models/model.skops"  # train pass: what evaluate, explain and segment use
+PRODUCTION_MODEL = "models/production/model.skops"  # every labelled customer: what ships and predict uses
 
 
 def data_path(part: str) -> str:

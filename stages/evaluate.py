@@ -12,7 +12,7 @@ from oneclick.features import xy
 from oneclick.io import read_json, write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
-from oneclick.selection import candidate_path
+from oneclick.selection import SELECTED_MODEL, candidate_path
 
 BY_MODEL = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "brier")
 
@@ -26,7 +26,7 @@ def main():
         proba = pipeline.predict_proba(X)[:, 1]
         return proba, test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
 
-    saved = load_model("models/model.skops")
+    saved = load_model(SELECTED_MODEL)
     proba, selected = metrics(saved["pipeline"])
     write_json("metrics/test.json", {**selected, "model": saved["model"]})
     write_json("plots/roc.json", roc_points(y, proba))
@@ -35,7 +35,7 @@ def main():
     write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
 
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
-    # models/model.skops is a copy of the selected candidate: its metrics are not computed twice
+    # SELECTED_MODEL is a copy of the selected candidate: its metrics are not computed twice
     by_model = {name: selected if name == saved["model"]
                 else metrics(load_model(candidate_path("train", name))["pipeline"])[1] for name in ranking}
     write_json("metrics/test_by_model.json", {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})

@@ -10,13 +10,14 @@ from oneclick.io import write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
 from oneclick.plots import save_figure
+from oneclick.selection import SELECTED_MODEL
 
 IMAGES = "plots/explain"
 
 
 def main():
     p = load_params()["explain"]
-    saved = load_model("models/model.skops")
+    saved = load_model(SELECTED_MODEL)
     X_train, _ = xy(pd.read_csv("data/processed/train.csv"))
     X_test, y_test = subsample(*xy(pd.read_csv("data/processed/test.csv")), p["max_rows"], p["seed"])
     result, importance, permutation, summary = explain_model(saved["pipeline"], saved["model"], X_train, X_test,

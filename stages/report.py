@@ -11,8 +11,9 @@ from oneclick.io import write_text
 from oneclick.model_file import metadata
 from oneclick.params import load_params
 from oneclick.report import load_inputs, render
+from oneclick.selection import PRODUCTION_MODEL
 
-PRODUCTION = Path("models/production/model.skops")
+PRODUCTION = Path(PRODUCTION_MODEL)
 
 
 def main():

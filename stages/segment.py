@@ -9,15 +9,16 @@ from oneclick.model_file import load_model, save_model
 from oneclick.params import load_params
 from oneclick.scoring import brier_by_part, calibrated_name, score_customers
 from oneclick.segments import read_importance
+from oneclick.selection import SELECTED_MODEL
 from oneclick.targeting import build, segment_metrics
 
-MODEL, SCORER = "models/model.skops", "models/scorer.skops"
+SCORER = "models/scorer.skops"
 
 
 def main():
     params = load_params()
     spec = params["segment"]
-    saved = load_model(MODEL)
+    saved = load_model(SELECTED_MODEL)
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
     customers = pd.concat([train, test])
@@ -27,7 +28,7 @@ def main():
                                           read_importance("plots/importance.csv"), spec)
 
     if spec["calibration"] == "none":  # the scorer is the model itself: its file, not a second serialization
-        copy_file(MODEL, SCORER)
+        copy_file(SELECTED_MODEL, SCORER)
     else:
         save_model(SCORER, scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"),
                    saved.get("rows"), saved.get("part"))

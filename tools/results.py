@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from oneclick.selection import cv_record_path
 from tools.sandbox import make_sandbox, run
 
 
@@ -34,7 +35,7 @@ def results_table(repo: Path) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name in selection["ranking"]:  # every searched model, best CV first
-        cv = _json(repo / "metrics" / "cv" / "train" / f"{name}.json")
+        cv = _json(repo / cv_record_path("train", name))
         t = test[name]
         params = ", ".join(f"{k}={v}" for k, v in cv["best_params"].items())
         rows.append(f"| {name} | {cv['cv_roc_auc']:.3f} ± {cv['cv_roc_auc_std']:.3f} "
