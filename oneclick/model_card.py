@@ -5,13 +5,11 @@ Every figure is read from a stage output or the model file's metadata; nothing i
 
 import hashlib
 import json
-import math
 from pathlib import Path
-
-from scipy.special import stdtrit  # the t quantile; scipy.stats would cost the report stage 0.5 s
 
 from oneclick.columns import TARGET_RAW
 from oneclick.markdown import table_lines
+from oneclick.paired import cv_interval
 
 
 def dvc_dir_hash(folder) -> str:
@@ -21,14 +19,6 @@ def dvc_dir_hash(folder) -> str:
     entries = sorted(({"md5": hashlib.md5(p.read_bytes()).hexdigest(), "relpath": p.relative_to(folder).as_posix()}
                       for p in folder.rglob("*") if p.is_file()), key=lambda e: e["relpath"])
     return hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest() + ".dir"
-
-
-def cv_interval(mean: float, std: float, folds: int, repeats: int) -> tuple[float, float]:
-    """95 % interval of a repeated K-fold mean, Nadeau and Bengio's corrected resampled t: the folds share
-    training rows, so the variance of their mean is std² (1/J + n_test/n_train), not std²/J."""
-    splits = folds * repeats
-    half = stdtrit(splits - 1, 0.975) * std * math.sqrt(1 / splits + 1 / (folds - 1))
-    return mean - half, min(mean + half, 1.0)
 
 
 def render(model: dict, production: dict, test: dict, explain: dict, quality: dict, raw_dir: str,
