@@ -37,7 +37,7 @@ def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
     cv = {**params["cv"], "repeats": 1}
     print(f"{raw_dir}: {len(X_train)} train rows, {len(X_test)} test rows", flush=True)
     for name in models:
-        pipeline, record, _ = run_search(name, params["models"][name], params["features"], cv, X_train, y_train)
+        pipeline, record, _, _ = run_search(name, params["models"][name], params["features"], cv, X_train, y_train)
         start = time.perf_counter()
         result, importance, permutation, _ = explain_model(pipeline, name, X_train, X_test, y_test, params["explain"])
         computed = time.perf_counter()

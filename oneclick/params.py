@@ -66,6 +66,8 @@ def validate(params: dict, check_estimators=True) -> None:
     _number(params, "cv.repeats", 1, 100, integer=True)
     _number(params, "cv.seed", 0, 2**32 - 1, integer=True)
     _number(params, "cv.n_jobs", 1, 64, integer=True)
+    rules = ("best", "one_se")
+    _require(get(params, "select.rule") in rules, "select.rule", f"must be one of {list(rules)}")
     _number(params, "evaluate.bootstrap", 10, 100_000, integer=True)
     _number(params, "evaluate.seed", 0, 2**32 - 1, integer=True)
     _number(params, "evaluate.threshold", 0, 1)

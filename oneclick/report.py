@@ -77,7 +77,7 @@ def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
     out += table_lines(["model", "estimator", "CV ROC-AUC", "std", "best params"], rows) + [""]
     out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
                f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
-               "whole train part.")
+               f"whole train part. Selection rule {selection['rule']} ({selection['rule_reason']}).")
     out += ["", "## On the test part", "",
             f"ROC-AUC **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
             f"{test['roc_auc_ci95_high']:.3f}) on {test['n_test']} customers the model never saw; "

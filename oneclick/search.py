@@ -13,6 +13,7 @@ from sklearn.model_selection import (
 )
 
 from oneclick.features import subsample
+from oneclick.paired import customers_digest
 from oneclick.registry import build_pipeline, encoder, param_grid, readable_params, scaled_model, with_probabilities
 
 SCORING = "roc_auc"
@@ -54,7 +55,10 @@ def make_search(spec: dict, features: dict, cv: dict):
 
 
 def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
-    """Search, then refit the best candidate on all rows given; return it, a record, timings.
+    """Search, then refit the best candidate on all rows given; return it, a record, its fold scores, timings.
+
+    `y`'s index holds the customer ids: the fold scores name the customers they were computed on (as a
+    digest), so that a review pairs them only with scores of the same folds.
 
     `stage` names the search in progress lines and timings (`train-svc`).
 
@@ -85,8 +89,13 @@ def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
         "repeats": cv["repeats"],
         "train_rows": int(len(y)),
     }
+    fold_scores = {
+        "folds": cv["folds"], "repeats": cv["repeats"], "seed": cv["seed"],
+        "train_rows": int(len(y)), "customers": customers_digest(y.index, y),
+        "roc_auc": [round(float(results[f"split{i}_test_score"][best]), 6) for i in range(n_splits)],
+    }
     best_pipeline = build_pipeline(spec, features).set_params(**search.best_params_)
     best_pipeline = with_probabilities(best_pipeline, spec["estimator"]).fit(X, y)
     timing = {"stage": stage, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
               "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
-    return best_pipeline, record, timing
+    return best_pipeline, record, fold_scores, timing

@@ -5,7 +5,15 @@ dvc.yaml's `passes`: the train part, whose winner the test part then scores (the
 the procedure), and every labelled customer, whose winner, refitted on all of them, is what ships.
 """
 
-RULE = "best: the highest mean CV ROC-AUC, ties broken by model name"
+import math
+
+RULES = {
+    "best": "the highest mean CV ROC-AUC, ties broken by model name",
+    "one_se": "the simplest model whose mean CV ROC-AUC is within one standard error of the best",
+}
+# `one_se` walks the estimators in this order, fewest fitted parameters and easiest to explain first;
+# an estimator not listed comes last. Ties within one estimator go to the higher mean CV.
+SIMPLICITY = ("dummy", "logreg", "tree", "knn", "svc", "forest", "extra_trees", "hist_gb", "voting")
 # each pass's winner (dvc.yaml `passes` names the same files for its outs)
 SELECTED_MODEL = "models/model.skops"  # train pass: what evaluate, explain and segment use
 PRODUCTION_MODEL = "models/production/model.skops"  # every labelled customer: what ships and predict uses
@@ -23,10 +31,37 @@ def cv_record_path(part: str, model: str) -> str:
     return f"metrics/cv/{part}/{model}.json"
 
 
-def select(records: list[dict], part: str) -> dict:
-    """The selection record: the winner, its CV (mean, std, folds x repeats, rows), every family's CV, the rule."""
-    ranked = sorted(records, key=lambda r: (-r["cv_roc_auc"], r["model"]))
+def fold_scores_path(part: str, model: str) -> str:
+    """Per-fold CV scores of a model's best candidate, for paired comparisons (oneclick/paired.py); a plain
+    output, not a metric, as lists in `dvc metrics diff` are noise."""
+    return f"reports/cv_folds/{part}/{model}.json"
+
+
+TEST_PREDICTIONS = "reports/test_predictions.csv"  # the train pass's winner on each test customer
+
+
+def one_se_choice(ranked: list[dict]) -> tuple[dict, str]:
+    """The one-standard-error rule (Hastie, Tibshirani and Friedman, ESL 7.10): among the models whose mean CV
+    is at least the best's minus its standard error (std / sqrt(folds x repeats)), the simplest."""
     best = ranked[0]
+    se = best["cv_roc_auc_std"] / math.sqrt(best["folds"] * best["repeats"])
+    floor = best["cv_roc_auc"] - se
+    within = [r for r in ranked if r["cv_roc_auc"] >= floor]
+    order = {name: i for i, name in enumerate(SIMPLICITY)}
+    chosen = min(within, key=lambda r: (order.get(r["estimator"], len(order)), -r["cv_roc_auc"], r["model"]))
+    why = (f"best mean CV {best['cv_roc_auc']:.4f} ({best['model']}), one standard error {se:.4f}: "
+           f"within it {', '.join(r['model'] for r in within)}; the simplest is {chosen['model']}")
+    return chosen, why
+
+
+def select(records: list[dict], part: str, rule: str = "best") -> dict:
+    """The selection record: the winner, its CV (mean, std, folds x repeats, rows), every family's CV, the rule
+    and why it chose."""
+    ranked = sorted(records, key=lambda r: (-r["cv_roc_auc"], r["model"]))
+    if rule == "one_se":
+        best, why = one_se_choice(ranked)
+    else:
+        best, why = ranked[0], f"{ranked[0]['model']} has the highest mean CV ROC-AUC"
     return {
         "cv_roc_auc": best["cv_roc_auc"],
         "cv_roc_auc_std": best["cv_roc_auc_std"],
@@ -37,7 +72,9 @@ def select(records: list[dict], part: str) -> dict:
         "rows": best["train_rows"],
         "folds": best["folds"],
         "repeats": best["repeats"],
-        "rule": RULE,
+        "rule": f"{rule}: {RULES[rule]}",
+        "rule_reason": why,
+        "best_cv_model": ranked[0]["model"],
         "ranking": {r["model"]: r["cv_roc_auc"] for r in ranked},
         "ranking_std": {r["model"]: r["cv_roc_auc_std"] for r in ranked},
     }

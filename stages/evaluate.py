@@ -7,12 +7,19 @@ they only show how each family generalizes.
 import pandas as pd
 
 from oneclick.cli import run
-from oneclick.evaluate import calibration_points, confusion_rows, pr_points, roc_points, test_metrics
+from oneclick.evaluate import (
+    calibration_points,
+    confusion_rows,
+    pr_points,
+    roc_points,
+    test_metrics,
+    test_predictions,
+)
 from oneclick.features import xy
 from oneclick.io import read_json, write_csv, write_json
 from oneclick.model_file import load_model
 from oneclick.params import load_params
-from oneclick.selection import SELECTED_MODEL, candidate_path
+from oneclick.selection import SELECTED_MODEL, TEST_PREDICTIONS, candidate_path
 
 BY_MODEL = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "brier")
 
@@ -33,6 +40,7 @@ def main():
     write_json("plots/pr.json", pr_points(y, proba))
     write_json("plots/calibration.json", calibration_points(y, proba))
     write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
+    write_csv(TEST_PREDICTIONS, test_predictions(test["id"], y, proba))
 
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first
     # SELECTED_MODEL is a copy of the selected candidate: its metrics are not computed twice

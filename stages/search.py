@@ -11,17 +11,18 @@ from oneclick.io import write_json
 from oneclick.model_file import save_model
 from oneclick.params import load_params
 from oneclick.search import run_search
-from oneclick.selection import candidate_path, cv_record_path, data_path
+from oneclick.selection import candidate_path, cv_record_path, data_path, fold_scores_path
 
 
 def main():
     part, name = sys.argv[1:3]
     params = load_params()
     spec = params["models"][name]
-    X, y = xy(pd.read_csv(data_path(part)))
-    pipeline, record, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
+    X, y = xy(pd.read_csv(data_path(part), index_col="id"))  # ids as the index: the fold scores name them
+    pipeline, record, folds, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
     save_model(candidate_path(part, name), pipeline, name, spec["search"].get("subsample"), record["train_rows"], part)
     write_json(cv_record_path(part, name), {**record, "model": name})
+    write_json(fold_scores_path(part, name), {"model": name, **folds})
     write_json(f"logs/timing/search_{part}_{name}.json", timing)  # not a DVC output: seconds differ run to run
 
 

@@ -1,4 +1,4 @@
-"""Stage select@<part>: the model with the best CV ROC-AUC on that part (already refitted on all of it).
+"""Stage select@<part>: the winner of that part's CV records by `select.rule` (already refitted on all of it).
 
 `python -m stages.select PART MODEL_OUT RECORD_OUT`, with the paths of dvc.yaml's `passes`.
 """
@@ -13,8 +13,9 @@ from oneclick.selection import candidate_path, cv_record_path, select
 
 def main():
     part, model_out, record_out = sys.argv[1:4]
-    models = load_params(check_estimators=False)["models"]
-    record = select([read_json(cv_record_path(part, name)) for name in models], part)
+    params = load_params(check_estimators=False)
+    record = select([read_json(cv_record_path(part, name)) for name in params["models"]], part,
+                    params["select"]["rule"])
     copy_file(candidate_path(part, record["model"]), model_out)
     write_json(record_out, record)
 

@@ -39,6 +39,7 @@ def test_repository_params_are_valid():
     ("models.knn.search", {"method": "bayes"}, "models.knn.search.method"),
     ("models.knn.search", {"method": "random"}, "models.knn.search.n_iter"),
     ("split.test_size", 1.5, "split.test_size"),
+    ("select.rule", "lowest", "select.rule"),
     ("cv.folds", 1, "cv.folds"),
     ("cv.repeats", KeyError, "cv.repeats"),
     ("data.raw_dir", None, "data.raw_dir"),

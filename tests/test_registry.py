@@ -48,7 +48,7 @@ def test_svc_is_searched_bare_and_saved_with_probabilities(table):
     X, y = xy(table)
     spec = {"estimator": "svc", "args": {"random_state": 0}, "grid": {"C": [1]}, "scalers": ["standard"],
             "search": {"method": "grid"}}
-    pipeline, record, _ = run_search("svc", spec, ALL_OFF, CV, X, y)
+    pipeline, record, _, _ = run_search("svc", spec, ALL_OFF, CV, X, y)
     assert isinstance(pipeline.named_steps["model"], CalibratedClassifierCV)
     proba = pipeline.predict_proba(X)[:, 1]
     assert proba.min() >= 0 and proba.max() <= 1 and record["best_params"] == {"C": 1, "scaler": "standard"}

@@ -23,6 +23,8 @@ def write_outputs(root, synthetic_dir):
             "candidates": 2, "folds": 5, "repeats": 2})
     write_json(root / "metrics/selection.json", {"cv_roc_auc": 0.7, "cv_roc_auc_std": 0.03, "model": "logreg",
                                                  "best_params": {"C": 0.5, "scaler": "standard"},
+                                                 "rule": "best: the highest mean CV ROC-AUC",
+                                                 "rule_reason": "logreg has the highest mean CV ROC-AUC",
                                                  "ranking": {"logreg": 0.7, "knn": 0.6, "dummy": 0.5}})
     write_json(root / "metrics/production.json", {
         "cv_roc_auc": 0.7321, "cv_roc_auc_std": 0.0211, "model": "knn", "estimator": "knn",
@@ -80,6 +82,7 @@ def test_report_figures_come_from_the_files(report):
     assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
     assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
+    assert "rule best: the highest mean CV ROC-AUC (logreg has the highest mean CV ROC-AUC)." in text
 
 
 def test_report_has_no_placeholder_and_links_the_images(report):
