@@ -26,10 +26,12 @@ lint: venv
 real: venv
 	dvc exp run -S data.raw_dir=$(abspath $(REAL_DATA))
 
-# The experiments table: CV ROC-AUC per model, the selection, test ROC-AUC with its interval.
+# The experiments table (CV ROC-AUC per model, the selection, test ROC-AUC with its interval), then each
+# experiment against the workspace with paired intervals: better, worse or no detectable difference.
 exps: venv
 	dvc exp show --md --no-pager --drop '.*' \
 	  --keep '^(Experiment|Created|roc_auc|roc_auc_ci95_low|roc_auc_ci95_high|metrics/(selection|production).json:(cv_roc_auc|model)|metrics/cv/.*:cv_roc_auc)$$'
+	python -m tools.exps
 
 # Code review: params, metrics and plots of the workspace against BASE, as reports/review.md.
 BASE ?= main

@@ -1,4 +1,4 @@
-"""The data dictionary page names every column the code knows."""
+"""The data dictionary page names every column the code knows; the PR workflow posts the review."""
 
 from conftest import ROOT
 
@@ -12,3 +12,14 @@ def test_data_dictionary_lists_every_column():
             assert f"| {column.raw} | `{column.name}` |" in page, column.name
     for name in WIDE_COLUMNS:
         assert f"`{name}`" in page
+
+
+def test_pull_request_comment_is_the_review():
+    """The workflow posts reports/review.md (which opens with the verdict: test_pipeline.py) after making it."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "review.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for step in workflow["jobs"]["review"]["steps"]]
+    made = next(i for i, cmd in enumerate(runs) if cmd.startswith("make review"))
+    posted = next(i for i, cmd in enumerate(runs) if cmd.startswith("cml comment"))
+    assert made < posted and runs[posted].endswith("reports/review.md")

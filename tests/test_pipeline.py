@@ -180,6 +180,21 @@ def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     reset(ws)
 
 
+def review_verdict(ws) -> str:
+    run([sys.executable, "-m", "tools.review", "--base", "main", "--output", "reports/review.md"], ws)
+    review = (ws / "reports" / "review.md").read_text(encoding="utf-8")
+    assert review.index("## Verdict") < review.index("## Params changed") < review.index("## Metrics changed")
+    return review.split("## Params changed")[0]
+
+
+def test_review_of_the_baseline_against_itself_finds_no_difference(repo):
+    """Better and worse cases: test_review_verdict.py."""
+    ws, _ = repo
+    verdict = review_verdict(ws)
+    assert verdict.count("- **no detectable difference**.") == 3, verdict
+    assert verdict.count("95 % interval [+0.0000, +0.0000]") == 3
+
+
 def test_models_are_added_and_dropped_with_set_param(repo):
     ws, _ = repo
     forest = ("+models.forest={estimator: forest, args: {n_estimators: 30, random_state: 0}, grid: {},"

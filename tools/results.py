@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from oneclick.selection import cv_record_path
+from oneclick.selection import RULES, cv_record_path, select
 from tools.sandbox import make_sandbox, run
 
 
@@ -29,6 +29,8 @@ def results_table(repo: Path) -> str:
         + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + "). "
         + f"Selected by CV on the train part: **{selection['model']}**; on every labelled customer "
         + f"(ships): **{production['model']}**.",
+        "",
+        *_rules(repo, selection),
         "",
         "| model | CV ROC-AUC, train part (mean ± std) | test ROC-AUC [95 % bootstrap CI] "
         "| CV ROC-AUC, all labelled (mean ± std) | best params (train part) | search s (train + all) |",
@@ -48,6 +50,18 @@ def results_table(repo: Path) -> str:
              "Search seconds: fit + score time summed over all candidates and folds of both passes (both "
              "workers counted where a search uses two)."]
     return "\n".join(rows)
+
+
+def _rules(repo: Path, selection: dict) -> list[str]:
+    """What each `select.rule` picks in each pass, whichever the run used."""
+    out = []
+    for rule in RULES:
+        picks = [select([_json(repo / cv_record_path(part, m)) for m in selection["ranking"]], part, rule)
+                 for part in ("train", "labelled")]
+        out.append(f"- `select.rule: {rule}` picks " + " and ".join(
+            f"{p['model']} (CV {p['cv_roc_auc']:.3f}) on {'the train part' if p['part'] == 'train' else 'all labelled'}"
+            for p in picks) + (" (this run)" if selection["rule"].startswith(f"{rule}:") else ""))
+    return out
 
 
 def _seconds(repo: Path, name: str) -> str:

@@ -1,13 +1,19 @@
-"""The code-review summary of an experiment: params, metrics and plots against a base revision.
+"""The code-review summary of an experiment against a base revision: verdict, params, metrics, changed plots.
 
-`make review BASE=main` writes reports/review.md; the pull-request workflow
-posts that file as a comment (CML uploads the images it links).
+`make review BASE=main` writes reports/review.md; the pull-request workflow posts that file as a comment
+(CML uploads the images it links). It opens with the verdict (tools/verdict.py): is the selected model
+better, worse, or not detectably different, with paired 95 % intervals.
 """
 
 import argparse
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from oneclick.markdown import table_lines
+from tools.verdict import read, verdict_section
 
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg")
 
@@ -19,32 +25,70 @@ def dvc(*args: str) -> str:
     return result.stdout.strip()
 
 
-def review_markdown(base: str, plots_dir: Path, out_dir: Path) -> str:
-    """Markdown with the params and metrics diffs and the plots of both sides."""
+def _value(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def metrics_section(base: str) -> list[str]:
+    """`dvc metrics diff`, one table per metrics file."""
+    diff = json.loads(dvc("metrics", "diff", base, "--json") or "{}")
+    if not diff:
+        return ["No metrics changed.", ""]
+    out = []
+    for path in sorted(diff):
+        out += [f"### `{path}`", ""]
+        rows = [[name, _value(m.get("old")), _value(m.get("new")),
+                 f"{m['diff']:+.4f}" if isinstance(m.get("diff"), (int, float)) else ""]
+                for name, m in diff[path].items()]
+        out += table_lines(["metric", "base", "head", "change"], rows) + [""]
+    return out
+
+
+def images_section(base: str, out_dir: Path) -> list[str]:
+    """The plot images whose bytes differ from the base (both sides), and one line naming the unchanged ones."""
+    images = sorted(p.as_posix() for p in Path("plots").rglob("*") if p.suffix in IMAGE_SUFFIXES)
+    changed_dir = out_dir / "review_plots" / "changed"
+    shutil.rmtree(changed_dir, ignore_errors=True)
+    unchanged, out = [], []
+    for path in images:
+        old, new = read(base, path), Path(path).read_bytes()
+        if old == new:
+            unchanged.append(path)
+            continue
+        out += [f"### `{path}`", ""]
+        for side, data in (("base", old), ("head", new)):
+            if data is None:
+                out.append(f"{side}: no such image")
+                continue
+            copy = changed_dir / side / path
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(data)
+            out.append(f"![{side}: {path}]({copy.relative_to(out_dir).as_posix()})")
+        out.append("")
+    if unchanged:
+        out += [f"Unchanged images ({len(unchanged)}): " + ", ".join(f"`{p}`" for p in unchanged) + ".", ""]
+    return out
+
+
+def review_markdown(base: str, out_dir: Path) -> str:
     params = dvc("params", "diff", base, "--md")
-    metrics = dvc("metrics", "diff", base, "--md", "--precision", "4")
+    plots_dir = out_dir / "review_plots"
     plots_dir.mkdir(parents=True, exist_ok=True)  # dvc plots diff does not create it
     dvc("plots", "diff", base, "-o", str(plots_dir))
     lines = [
-        f"# Experiment review: workspace vs `{base}`",
-        "",
-        "## Params changed",
-        "",
-        params or "No params changed.",
-        "",
-        "## Metrics changed",
-        "",
-        metrics or "No metrics changed.",
-        "",
-        "## Plots",
-        "",
-        f"All plots of both sides: `{plots_dir / 'index.html'}` (`dvc plots diff {base}`).",
-        "",
+        f"# Experiment review: workspace vs `{base}`", "",
+        *verdict_section(base, None),
+        "## Params changed", "",
+        params or "No params changed.", "",
+        "## Metrics changed", "",
+        *metrics_section(base),
+        "## Plots", "",
+        f"Every plot of both sides: `{plots_dir / 'index.html'}` (`dvc plots diff {base}`). "
+        "Images that changed:", "",
+        *images_section(base, out_dir),
     ]
-    images = sorted(p for p in (plots_dir / "static").glob("*") if p.suffix in IMAGE_SUFFIXES) \
-        if (plots_dir / "static").is_dir() else []
-    for image in images:
-        lines += [f"![{image.name}]({image.relative_to(out_dir).as_posix()})", ""]
     return "\n".join(lines)
 
 
@@ -53,8 +97,7 @@ def main(argv=None) -> None:
     parser.add_argument("--base", default="main", help="git revision to compare with (default: main)")
     parser.add_argument("--output", default="reports/review.md", type=Path)
     args = parser.parse_args(argv)
-    out_dir = args.output.parent
-    text = review_markdown(args.base, out_dir / "review_plots", out_dir)
+    text = review_markdown(args.base, args.output.parent)
     args.output.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
 

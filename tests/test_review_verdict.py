@@ -1,0 +1,75 @@
+"""The verdict against real `dvc exp run`s whose answers are known in advance (`make exps`, tools/exps.py).
+
+A sandbox with two models (k-NN and SVC), 5-fold CV repeated twice, and only the stages a verdict reads
+(`evaluate`, `select@labelled` and what they need).
+"""
+
+import sys
+
+import pytest
+from workspace import make_workspace, run
+
+TARGETS = ["evaluate", "select@labelled"]
+SMALL = {
+    "synthesize.n_customers": 600,
+    "cv.folds": 5,
+    "cv.repeats": 2,
+    "models.tree": None,
+    "models.logreg": None,
+    "models.extra_trees": None,
+    "models.knn_trees": None,
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    ws = make_workspace(tmp_path_factory.mktemp("verdict") / "repo", SMALL, git=True)
+    run(["dvc", "repro", *TARGETS], ws)
+    run(["git", "add", "-A"], ws)
+    run(["git", "commit", "-qm", "baseline"], ws)
+    experiments = {
+        "one-nn": ["-S", "models.knn.grid.n_neighbors=[1]", "-S", "~models.svc"],  # a deliberately worse model
+        "other-split": ["-S", "split.seed=7"],
+        "four-folds": ["-S", "cv.folds=4"],
+    }
+    for name, args in experiments.items():
+        run(["dvc", "exp", "run", "-n", name, *args, *TARGETS], ws)
+        run(["git", "reset", "-q", "--hard"], ws)
+        run(["dvc", "checkout", "--force", "-q", "--with-deps", *TARGETS], ws)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def rows(repo):
+    """tools.exps' table: one row per experiment, cells split."""
+    table = run([sys.executable, "-m", "tools.exps"], repo).stdout
+    return {cells[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")]
+                                          for line in table.splitlines() if line.startswith("| "))}
+
+
+def test_a_one_nearest_neighbour_is_worse_on_every_line(rows):
+    _, state, selected, cv, cv_word, test, test_word, production, production_word = rows["one-nn"]
+    assert (state, selected) == ("success", "knn")
+    assert cv_word == test_word == production_word == "**worse**", rows["one-nn"]
+    for cell in (cv, test, production):  # the whole interval below 0
+        delta, low, high = (float(v) for v in cell.replace("[", "").replace("]", "").replace(",", "").split())
+        assert low <= delta <= high < 0
+
+
+def test_another_split_is_not_comparable_on_the_train_part_only(rows):
+    row = rows["other-split"]
+    assert row[4].startswith("not comparable: the folds hold other customers")
+    assert row[6].startswith("not comparable: other test customers")
+    assert row[8] == "**no detectable difference**"  # the production pass does not use the split
+
+
+def test_other_folds_are_not_comparable(rows):
+    row = rows["four-folds"]
+    assert row[4] == row[8] == "not comparable: cv.folds changed (5 → 4)"
+    assert row[6] != "" and "not comparable" not in row[6]  # the same test customers: still paired
+
+
+def test_comparable_experiments_rank_first(repo):
+    table = run([sys.executable, "-m", "tools.exps"], repo).stdout
+    names = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
+    assert names == ["one-nn", "four-folds", "other-split"]  # then the others by name

@@ -1,0 +1,93 @@
+"""The review's verdict on revisions built by hand in a scratch git repo: when it pairs, and what it says."""
+
+import json
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oneclick.paired import customers_digest
+from tools.verdict import compare, markdown_lines
+
+RNG = np.random.default_rng(0)
+Y = RNG.integers(0, 2, 120)
+GOOD = np.round(np.clip(0.5 + 0.35 * (Y - 0.5) * 2 + RNG.normal(0, 0.2, 120), 0, 1), 6)
+
+
+def git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def write_side(repo, model="svc", scores=(0.90, 0.92, 0.88, 0.91, 0.89), folds=5, seed=42, ids=range(1000, 1100),
+               proba=GOOD, test_ids=range(120)):
+    """The files a verdict reads, as the stages write them: both passes' records, fold scores, test probabilities."""
+    def put(path, obj):
+        file = repo / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(obj))
+
+    ids = list(ids)
+    labels = [i % 2 for i in ids]
+    for part, record in (("train", "selection"), ("labelled", "production")):
+        put(f"metrics/{record}.json", {"model": model, "cv_roc_auc": float(np.mean(scores))})
+        put(f"reports/cv_folds/{part}/{model}.json", {
+            "model": model, "folds": folds, "repeats": len(scores) // folds, "seed": seed, "train_rows": len(ids),
+            "customers": customers_digest(ids, labels), "roc_auc": list(scores)})
+    put("metrics/test.json", {"roc_auc": 0.9})
+    pd.DataFrame({"id": list(test_ids), "actual": Y, "probability": proba}).to_csv(
+        repo / "reports/test_predictions.csv", index=False)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "config", "user.email", "t@localhost")
+    git(tmp_path, "config", "user.name", "t")
+    write_side(tmp_path)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "base")
+    return tmp_path
+
+
+def test_identical_sides_show_no_detectable_difference_with_zero_inside(repo):
+    lines = compare("main", None, repo)
+    assert [line["verdict"] for line in lines] == ["no detectable difference"] * 3
+    assert all(line["low"] <= 0 <= line["high"] for line in lines)
+
+
+def test_a_much_worse_model_is_worse_on_every_line(repo):
+    noisy = np.round(np.clip(GOOD + RNG.normal(0, 0.5, 120), 0, 1), 6)
+    write_side(repo, model="knn", scores=(0.70, 0.74, 0.69, 0.73, 0.70), proba=noisy)
+    lines = compare("main", None, repo)
+    assert [line["verdict"] for line in lines] == ["worse"] * 3
+    assert all(line["high"] < 0 for line in lines)
+    assert lines[0]["base"].startswith("svc") and lines[0]["head"].startswith("knn")
+    assert markdown_lines(lines)[0].startswith("- **worse**. CV ROC-AUC")
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"folds": 4, "scores": (0.9, 0.9, 0.9, 0.9)}, "cv.folds changed (5 → 4)"),
+    ({"seed": 7}, "cv.seed changed (42 → 7)"),
+    ({"ids": range(1000, 1099)}, "the folds hold other customers (100 → 99 rows"),
+])
+def test_other_folds_are_not_comparable(repo, change, reason):
+    write_side(repo, **change)
+    cv, holdout, production = compare("main", None, repo)
+    assert reason in cv["reason"] and reason in production["reason"] and "delta" not in cv
+    assert holdout["verdict"] == "no detectable difference"  # the test customers are still the same
+    assert markdown_lines([cv])[0].startswith(f"- **not comparable: {reason}")
+
+
+def test_other_test_customers_are_not_comparable(repo):
+    write_side(repo, test_ids=range(1, 121))
+    holdout = compare("main", None, repo)[1]
+    assert holdout["reason"].startswith("other test customers")
+
+
+def test_a_base_without_fold_scores_is_said_so(repo):
+    git(repo, "rm", "-rq", "reports")
+    git(repo, "commit", "-qm", "before fold scores were kept")
+    write_side(repo)
+    cv, holdout, _ = compare("main", None, repo)
+    assert "per-fold scores are missing" in cv["reason"] and "missing" in holdout["reason"]

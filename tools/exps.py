@@ -1,0 +1,64 @@
+"""Experiments of the current commit ranked against the workspace, with paired 95 % intervals (`make exps`).
+
+The same comparison as the review's verdict (tools/verdict.py), once per experiment: a sweep's winner comes
+with its uncertainty. Queued, running and failed experiments are listed with their state.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from oneclick.markdown import table_lines
+from tools.verdict import compare
+
+
+def experiments(root: Path = Path(".")) -> list[dict]:
+    """Name, sha and state of each experiment `dvc exp show` lists for the current commit."""
+    result = subprocess.run(["dvc", "exp", "show", "--json"], cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"error: dvc exp show failed:\n{result.stderr.strip()}")
+    found = []
+    for baseline in json.loads(result.stdout or "[]"):
+        for exp in baseline.get("experiments") or []:
+            rev = exp["revs"][0]
+            found.append({"name": exp.get("name") or rev.get("name") or rev["rev"][:7], "rev": rev["rev"],
+                          "state": (exp.get("executor") or {}).get("state") or "success"})
+    return found
+
+
+def _cell(line: dict) -> list[str]:
+    if "reason" in line:
+        return ["", f"not comparable: {line['reason']}"]
+    return [f"{line['delta']:+.4f} [{line['low']:+.4f}, {line['high']:+.4f}]", f"**{line['verdict']}**"]
+
+
+def ranking(root: Path = Path(".")) -> list[str]:
+    """A Markdown table, the comparable experiments by their CV difference on the train part, best first."""
+    rows = []
+    for exp in experiments(root):
+        if exp["state"] != "success":
+            rows.append((float("inf"), [exp["name"], exp["state"], "", "", "", "", "", "", ""]))
+            continue
+        cv, holdout, production = compare(None, exp["rev"], root)
+        selected = cv.get("head", "").split(" ")[0]
+        rows.append((-cv.get("delta", float("-inf")),
+                     [exp["name"], exp["state"], selected, *_cell(cv), *_cell(holdout), *_cell(production)]))
+    header = ["experiment", "state", "selected", "Δ CV (train) [95 %]", "verdict", "Δ test [95 %]", "verdict",
+              "Δ CV (production) [95 %]", "verdict"]
+    rows.sort(key=lambda r: (r[0], r[1][0]))
+    return ["Each experiment against the workspace (head − workspace), paired on the same folds and test "
+            "customers; README: \"Is the change real?\"", "",
+            *table_lines(header, [r[1] for r in rows])] if rows else ["No experiments for this commit."]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    print("\n".join(ranking()))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
