@@ -59,3 +59,12 @@ def test_bytecode_in_the_package_is_not_a_change():
         assert not repo.dvcignore.is_ignored(repo.fs, f"{ROOT}/{PACKAGE}/cli.py")
     finally:
         repo.close()
+
+
+def test_lock_holds_only_stages_of_dvc_yaml():
+    """DVC keeps the lock entry of a removed stage; the committed lock must not (python -m tools.prune_lock)."""
+    with Repo(str(ROOT)) as repo:
+        names = {stage.addressing for stage in repo.index.stages}
+    lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))
+    stale = sorted(set(lock["stages"]) - names)
+    assert not stale, f"dvc.lock has stages dvc.yaml no longer defines: {stale}; run `python -m tools.prune_lock`"
