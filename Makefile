@@ -4,7 +4,7 @@ PYTHON ?= python3
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 REAL_DATA ?= ../shared/data/market
 
-.PHONY: venv repro test lint real exps review bench results clean-venv
+.PHONY: venv repro test lint real exps review bench results plots-template clean-venv
 
 venv: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ exps: venv
 BASE ?= main
 review: venv
 	python -m tools.review --base $(BASE) --output reports/review.md
+
+# The offline page of `dvc plots show/diff` (.dvc/plots_template.html): rebuild after changing vl-convert-python.
+plots-template: venv
+	python -m tools.plots_template
 
 # The README's results table, from a full run on the real files in a sandbox copy.
 results: venv

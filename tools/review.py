@@ -7,6 +7,7 @@ better, worse, or not detectably different, with paired 95 % intervals.
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,26 @@ def metrics_section(base: str) -> list[str]:
                  f"{m['diff']:+.4f}" if isinstance(m.get("diff"), (int, float)) else ""]
                 for name, m in diff[path].items()]
         out += table_lines(["metric", "base", "head", "change"], rows) + [""]
+    return out
+
+
+def curves_section(base: str, out_dir: Path) -> list[str]:
+    """Every data plot (ROC, PR, calibration, confusion, importance, segments) with both revisions overlaid,
+    drawn to PNG without a browser by vl-convert, so that the pull-request comment shows them."""
+    import vl_convert as vlc
+
+    from tools.plots_template import VL_VERSION
+
+    curves_dir = out_dir / "review_plots" / "curves"
+    shown = json.loads(dvc("plots", "diff", base, "--json", "-o", str(curves_dir.parent)))["data"]
+    shutil.rmtree(curves_dir, ignore_errors=True)
+    curves_dir.mkdir(parents=True)
+    out = []
+    for title, entries in shown.items():
+        for entry in (e for e in entries if e["type"] == "vega"):
+            file = curves_dir / (re.sub(r"[^0-9A-Za-z]+", "_", title).strip("_").lower() + ".png")
+            file.write_bytes(vlc.vegalite_to_png(entry["content"], vl_version=VL_VERSION))
+            out += [f"![{title}]({file.relative_to(out_dir).as_posix()})", ""]
     return out
 
 
@@ -85,7 +106,9 @@ def review_markdown(base: str, out_dir: Path) -> str:
         "## Metrics changed", "",
         *metrics_section(base),
         "## Plots", "",
-        f"Every plot of both sides: `{plots_dir / 'index.html'}` (`dvc plots diff {base}`). "
+        f"Every plot of both sides, interactive and offline: `{plots_dir / 'index.html'}` "
+        f"(`dvc plots diff {base}`). The data plots, `{base}` and workspace overlaid:", "",
+        *curves_section(base, out_dir),
         "Images that changed:", "",
         *images_section(base, out_dir),
     ]

@@ -1,0 +1,78 @@
+"""The offline page of `dvc plots show` and `dvc plots diff`: vega, vega-lite and vega-embed inlined.
+
+DVC's own page loads those three from a CDN, so with no network (or behind a company proxy) it shows the
+images and blank space where the curves should be. `.dvc/config` points `plots.html_template` at the page
+this writes. The JavaScript is the bundle of the pinned vl-convert-python (the Altair team's converter, also
+what renders the review's images), so the page and the images draw with the same Vega versions. After
+changing that pin, rebuild it with `make plots-template`; a test fails while it is stale.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+TEMPLATE = Path(".dvc/plots_template.html")  # `plots.html_template` in .dvc/config is relative to .dvc
+VL_VERSION = "5.21"  # DVC's plot templates are Vega-Lite 5 specs
+
+# DVC puts one `vegaEmbed('#id', spec)` call per plot into {plot_divs}; the wrapper draws SVG (sharp, and
+# countable by the browser test) and keeps the action menu's export items, which work offline.
+WRAPPER = """
+const embed = window.vegaEmbed;
+window.vegaEmbed = (el, spec, opts) => embed(el, spec, Object.assign({renderer: "svg"}, opts))
+  .catch((error) => console.error(`${el}: ${error}`));
+"""
+
+PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+{refresh_tag}
+<title>DVC plots</title>
+<!-- vega {vega}, vega-lite {vega_lite}, vega-embed {vega_embed}: the bundle of vl-convert-python {vl_convert},
+     written by tools/plots_template.py (`make plots-template`); no network needed -->
+<script>
+(function () {
+{bundle}
+{wrapper}
+})();
+</script>
+<style>
+body { font-family: sans-serif; }
+table { border-spacing: 15px; }
+</style>
+</head>
+<body>
+{plot_divs}
+</body>
+</html>
+"""
+
+
+def page() -> str:
+    """The template's text; DVC fills in {plot_divs} and {refresh_tag}."""
+    from importlib.metadata import version
+
+    import vl_convert as vlc
+
+    bundle = vlc.javascript_bundle(vl_version=VL_VERSION)
+    for placeholder in ("{plot_divs}", "{scripts}", "{refresh_tag}", "</script"):
+        if placeholder in bundle:  # DVC would fill it in, or the browser would end the script there
+            raise SystemExit(f"error: the vl-convert bundle contains {placeholder!r}; the template cannot inline it")
+    fields = {"vega": vlc.get_vega_version(), "vega_lite": VL_VERSION, "vega_embed": vlc.get_vega_embed_version(),
+              "vl_convert": version("vl-convert-python"), "wrapper": WRAPPER.strip(), "bundle": bundle}
+    text = PAGE
+    for key, value in fields.items():  # not str.format: the page keeps DVC's own {placeholders}; bundle last
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=TEMPLATE)
+    args = parser.parse_args(argv)
+    args.output.write_text(page(), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
