@@ -4,7 +4,7 @@ PYTHON ?= python3
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 REAL_DATA ?= ../shared/data/market
 
-.PHONY: venv repro test lint real exps review bench results plots-template clean-venv
+.PHONY: venv repro test lint import real exps review bench results plots-template clean-venv
 
 venv: $(VENV)/.installed
 
@@ -22,9 +22,16 @@ test: venv
 lint: venv
 	ruff check .
 
-# The same pipeline on the real files, as an experiment (the committed baseline stays synthetic).
+# Put a folder of export files under DVC as data/raw/NAME (validated first; README "Team setup").
+NAME ?= market
+import: venv
+	python -m oneclick.raw_import $(RAW) --name $(NAME)
+
+# The same pipeline on the real files, as an experiment (the committed baseline stays synthetic): the export
+# is imported as data/raw/market, so params and dvc.lock hold a relative path.
 real: venv
-	dvc exp run -S data.raw_dir=$(abspath $(REAL_DATA))
+	python -m oneclick.raw_import $(REAL_DATA) --name market
+	dvc exp run -S data.raw_dir=data/raw/market
 
 # The experiments table (CV ROC-AUC per model, the selection, test ROC-AUC with its interval), then each
 # experiment against the workspace with paired intervals: better, worse or no detectable difference.
