@@ -32,7 +32,8 @@ def main():
     else:
         save_model(SCORER, scorer, calibrated_name(saved["model"], spec["calibration"]), saved.get("fit_rows"),
                    saved.get("rows"), saved.get("part"))
-    write_csv("data/segments.csv", table)
+    # 6 digits: the last bits of a probability differ between CPUs (numpy's SIMD paths), the file must not
+    write_csv("data/segments.csv", table.round({"probability": 6}))
     write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)
     write_json("metrics/segment_plan.json", plan)
