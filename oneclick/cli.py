@@ -11,7 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from oneclick.errors import DataError, ParamsError
+from oneclick.errors import ClusterError, DataError, ParamsError
 
 TIMINGS = Path("logs/stages.jsonl")
 
@@ -20,7 +20,7 @@ def run(main) -> None:
     warnings.simplefilter("default")  # show, never hide: the pinned stack is warning-free
     try:
         main()
-    except (DataError, ParamsError) as err:
+    except (DataError, ParamsError, ClusterError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
     if Path(sys.argv[0]).parent.name == "stages":  # a pipeline stage, not the predict command

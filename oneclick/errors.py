@@ -7,3 +7,7 @@ class DataError(ValueError):
 
 class ParamsError(ValueError):
     """params.yaml has a missing or wrong value."""
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster of `cv.backend: dask` cannot be reached, lost its workers, or runs other packages."""

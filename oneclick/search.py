@@ -29,14 +29,17 @@ def thread_safe(pipeline) -> bool:
     return "liblinear" not in {v for k, v in pipeline.get_params().items() if k.endswith("solver")}
 
 
-def backend(pipeline) -> str:
+def backend(pipeline, cv: dict | None = None) -> str:
     """joblib backend for the folds: processes for forests, threads for the rest.
 
     A forest on a thousand rows spends most of each tree's time in Python that holds the GIL, so
     threads run its folds slower than one thread (ExtraTrees, 300 trees, 60 fits: 18 s in 2 threads,
     10 s in 2 processes, start-up included). libsvm, the k-NN code and the single trees release the
     GIL, and threads spare them the 1-2 s of starting worker processes. Scores do not depend on it.
+    With `cv.backend: dask` every search goes to the cluster.
     """
+    if (cv or {}).get("backend") == "dask":
+        return "dask"  # the client of oneclick.cluster
     forests = (ExtraTreesClassifier, RandomForestClassifier)
     return "loky" if any(isinstance(v, forests) for v in pipeline.get_params().values()) else "threading"
 
@@ -45,7 +48,8 @@ def make_search(spec: dict, features: dict, cv: dict):
     """A search over scaled_model: it expects rows already through encoder(features)."""
     pipeline = scaled_model(spec, features)
     space = param_grid(spec.get("grid") or {}, spec["scalers"])
-    n_jobs = cv["n_jobs"] if thread_safe(pipeline) else 1
+    # on a cluster every fit runs in a worker process: liblinear's generator is not shared there
+    n_jobs = -1 if cv.get("backend") == "dask" else cv["n_jobs"] if thread_safe(pipeline) else 1
     common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=n_jobs, refit=False, error_score="raise")
     size = len(ParameterGrid(space))
     if spec["search"]["method"] == "random" and spec["search"]["n_iter"] < size:
@@ -75,7 +79,7 @@ def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
     encoded = encoder(features).fit_transform(X)
     # liblinear searches get one thread (see thread_safe). joblib's "Done 120 out of 240 | elapsed" lines go
     # to stderr.
-    with parallel_config(backend=backend(search.estimator), verbose=2 if search.n_jobs > 1 else 0):
+    with parallel_config(backend=backend(search.estimator, cv), verbose=2 if search.n_jobs != 1 else 0):
         search.fit(encoded, y)
     best = search.best_index_
     results = search.cv_results_

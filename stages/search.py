@@ -6,6 +6,7 @@ import sys
 import pandas as pd
 
 from oneclick.cli import run
+from oneclick.cluster import cluster
 from oneclick.features import xy
 from oneclick.io import write_json
 from oneclick.model_file import save_model
@@ -19,7 +20,8 @@ def main():
     params = load_params()
     spec = params["models"][name]
     X, y = xy(pd.read_csv(data_path(part), index_col="id"))  # ids as the index: the fold scores name them
-    pipeline, record, folds, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
+    with cluster(params["cv"]):  # cv.backend: dask; nothing for threads
+        pipeline, record, folds, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
     save_model(candidate_path(part, name), pipeline, name, spec["search"].get("subsample"), record["train_rows"], part)
     write_json(cv_record_path(part, name), {**record, "model": name})
     write_json(fold_scores_path(part, name), {"model": name, **folds})
