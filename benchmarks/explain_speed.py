@@ -12,12 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sklearn.model_selection import train_test_split
-
-from oneclick.columns import TARGET
 from oneclick.explain import explain_model
 from oneclick.explain_plots import explain_figures
-from oneclick.features import xy
+from oneclick.features import split_parts, xy
 from oneclick.load import read_all
 from oneclick.params import load_params
 from oneclick.plots import save_figure
@@ -30,10 +27,9 @@ REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
     params = load_params()
     table, _, _ = build_table(read_all(raw_dir)[0], params["prepare"]["revenue_max"])
-    train, test = train_test_split(table, test_size=params["split"]["test_size"], random_state=params["split"]["seed"],
-                                   stratify=table[TARGET])
-    X_train, y_train = xy(train.sort_values("id"))
-    X_test, y_test = xy(test.sort_values("id"))
+    train, test = split_parts(table, params["split"])
+    X_train, y_train = xy(train)
+    X_test, y_test = xy(test)
     cv = {**params["cv"], "repeats": 1}
     print(f"{raw_dir}: {len(X_train)} train rows, {len(X_test)} test rows", flush=True)
     for name in models:

@@ -50,8 +50,7 @@ def cluster(cv: dict):
     except (OSError, TimeoutError) as err:
         raise ClusterError(f"Dask scheduler {where}: not reachable within {CONNECT_SECONDS} s ({err})") from None
     try:
-        if not client.scheduler_info().get("workers"):
-            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)  # returns at once when one is there
         mismatches = version_mismatches(client.get_versions(packages=list(PACKAGES)))
         if mismatches:
             raise ClusterError(f"Dask cluster {where} runs other package versions: " + "; ".join(mismatches))

@@ -10,6 +10,14 @@ def xy(table: pd.DataFrame):
     return table[FEATURES], table[TARGET]
 
 
+def split_parts(table: pd.DataFrame, split: dict):
+    """(train, test) of the labelled customers: stratified by the target, seeded by params.yaml `split`,
+    each in id order."""
+    train, test = train_test_split(table, test_size=split["test_size"], random_state=split["seed"],
+                                   stratify=table[TARGET])
+    return train.sort_values("id"), test.sort_values("id")
+
+
 def subsample(X, y, size, seed):
     """A stratified, seeded subsample of `size` rows (all rows when size is None or larger)."""
     if size is None or size >= len(y):

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
+from sklearn.model_selection import RepeatedStratifiedKFold
 
-from oneclick.columns import TARGET
-from oneclick.features import xy
+from oneclick.features import split_parts, xy
 from oneclick.load import read_all
 from oneclick.paired import corrected_t_difference, verdict
 from oneclick.params import load_params
@@ -52,9 +51,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     params = load_params()
     table = build_table(read_all(args.raw_dir)[0], params["prepare"]["revenue_max"])[0]
-    train, _ = train_test_split(table, test_size=params["split"]["test_size"], random_state=params["split"]["seed"],
-                                stratify=table[TARGET])
-    scores = nested_scores(params, train.sort_values("id"), args.outer_folds, args.outer_repeats)
+    train, _ = split_parts(table, params["split"])
+    scores = nested_scores(params, train, args.outer_folds, args.outer_repeats)
     for rule, values in scores.items():
         print(f"{rule}: nested CV ROC-AUC {np.mean(values):.4f} ± {np.std(values):.4f} over {len(values)} outer folds")
     mean, low, high = corrected_t_difference(scores["best"], scores["one_se"], args.outer_folds)
