@@ -6,21 +6,18 @@ with its uncertainty. Queued, running and failed experiments are listed with the
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 from oneclick.markdown import table_lines
+from tools.review import dvc
 from tools.verdict import compare
 
 
 def experiments(root: Path = Path(".")) -> list[dict]:
     """Name, sha and state of each experiment `dvc exp show` lists for the current commit."""
-    result = subprocess.run(["dvc", "exp", "show", "--json"], cwd=root, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"error: dvc exp show failed:\n{result.stderr.strip()}")
     found = []
-    for baseline in json.loads(result.stdout or "[]"):
+    for baseline in json.loads(dvc("exp", "show", "--json", cwd=root) or "[]"):
         for exp in baseline.get("experiments") or []:
             rev = exp["revs"][0]
             found.append({"name": exp.get("name") or rev.get("name") or rev["rev"][:7], "rev": rev["rev"],

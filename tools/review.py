@@ -19,8 +19,8 @@ from tools.verdict import read, verdict_section
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg")
 
 
-def dvc(*args: str) -> str:
-    result = subprocess.run(["dvc", *args], capture_output=True, text=True)
+def dvc(*args: str, cwd: Path = Path(".")) -> str:
+    result = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"error: dvc {' '.join(args)} failed:\n{result.stderr.strip()}")
     return result.stdout.strip()
