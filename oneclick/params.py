@@ -74,6 +74,7 @@ def validate(params: dict, check_estimators=True) -> None:
     _number(params, "evaluate.bootstrap", 10, 100_000, integer=True)
     _number(params, "evaluate.seed", 0, 2**32 - 1, integer=True)
     _number(params, "evaluate.threshold", 0, 1)
+    _number(params, "evaluate.curve_points", 10, 1_000_000, integer=True)
     _number(params, "eda.bins", 2, 1000, integer=True)
     _number(params, "eda.iqr_k", 0, 100)
     _number(params, "correlate.bins", 2, 1000, integer=True)
@@ -179,6 +180,7 @@ def validate_segment(params: dict) -> None:
     _require(isinstance(targeted, list) and set(targeted) <= set(CELLS), "segment.targeted",
              f"must be a list of cells from {list(CELLS)}")
     _number(params, "segment.profile_top", 1, len(FEATURE_NAMES), integer=True)
+    _number(params, "segment.plot_points", 10, 10_000_000, integer=True)
     offers = get(params, "segment.offers")
     _require(isinstance(offers, list), "segment.offers", "must be a list of rules")
     for i, rule in enumerate(offers):

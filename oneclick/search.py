@@ -29,6 +29,12 @@ def thread_safe(pipeline) -> bool:
     return "liblinear" not in {v for k, v in pipeline.get_params().items() if k.endswith("solver")}
 
 
+def fold_jobs(pipeline, cv: dict) -> int:
+    """joblib's n_jobs for a pipeline's folds: all of a cluster's workers (each fit in a worker process, where
+    liblinear's generator is not shared), else `cv.n_jobs` threads, one for liblinear (see thread_safe)."""
+    return -1 if cv.get("backend") == "dask" else cv["n_jobs"] if thread_safe(pipeline) else 1
+
+
 def backend(pipeline, cv: dict | None = None) -> str:
     """joblib backend for the folds: processes for forests, threads for the rest.
 
@@ -48,9 +54,8 @@ def make_search(spec: dict, features: dict, cv: dict):
     """A search over scaled_model: it expects rows already through encoder(features)."""
     pipeline = scaled_model(spec, features)
     space = param_grid(spec.get("grid") or {}, spec["scalers"])
-    # on a cluster every fit runs in a worker process: liblinear's generator is not shared there
-    n_jobs = -1 if cv.get("backend") == "dask" else cv["n_jobs"] if thread_safe(pipeline) else 1
-    common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=n_jobs, refit=False, error_score="raise")
+    common = dict(scoring=SCORING, cv=cv_splitter(cv), n_jobs=fold_jobs(pipeline, cv), refit=False,
+                  error_score="raise")
     size = len(ParameterGrid(space))
     if spec["search"]["method"] == "random" and spec["search"]["n_iter"] < size:
         return RandomizedSearchCV(pipeline, space, n_iter=spec["search"]["n_iter"], random_state=cv["seed"],

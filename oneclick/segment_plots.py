@@ -1,5 +1,7 @@
 """Images of the segments: probability vs profit, profiles, profit at risk."""
 
+import math
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -13,16 +15,29 @@ PROFIT_AT_RISK = "plots/profit_at_risk.png"
 COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f")  # in segments.CELLS order: priority red
 
 
-def scatter(table: pd.DataFrame, summary: pd.DataFrame, thresholds: dict, path) -> None:
+def shown_customers(table: pd.DataFrame, points: int) -> pd.DataFrame:
+    """The customers the scatter plots show: all of them up to `points`, else every k-th in id order.
+
+    A store of a million customers would put a million points into the `dvc plots` page and the image;
+    a systematic sample needs no seed and keeps each segment's share.
+    """
+    step = max(1, math.ceil(len(table) / points))
+    return table.sort_values("id", kind="stable").iloc[::step]
+
+
+def scatter(shown: pd.DataFrame, summary: pd.DataFrame, thresholds: dict, path) -> None:
+    """`shown` (shown_customers) as points; the legend counts every customer of a segment (`summary`)."""
     fig, ax = plt.subplots(figsize=(8, 5.5))
-    for colour, name in zip(COLOURS, summary["segment"], strict=True):
-        part = table[table["segment"] == name]
-        ax.scatter(part["probability"], part["profit"], s=10, alpha=0.7, color=colour, label=f"{name} ({len(part)})")
+    for colour, name, customers in zip(COLOURS, summary["segment"], summary["customers"], strict=True):
+        part = shown[shown["segment"] == name]
+        ax.scatter(part["probability"], part["profit"], s=10, alpha=0.7, color=colour, label=f"{name} ({customers})")
     ax.axvline(thresholds["risk"], color="black", linestyle="--", linewidth=1)
     ax.axhline(thresholds["profit"], color="black", linestyle=":", linewidth=1)
     ax.set_xlabel(f"probability of buying less (high risk: >= {thresholds['risk']:g})")
     ax.set_ylabel(f"profit, thousand roubles (high profit: >= {thresholds['profit']:.2f})")
-    ax.set_title("Customers by risk and profit")
+    total = int(summary["customers"].sum())
+    sampled = f"\n({len(shown)} of {total} customers shown: every k-th by id)" if len(shown) < total else ""
+    ax.set_title("Customers by risk and profit" + sampled)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     save_figure(fig, path)
 

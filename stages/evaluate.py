@@ -9,7 +9,7 @@ import pandas as pd
 from oneclick.cli import run
 from oneclick.evaluate import (
     calibration_points,
-    confusion_rows,
+    confusion_counts,
     pr_points,
     roc_points,
     test_metrics,
@@ -36,10 +36,10 @@ def main():
     saved = load_model(SELECTED_MODEL)
     proba, selected = metrics(saved["pipeline"])
     write_json("metrics/test.json", {**selected, "model": saved["model"]})
-    write_json("plots/roc.json", roc_points(y, proba))
-    write_json("plots/pr.json", pr_points(y, proba))
+    write_json("plots/roc.json", roc_points(y, proba, p["curve_points"]))
+    write_json("plots/pr.json", pr_points(y, proba, p["curve_points"]))
     write_json("plots/calibration.json", calibration_points(y, proba))
-    write_csv("plots/confusion.csv", confusion_rows(test["id"], y, proba, p["threshold"]))
+    write_csv("plots/confusion.csv", confusion_counts(y, proba, p["threshold"]))
     write_csv(TEST_PREDICTIONS, test_predictions(test["id"], y, proba))
 
     ranking = read_json("metrics/selection.json")["ranking"]  # every searched model, best CV first

@@ -4,6 +4,7 @@ import pandas as pd
 
 from oneclick import segment_plots
 from oneclick.cli import run
+from oneclick.cluster import cluster
 from oneclick.io import copy_file, write_csv, write_json
 from oneclick.model_file import load_model, save_model
 from oneclick.params import load_params
@@ -22,8 +23,9 @@ def main():
     train = pd.read_csv("data/processed/train.csv")
     test = pd.read_csv("data/processed/test.csv")
     customers = pd.concat([train, test])
-    scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"],
-                                     saved.get("fit_rows"))
+    with cluster(params["cv"]):  # cv.backend: dask sends the out-of-fold fits there; nothing for threads
+        scores, scorer = score_customers(saved["pipeline"], train, test, params["cv"], spec["calibration"],
+                                         saved.get("fit_rows"))
     table, summary, profile, plan = build(scores, customers, pd.read_csv("data/processed/profit.csv"),
                                           read_importance("plots/importance.csv"), spec)
 
@@ -34,13 +36,14 @@ def main():
                    saved.get("rows"), saved.get("part"))
     # 6 digits: the last bits of a probability differ between CPUs (numpy's SIMD paths), the file must not
     write_csv("data/segments.csv", table.round({"probability": 6}))
-    write_csv("plots/segments.csv", table[["id", "probability", "profit", "segment"]].round(4))
+    shown = segment_plots.shown_customers(table, spec["plot_points"])
+    write_csv("plots/segments.csv", shown[["id", "probability", "profit", "segment"]].round(4))
     write_csv("plots/segment_profiles.csv", profile)
     write_json("metrics/segment_plan.json", plan)
     brier = brier_by_part(scores, customers)
     write_json("metrics/segments.json", {**segment_metrics(summary, plan), "calibration": spec["calibration"],
                                          "brier": brier})
-    segment_plots.scatter(table, summary, plan["thresholds"], segment_plots.SCATTER)
+    segment_plots.scatter(shown, summary, plan["thresholds"], segment_plots.SCATTER)
     segment_plots.profile_bars(profile, summary, spec["profile_top"], segment_plots.PROFILES)
     segment_plots.profit_at_risk(summary, segment_plots.PROFIT_AT_RISK)
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from tools.plots_template import TEMPLATE, page
+from tools.plots_template import CONFUSION, TEMPLATE, confusion_counts, page
 from tools.sandbox import env, make_sandbox, run
 
 # Debian's chromium here and in .ci/run; Google Chrome on GitHub's runners
@@ -49,6 +49,7 @@ def test_committed_template_is_the_one_the_pinned_bundle_makes():
     config = (ROOT / ".dvc" / "config").read_text(encoding="utf-8")
     assert f"html_template = {TEMPLATE.name}" in config and "{plot_divs}" in page()
     assert "cdn." not in page() and "https://" not in page().split("<script>")[0]
+    assert (ROOT / CONFUSION).read_text(encoding="utf-8") == confusion_counts(), "stale: run `make plots-template`"
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from oneclick.columns import FEATURES, TARGET
 from oneclick.offers import choose_offer, control_flags, needed_per_arm
 from oneclick.registry import build_pipeline, preprocessor
 from oneclick.scoring import brier_by_part, score_customers
+from oneclick.segment_plots import shown_customers
 from oneclick.segments import CELLS, FEATURE_NAMES, assign_segments, resolve_thresholds
 from oneclick.targeting import build
 
@@ -144,3 +145,16 @@ def test_brier_is_reported_per_part():
                            "probability": [1.0, 0.0, 0.5, 0.5]})
     customers = pd.DataFrame({"id": [4, 3, 2, 1], TARGET: [1, 0, 1, 1]})
     assert brier_by_part(scores, customers) == {"test": 0.25, "train": 0.5}
+
+
+def test_the_scatter_shows_every_kth_customer_of_a_large_store_and_all_of_a_small_one():
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame({"id": rng.permutation(12_345) + 1,
+                          "segment": rng.choice(list(NAMES.values()), 12_345, p=[0.1, 0.2, 0.3, 0.4])})
+    shown = shown_customers(table, 1000)
+    assert 900 < len(shown) <= 1000 and shown["id"].is_monotonic_increasing
+    assert set(shown["id"]) <= set(table["id"])
+    shares = shown["segment"].value_counts(normalize=True)
+    expected = table["segment"].value_counts(normalize=True)
+    assert (shares - expected).abs().max() < 0.03  # each segment keeps its share
+    assert len(shown_customers(table, 20_000)) == len(table)

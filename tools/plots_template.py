@@ -1,17 +1,26 @@
-"""The offline page of `dvc plots show` and `dvc plots diff`: vega, vega-lite and vega-embed inlined.
+"""The offline page of `dvc plots show` and `dvc plots diff`: vega, vega-lite and vega-embed inlined; and the
+confusion template that reads counts.
 
 DVC's own page loads those three from a CDN, so with no network (or behind a company proxy) it shows the
 images and blank space where the curves should be. `.dvc/config` points `plots.html_template` at the page
 this writes. The JavaScript is the bundle of the pinned vl-convert-python (the Altair team's converter, also
 what renders the review's images), so the page and the images draw with the same Vega versions. After
 changing that pin, rebuild it with `make plots-template`; a test fails while it is stale.
+
+`plots/confusion.csv` holds one row per cell (actual, predicted, customers), not one per test customer (a
+quarter of a million rows on a million customers, all of them in the page). `confusion_counts` is DVC's own
+`confusion` template that sums `customers` instead of counting rows, written to `.dvc/plots/`, where
+dvc.yaml's `template: confusion_counts` finds it.
 """
 
 import argparse
+import copy
+import json
 import sys
 from pathlib import Path
 
 TEMPLATE = Path(".dvc/plots_template.html")  # `plots.html_template` in .dvc/config is relative to .dvc
+CONFUSION = Path(".dvc/plots/confusion_counts.json")
 VL_VERSION = "5.21"  # DVC's plot templates are Vega-Lite 5 specs
 
 # DVC puts one `vegaEmbed('#id', spec)` call per plot into {plot_divs}; the wrapper draws SVG (sharp, and
@@ -66,12 +75,26 @@ def page() -> str:
     return text
 
 
+def confusion_counts() -> str:
+    """DVC's `confusion` template, its cells summing the data's `customers` column instead of counting rows."""
+    from dvc_render.vega_templates import ConfusionTemplate
+
+    spec = copy.deepcopy(ConfusionTemplate.DEFAULT_CONTENT)
+    count = {"aggregate": [{"op": "count", "as": "xy_count"}], "groupby": ["<DVC_METRIC_Y>", "<DVC_METRIC_X>"]}
+    if spec["spec"]["transform"][0] != count:
+        raise SystemExit("error: DVC's confusion template no longer starts with the count this one replaces")
+    spec["spec"]["transform"][0]["aggregate"] = [{"op": "sum", "field": "customers", "as": "xy_count"}]
+    return json.dumps(spec, indent=2) + "\n"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=TEMPLATE)
     args = parser.parse_args(argv)
     args.output.write_text(page(), encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    CONFUSION.parent.mkdir(exist_ok=True)
+    CONFUSION.write_text(confusion_counts(), encoding="utf-8")
+    print(f"wrote {args.output} and {CONFUSION}", file=sys.stderr)
 
 
 if __name__ == "__main__":

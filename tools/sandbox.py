@@ -15,8 +15,15 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = shutil.ignore_patterns(".venv", ".git", "data", "models", "logs", "metrics", "plots", "__pycache__",
-                              ".pytest_cache", ".ruff_cache", "tmp", "cache")
+ANYWHERE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "tmp", "cache")
+OUTPUTS = {"data", "models", "logs", "metrics", "plots"}  # at the top only: .dvc/plots holds a plot template
+
+
+def _skip(source: Path):
+    def ignore(directory, names):
+        skipped = set(ANYWHERE(directory, names))
+        return skipped | (OUTPUTS & set(names)) if Path(directory) == source else skipped
+    return ignore
 
 
 def env() -> dict:
@@ -52,7 +59,7 @@ def set_params(path: Path, changes: dict) -> None:
 def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False, source: Path = ROOT) -> Path:
     """Copy the repository's sources (or those of another tree) to `dest` (no outputs, no lock), apply param
     changes."""
-    shutil.copytree(source, dest, ignore=SKIP)
+    shutil.copytree(source, dest, ignore=_skip(Path(source)))
     (dest / "dvc.lock").unlink(missing_ok=True)
     if changes:
         set_params(dest / "params.yaml", changes)
