@@ -53,9 +53,11 @@ plots-template: venv
 results: venv
 	python -m tools.results --raw-dir $(REAL_DATA) --output reports/real_results.md
 
-# Speed: full run on the real data, no-op, one grid change, 100k customers -> benchmarks/results.md
+# Speed: full run on the real data, no-op, one grid change, 100k customers (threads and a loopback Dask
+# cluster), 1M customers -> benchmarks/results.md; ONLY=million runs one part (real, large, million)
+ONLY ?=
 bench: venv
-	python -m benchmarks.bench --raw-dir $(REAL_DATA)
+	python -m benchmarks.bench --raw-dir $(REAL_DATA) $(foreach part,$(ONLY),--only $(part))
 
 clean-venv:
 	rm -rf $(VENV)

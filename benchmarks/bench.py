@@ -6,7 +6,11 @@ Measures, each in a sandbox copy of the repo:
      and machines here differ by up to 2x, so the verdict is on the ratio to the base;
   2. no-op `dvc repro` (target <= 3 s);
   3. one model's grid changed via `dvc exp run -S`: time and the stages that ran;
-  4. 100 000 synthetic customers end to end (target <= 5 min, <= 4 GB peak), per-stage table.
+  4. 100 000 synthetic customers end to end (target <= 5 min, <= 4 GB peak), per-stage table, with the
+     threads backend and again on a loopback Dask cluster of two single-thread worker processes;
+  5. 1 000 000 synthetic customers end to end (target <= 15 min, <= 8 GB peak), per-stage table.
+Peak memory is sampled every 0.25 s over every process of the run (dvc, the stage, its worker processes,
+and the cluster's), summed: a conservative figure, since processes share library pages.
 """
 
 import argparse
@@ -14,13 +18,17 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from tools.sandbox import commit, export_revision, make_sandbox, ran_stages, run
+from tools.loopback import loopback_cluster
+from tools.sandbox import commit, env, export_revision, make_sandbox, ran_stages, run
 
-TARGETS = {"real": 120.0, "real_reference": 47.0, "noop": 3.0, "large": 300.0, "large_mb": 4096}
+TARGETS = {"real": 120.0, "real_reference": 47.0, "noop": 3.0, "large": 300.0, "large_mb": 4096,
+           "million": 900.0, "million_mb": 8192}
 # At 100k customers the searches (both passes) run on stratified subsamples (search.subsample): 2000 rows
 # for the kernel and neighbour models and the votes (their cost grows with the square of the rows), 4000
 # for ExtraTrees, 5000 for liblinear (one thread), 20000 for the single tree; the explain stage explains
@@ -35,12 +43,52 @@ LARGE = {
     "models.tree.search": {"method": "grid", "subsample": 20000},
     "explain.max_rows": 300,
 }
+MILLION = {**LARGE, "synthesize.n_customers": 1_000_000}  # the same subsamples: their cost does not grow
 
 
 def timed(cmd, cwd):
     start = time.perf_counter()
     result = run(cmd, cwd)
     return time.perf_counter() - start, result
+
+
+def tree_rss_mb(roots: list[int]) -> float:
+    """Resident memory of the processes `roots` and all their descendants, summed, in MB (from /proc)."""
+    children, rss = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21])
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def measured(cmd, cwd, also: list[int] = ()) -> tuple[float, float]:
+    """Wall seconds of `cmd` and the peak of tree_rss_mb over it and the processes `also` (a cluster's)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak, done = [0.0], threading.Event()
+
+    def sample():
+        while not done.wait(0.25):
+            peak[0] = max(peak[0], tree_rss_mb([process.pid, *also]))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    output = process.communicate()[0]
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({process.returncode}):\n{output[-5000:]}")
+    return time.perf_counter() - start, peak[0]
 
 
 def last_run(repo: Path) -> list[dict]:
@@ -135,17 +183,80 @@ def bench_real(tmp: Path, raw_dir: Path, repeats: int, base: str) -> list[str]:
     ]
 
 
+def outputs_md5(repo: Path) -> dict:
+    """Every stage output's md5 in dvc.lock: the same md5, the same bytes."""
+    import yaml
+
+    lock = yaml.safe_load((repo / "dvc.lock").read_text(encoding="utf-8"))
+    return {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", [])}
+
+
+def search_work(repo: Path) -> dict:
+    """Per search stage: (fits, seconds of fitting and scoring summed over them): the work a backend shares out."""
+    out = {}
+    for timing in (repo / "logs" / "timing").glob("search_*.json"):
+        record = json.loads(timing.read_text())
+        part, model = record["stage"].split("-", 1)
+        cv = json.loads((repo / "metrics" / "cv" / part / f"{model}.json").read_text())
+        out[f"search@{record['stage']}"] = (cv["candidates"] * cv["folds"] * cv["repeats"], record["search_seconds"])
+    return out
+
+
 def bench_large(tmp: Path) -> list[str]:
-    repo = make_sandbox(tmp / "large", LARGE, git=True)
-    seconds, _ = timed(["dvc", "repro"], repo)
-    table, peak = stage_table(repo)
+    """100 000 customers with the threads backend, then on a loopback cluster of two worker processes."""
+    threads_repo = make_sandbox(tmp / "large", LARGE, git=True)
+    threads_s, threads_mb = measured(["dvc", "repro"], threads_repo)
+    with loopback_cluster(tmp, workers=2) as (address, processes):
+        dask_repo = make_sandbox(tmp / "large_dask", {**LARGE, "cv.backend": "dask", "cv.scheduler": address},
+                                 git=True)
+        dask_s, dask_mb = measured(["dvc", "repro"], dask_repo, also=[p.pid for p in processes])
+    threads, dask = ({r["stage"]: r for r in last_run(repo)} for repo in (threads_repo, dask_repo))
+    work = search_work(threads_repo)
+    same = outputs_md5(threads_repo) == outputs_md5(dask_repo)
+    rows = ["| stage | threads s | cluster s | threads peak MB | cluster peak MB (client) | fits | fit + score s |",
+            "|---|---|---|---|---|---|---|"]
+    for stage, record in sorted(threads.items(), key=lambda item: -item[1]["seconds"]):
+        fits, seconds = work.get(stage, ("", ""))
+        rows.append(f"| {stage} | {record['seconds']:.1f} | {dask[stage]['seconds']:.1f} | {record['peak_rss_mb']} "
+                    f"| {dask[stage]['peak_rss_mb']} | {fits} | {seconds if seconds == '' else f'{seconds:.1f}'} |")
+    searches = [s for s in threads if s.startswith("search@")]
     return [
         "## 100 000 synthetic customers, end to end",
         "",
         "Params: " + ", ".join(f"`{k}={v}`" for k, v in LARGE.items()),
         "",
-        f"- `dvc repro` from scratch: **{seconds:.0f} s**: {verdict(seconds, TARGETS['large'])}",
-        f"- peak memory of any stage: **{peak} MB**: {verdict(peak, TARGETS['large_mb'], 'MB')}",
+        f"- threads backend, `dvc repro` from scratch: **{threads_s:.0f} s**: {verdict(threads_s, TARGETS['large'])}; "
+        f"peak memory of the whole run **{threads_mb:.0f} MB**: {verdict(threads_mb, TARGETS['large_mb'], 'MB')}",
+        f"- `cv.backend=dask` on a loopback cluster (`dask scheduler` and `dask worker --nworkers 2 --nthreads 1` "
+        f"on 127.0.0.1, the same 2 cores): **{dask_s:.0f} s**, peak memory with the cluster's processes "
+        f"{dask_mb:.0f} MB",
+        f"- the {len(searches)} searches: {sum(threads[s]['seconds'] for s in searches):.0f} s with threads, "
+        f"{sum(dask[s]['seconds'] for s in searches):.0f} s on the cluster; their fits and scoring add up to "
+        f"{sum(work[s][1] for s in searches):.0f} s of work (the `fit + score s` column)",
+        f"- every output of the two runs byte-identical (md5 in dvc.lock): **{'yes' if same else 'NO'}**",
+        "",
+        "Per stage, slowest first (wall time of the stage's process, imports included; on the cluster the fits",
+        "run in the workers, whose memory is not in the stage's column):",
+        "",
+        *rows,
+        "",
+    ]
+
+
+def bench_million(tmp: Path) -> list[str]:
+    repo = make_sandbox(tmp / "million", MILLION, git=True)
+    seconds, peak = measured(["dvc", "repro"], repo)
+    table, stage_peak = stage_table(repo)
+    return [
+        "## 1 000 000 synthetic customers, end to end",
+        "",
+        "Params: the 100 000 run's, with `synthesize.n_customers=1000000`",
+        "",
+        f"- `dvc repro` from scratch, threads backend: **{seconds:.0f} s**: {verdict(seconds, TARGETS['million'])}",
+        f"- peak memory of the whole run: **{peak:.0f} MB**: {verdict(peak, TARGETS['million_mb'], 'MB')} "
+        f"(largest stage process: {stage_peak} MB)",
+        "",
+        where_time_goes(repo, seconds),
         "",
         table,
         "",
@@ -157,7 +268,8 @@ def main(argv=None) -> None:
     parser.add_argument("--raw-dir", type=Path, default=Path("../shared/data/market"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--base", default="main", help="git revision timed beside the working copy")
-    parser.add_argument("--only", choices=["real", "large"], help="run one part (the other keeps its old text)")
+    parser.add_argument("--only", choices=list(PARTS), action="append",
+                        help="run these parts (repeatable); the others keep their old text")
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results.md"))
     args = parser.parse_args(argv)
     lines = ["# Benchmark results", "",
@@ -165,24 +277,32 @@ def main(argv=None) -> None:
              "written by `make bench` (benchmarks/bench.py). Times are wall-clock.", ""]
     old = _sections(args.output)
     with tempfile.TemporaryDirectory() as tmp:
-        real = (bench_real(Path(tmp), args.raw_dir, args.repeats, args.base) if args.only != "large"
-                else old.get("real", []))
-        large = bench_large(Path(tmp)) if args.only != "real" else old.get("large", [])
-    lines += real + large
+        for part in PARTS:
+            if args.only and part not in args.only:
+                lines += old.get(part, [])
+                continue
+            if part == "real":
+                lines += bench_real(Path(tmp), args.raw_dir, args.repeats, args.base)
+            else:
+                lines += {"large": bench_large, "million": bench_million}[part](Path(tmp))
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 
+PARTS = {"real": "## Real", "large": "## 100 000", "million": "## 1 000 000"}  # part -> its section's heading
+
+
 def _sections(path: Path) -> dict:
-    """The real-data and 100k sections of an earlier results file, to keep when only one part is re-run."""
+    """The sections of an earlier results file by part, to keep those not re-run."""
     if not path.is_file():
         return {}
     text = path.read_text(encoding="utf-8").splitlines(keepends=False)
     marks = [i for i, line in enumerate(text) if line.startswith("## ")]
     out = {}
     for start, end in zip(marks, marks[1:] + [len(text)], strict=True):
-        key = "real" if text[start].startswith("## Real") else "large"
-        out[key] = text[start:end]
+        part = next((p for p, heading in PARTS.items() if text[start].startswith(heading)), None)
+        if part:
+            out[part] = text[start:end]
     return out
 
 

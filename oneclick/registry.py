@@ -7,6 +7,7 @@ engineer (optional derived features) -> preprocess (scale / encode) -> model.
 """
 
 import pandas as pd
+from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
@@ -122,11 +123,28 @@ def scaled_model(spec: dict, features: dict) -> Pipeline:
 
     Step names match build_pipeline, so the search's best params set either one.
     """
+    return _scaled(make_estimator(spec), features)
+
+
+def _scaled(model, features: dict, scaler="passthrough") -> Pipeline:
     numeric = list(range(len(numeric_columns(**features))))
     return Pipeline([
-        ("preprocess", ColumnTransformer([("num", "passthrough", numeric)], remainder="passthrough")),
-        ("model", make_estimator(spec)),
+        ("preprocess", ColumnTransformer([("num", scaler, numeric)], remainder="passthrough")),
+        ("model", model),
     ])
+
+
+def split_encoder(pipeline: Pipeline) -> tuple[Pipeline, Pipeline]:
+    """(encoder, rest), unfitted, of a build_pipeline pipeline (fitted or not, with its scaler and model):
+    rest fitted on encoder.fit_transform(X) predicts what the pipeline fitted on X predicts.
+
+    `rest` holds scikit-learn objects only: a Dask cluster's scheduler and workers unpickle it with the
+    pinned requirements, without this package (the engineer step names our functions).
+    """
+    features = dict(pipeline.named_steps["engineer"].kw_args)
+    scaler = pipeline.named_steps["preprocess"].get_params()["num"]
+    scaler = scaler if scaler == "passthrough" else clone(scaler)
+    return encoder(features), _scaled(clone(pipeline.named_steps["model"]), features, scaler)
 
 
 def with_probabilities(pipeline: Pipeline, estimator: str) -> Pipeline:

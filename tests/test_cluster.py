@@ -1,21 +1,27 @@
 """`cv.backend: dask` against a real scheduler and two worker processes on 127.0.0.1, started and stopped here."""
 
+import json
 import os
 import signal
-import subprocess
-import sys
+import threading
 import time
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
+from sklearn.model_selection import train_test_split
 
-from oneclick.cluster import cluster, version_mismatches
+from oneclick import cluster as cluster_module
+from oneclick.cluster import cluster
+from oneclick.columns import TARGET
 from oneclick.errors import ClusterError, ParamsError
 from oneclick.features import xy
+from oneclick.registry import build_pipeline
+from oneclick.scoring import score_customers
 from oneclick.search import run_search
+from tools.loopback import loopback_cluster, start_workers, stop, workers_of
 
-BIN = Path(sys.executable).parent
 FEATURES = {"trends": False, "ratios": False, "log_counts": False}
 SPECS = {
     "logreg": {"estimator": "logreg", "args": {"solver": "liblinear", "random_state": 0},
@@ -26,99 +32,97 @@ SPECS = {
 CV = {"folds": 3, "repeats": 2, "seed": 0, "n_jobs": 2, "backend": "threads", "scheduler": None}
 
 
-def start(args: list[str], log: Path) -> subprocess.Popen:
-    with log.open("w") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """The process and its children (a worker's nanny forks the worker), by process group id."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """tcp://127.0.0.1:PORT of a scheduler with two single-thread worker processes."""
-    tmp = tmp_path_factory.mktemp("dask")
-    file = tmp / "scheduler.json"
-    sched = start([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                   "--scheduler-file", str(file)], tmp / "scheduler.log")
-    workers = None
-    try:
-        deadline = time.monotonic() + 30
-        while not file.is_file() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        address = __import__("json").loads(file.read_text())["address"]
-        workers = start([str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1",
-                         "--host", "127.0.0.1", "--no-dashboard"], tmp / "workers.log")
-        from dask.distributed import Client
-
-        with Client(address, timeout="10s") as client:
-            client.wait_for_workers(2, timeout=60)
+    with loopback_cluster(tmp_path_factory.mktemp("dask"), workers=2) as (address, _):
         yield address
-    finally:
-        for process in (workers, sched):
-            if process is not None:
-                stop(process)
+
+
+def on(address: str) -> dict:
+    return {**CV, "backend": "dask", "scheduler": address}
 
 
 @pytest.mark.parametrize("model", SPECS)
 def test_cluster_gives_the_scores_of_threads(scheduler, synthetic_table, model):
     X, y = xy(synthetic_table.set_index("id"))
     here = run_search("t", SPECS[model], FEATURES, CV, X, y)
-    with cluster({**CV, "backend": "dask", "scheduler": scheduler}):
-        there = run_search("t", SPECS[model], FEATURES, {**CV, "backend": "dask", "scheduler": scheduler}, X, y)
+    with cluster(on(scheduler)):
+        there = run_search("t", SPECS[model], FEATURES, on(scheduler), X, y)
     assert there[1] == here[1] and there[2] == here[2]  # the record and every fold's score
     np.testing.assert_array_equal(there[0].predict_proba(X), here[0].predict_proba(X))
 
 
+def test_out_of_fold_scores_on_the_cluster_are_those_of_threads(scheduler, synthetic_table):
+    """The segment stage's leak-free scores: each fold's calibrated forest fitted on a worker."""
+    train, test = train_test_split(synthetic_table, test_size=0.25, random_state=0,
+                                   stratify=synthetic_table[TARGET])
+    spec = {"estimator": "extra_trees", "args": {"n_estimators": 30, "random_state": 0}}
+    pipeline = build_pipeline(spec).fit(*xy(train))
+    here = score_customers(pipeline, train, test, CV, "sigmoid")[0]
+    with cluster(on(scheduler)):
+        there = score_customers(pipeline, train, test, on(scheduler), "sigmoid")[0]
+    pd.testing.assert_frame_equal(there, here, check_exact=True)
+
+
 def test_the_environment_variable_names_the_scheduler(scheduler, monkeypatch):
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", scheduler)
-    with cluster({**CV, "backend": "dask", "scheduler": "tcp://127.0.0.1:1"}) as client:
+    with cluster(on("tcp://127.0.0.1:1")) as client:
         assert client.scheduler.address == scheduler
 
 
-def test_an_unreachable_scheduler_is_one_error_within_bounded_time():
+def test_an_unreachable_scheduler_is_one_error_within_bounded_time(monkeypatch):
+    monkeypatch.setattr(cluster_module, "CONNECT_SECONDS", 2)  # the queue test below waits the real 10 s
     start_ = time.monotonic()
-    with pytest.raises(ClusterError, match=r"tcp://127\.0\.0\.1:1: not reachable"):
-        with cluster({**CV, "backend": "dask", "scheduler": "tcp://127.0.0.1:1"}):
+    with pytest.raises(ClusterError, match=r"tcp://127\.0\.0\.1:1: not reachable within 2 s"):
+        with cluster(on("tcp://127.0.0.1:1")):
             pass
-    assert time.monotonic() - start_ < 20
+    assert time.monotonic() - start_ < 6
     with pytest.raises(ParamsError, match="cv.scheduler"):
         with cluster({**CV, "backend": "dask"}):
             pass
 
 
-def test_other_package_versions_are_named():
-    versions = {"client": {"packages": {"sklearn": "1.9.1", "numpy": "2.3.0"}},
-                "workers": {"tcp://10.0.0.2:4000": {"packages": {"sklearn": "1.8.0", "numpy": "2.3.0"}}}}
-    assert version_mismatches(versions)[0] == "sklearn 1.9.1 here, 1.8.0 on worker tcp://10.0.0.2:4000"
-    same = {"client": versions["client"], "workers": {"w": {"packages": versions["client"]["packages"]}}}
-    assert [m for m in version_mismatches(same) if m.startswith(("sklearn", "numpy"))] == []
+def test_a_worker_with_other_package_versions_is_refused(scheduler, tmp_path):
+    """A third worker process whose Python path puts another joblib release's metadata first (what
+    Client.get_versions reads, as from an environment installed apart from requirements.txt)."""
+    from importlib.metadata import version
+
+    other = tmp_path / "site" / "joblib-1.0.0.dist-info"
+    other.mkdir(parents=True)
+    (other / "METADATA").write_text("Metadata-Version: 2.1\nName: joblib\nVersion: 1.0.0\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    worker = start_workers(scheduler, tmp_path / "other.log", 1, env)
+    try:
+        from dask.distributed import Client
+
+        with Client(scheduler, timeout="10s") as client:
+            client.wait_for_workers(3, timeout=60)
+        mismatch = rf"Dask cluster {scheduler} runs other package versions: joblib {version('joblib')} here, " \
+                   r"1\.0\.0 on worker tcp://127\.0\.0\.1:\d+$"
+        with pytest.raises(ClusterError, match=mismatch):
+            with cluster(on(scheduler)):
+                pass
+    finally:
+        stop(worker)
+        deadline = time.monotonic() + 30
+        while workers_of(scheduler) != 2 and time.monotonic() < deadline:  # gone, for the tests after this one
+            time.sleep(0.2)
 
 
 def test_a_worker_killed_mid_search_is_one_error_naming_the_cluster(scheduler, synthetic_table):
     """joblib's dask backend does not retry the lost worker's batch: the search stops with one error."""
-    import threading
-
     from dask.distributed import Client
 
     X, y = xy(synthetic_table.set_index("id"))
     spec = {"estimator": "extra_trees", "args": {"n_estimators": 300, "random_state": 0},
             "grid": {"min_samples_leaf": [1, 2, 4, 8]}, "scalers": ["none"], "search": {"method": "grid"}}
-    dask_cv = {**CV, "backend": "dask", "scheduler": scheduler}
     raised = []
 
     def search():
         try:
-            with cluster(dask_cv):
-                run_search("t", spec, FEATURES, dask_cv, X, y)
+            with cluster(on(scheduler)):
+                run_search("t", spec, FEATURES, on(scheduler), X, y)
         except ClusterError as err:
             raised.append(str(err))
 
@@ -136,25 +140,33 @@ def test_a_worker_killed_mid_search_is_one_error_naming_the_cluster(scheduler, s
         assert victim not in client.run(os.getpid).values()
 
 
-def test_dvc_exp_run_on_the_cluster_writes_the_same_bytes(scheduler, tmp_path):
-    """The searches of a small sandbox, first in threads, then on the cluster: every output byte-identical.
-    The backend is a param, so the searches re-run; what they write does not change."""
-    from workspace import make_workspace, run
+def test_a_queue_of_experiments_shares_the_cluster_and_writes_the_bytes_of_threads(scheduler, tmp_path):
+    """Threads first; then three queued experiments run at once against the one cluster: the same params
+    (every output byte-identical to threads), another SVC grid, and an unreachable scheduler (fails, named)."""
+    from workspace import commit, make_workspace, run, run_queue
 
-    small = {"synthesize.n_customers": 300, "cv.folds": 3, "cv.repeats": 1, "models.tree": None,
+    small = {"synthesize.n_customers": 300, "cv.folds": 3, "cv.repeats": 1, "models.tree": None, "models.knn": None,
              "models.extra_trees": None, "models.knn_trees": None, "models.svc.grid": {"C": [1]}}
     ws = make_workspace(tmp_path / "repo", small, git=True)
-    targets = ["evaluate", "select@labelled"]
-    run(["dvc", "repro", *targets], ws)
-    outputs = sorted(p for top in ("metrics", "reports", "models", "plots") for p in (ws / top).rglob("*")
-                     if p.is_file())
-    threads = {p: p.read_bytes() for p in outputs}
-    run(["git", "add", "-A"], ws)
-    run(["git", "commit", "-qm", "threads"], ws)
-    bad = run(["dvc", "exp", "run", "-S", "cv.backend=dask", "-S", "cv.scheduler=tcp://127.0.0.1:1", *targets],
-              ws, check=False)
-    assert bad.returncode != 0 and "Dask scheduler tcp://127.0.0.1:1: not reachable" in bad.stderr + bad.stdout
-    run(["git", "reset", "-q", "--hard"], ws)
-    result = run(["dvc", "exp", "run", "-S", "cv.backend=dask", "-S", f"cv.scheduler={scheduler}", *targets], ws)
-    assert "search@train-logreg" in result.stdout  # it did run, on the cluster
-    assert {p: p.read_bytes() for p in outputs} == threads
+    run(["dvc", "repro", "evaluate"], ws)
+    commit(ws, "threads")
+    dask = ["-S", "cv.backend=dask", "-S", f"cv.scheduler={scheduler}"]
+    for name, args in {"same": dask, "svc-c2": [*dask, "-S", "models.svc.grid.C=[2]"],
+                       "unreachable": ["-S", "cv.backend=dask", "-S", "cv.scheduler=tcp://127.0.0.1:1"]}.items():
+        run(["dvc", "exp", "run", "--queue", "-n", name, *args, "evaluate"], ws)
+    status = run_queue(ws, jobs=3)  # all at once: the unreachable one mostly waits
+    assert status.count("Success") == 2 and status.count("Failed") == 1, status
+    failed = run(["dvc", "queue", "logs", "unreachable"], ws).stdout
+    assert "error: Dask scheduler tcp://127.0.0.1:1: not reachable within 10 s" in failed
+    shown = json.loads(run(["dvc", "exp", "show", "--json"], ws).stdout)
+    done = {exp["name"]: exp["revs"][0] for rev in shown for exp in (rev.get("experiments") or [])}
+    svc = done["svc-c2"]["data"]["metrics"]["metrics/cv/train/svc.json"]["data"]
+    assert svc["best_params"]["C"] == 2
+
+    def outputs(rev: str) -> dict:
+        """Every output's md5 in the revision's dvc.lock: the same md5, the same bytes."""
+        lock = yaml.safe_load(run(["git", "show", f"{rev}:dvc.lock"], ws).stdout)
+        return {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", [])}
+
+    threads = outputs("HEAD")
+    assert len(threads) >= 12 and outputs(done["same"]["rev"]) == threads  # models, metrics, plots, reports

@@ -19,7 +19,7 @@ from workspace import run
 from oneclick.errors import DataError
 from oneclick.model_file import TRUSTED, load_model, metadata, save_model
 from oneclick.registry import build_pipeline, with_probabilities
-from oneclick.scoring import scoring_estimator
+from oneclick.scoring import calibrated
 
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 CV = {"folds": 3, "seed": 0}
@@ -64,7 +64,7 @@ def test_every_family_round_trips_under_the_trust_list(data, tmp_path, name):
 @pytest.mark.parametrize("calibration", ["sigmoid", "isotonic"])
 def test_calibrated_scorers_round_trip(data, tmp_path, calibration):
     X, y, X_test = data
-    scorer = scoring_estimator(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y)
+    scorer = calibrated(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y)
     save_model(tmp_path / "s.skops", scorer, f"svc+{calibration}")
     loaded = load_model(tmp_path / "s.skops")["pipeline"]
     np.testing.assert_array_equal(loaded.predict_proba(X_test), scorer.predict_proba(X_test))
@@ -80,7 +80,7 @@ def test_trust_list_is_minimal(data, tmp_path):
         needed |= set(sio.get_untrusted_types(data=sio.dumps(fitted(spec, X, y))))
     for calibration in ("sigmoid", "isotonic"):
         needed |= set(sio.get_untrusted_types(data=sio.dumps(
-            scoring_estimator(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y))))
+            calibrated(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y))))
     assert needed == set(TRUSTED)
 
 

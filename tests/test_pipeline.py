@@ -6,9 +6,6 @@ module, which run in file order; each test that changes the workspace resets it.
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from workspace import commit, env, make_workspace, ran_stages, run
+from workspace import commit, make_workspace, ran_stages, run, run_queue
 
 from oneclick.columns import FEATURES
 from oneclick.model_file import load_model
@@ -213,32 +210,11 @@ def test_models_are_added_and_dropped_with_set_param(repo):
     reset(ws)
 
 
-def stop_workers(ws) -> None:
-    """Kill the queue's workers that are still alive: with two workers, dvc-task sometimes leaves one running
-    after the queue is empty (its monitor shut down while its task ran), and `dvc queue stop` does not end it."""
-    for record in (ws / ".dvc" / "tmp" / "exps" / "celery").glob("dvc-exp-worker-*.json"):
-        pid = json.loads(record.read_text())["pid"]
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.is_file() and b"queue-worker" in cmdline.read_bytes():
-            os.kill(pid, signal.SIGTERM)
-
-
 def test_queued_experiments_run_and_show(repo):
     ws, _ = repo
     for k in (5, 60):
         run(["dvc", "exp", "run", "--queue", "-n", f"knn-{k}", "-S", f"models.knn.grid.n_neighbors=[{k}]"], ws)
-    # The workers `dvc queue start` leaves behind inherit its stdout: no pipe, or the call waits for them.
-    subprocess.run(["dvc", "queue", "start", "-j", "2"], cwd=ws, env=env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            status = run(["dvc", "queue", "status"], ws).stdout
-            if "Queued" not in status and "Running" not in status:
-                break
-            time.sleep(3)
-    finally:
-        stop_workers(ws)
+    status = run_queue(ws, jobs=2)
     assert status.count("Success") == 2, status
     shown = json.loads(run(["dvc", "exp", "show", "--json"], ws).stdout)
     done = {exp["name"]: exp["revs"][0]["data"] for rev in shown for exp in (rev.get("experiments") or [])}
