@@ -36,6 +36,32 @@ def version_mismatches(versions: dict) -> list[str]:
     return found
 
 
+def keep_inner_loops_in_the_worker(client) -> None:
+    """Make each fit on the cluster run its own joblib loops (a forest's trees, a ColumnTransformer's columns,
+    the k-NN queries, a calibrator's folds) inside its worker process, as loky's processes do.
+
+    joblib's dask backend runs every task under `parallel_config(backend="dask")` and ignores n_jobs there
+    (joblib#1013), so by default each inner loop becomes tasks of the cluster: 300 per forest fit. Measured on
+    a loopback cluster of two workers, a 300-tree ExtraTrees fit took 4.7 s instead of 1.2 s, a k-NN fit
+    0.12 s instead of 0.008 s. The plugin re-registers "dask" as joblib's threading backend in each worker
+    process (n_jobs=None: one thread), for every task on those workers; it is sent by value (cloudpickle), so
+    the workers need no code of this package. Results do not depend on it.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class InnerLoopsInTheWorker(WorkerPlugin):
+        name = "oneclick-inner-loops-in-the-worker"
+        idempotent = True  # every stage registers it; the workers set it up once
+
+        def setup(self, worker):
+            from joblib import register_parallel_backend
+            from joblib._parallel_backends import ThreadingBackend
+
+            register_parallel_backend("dask", ThreadingBackend)
+
+    client.register_plugin(InnerLoopsInTheWorker())
+
+
 @contextmanager
 def cluster(cv: dict):
     """A connected client for `cv.backend: dask` (joblib's dask backend uses it), nothing for threads."""
@@ -54,6 +80,7 @@ def cluster(cv: dict):
         mismatches = version_mismatches(client.get_versions(packages=list(PACKAGES)))
         if mismatches:
             raise ClusterError(f"Dask cluster {where} runs other package versions: " + "; ".join(mismatches))
+        keep_inner_loops_in_the_worker(client)
         yield client
     except Exception as err:  # the cluster's own failures (a lost worker, a closed connection), not ours
         if isinstance(err, (OSError, TimeoutError)) or type(err).__module__.startswith("distributed"):
