@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -12,29 +11,37 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from oneclick.paired import delong_difference
+
 DIGITS = 6
 
 
-def _auc_from_groups(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
-    """ROC-AUC per row from the positives' and negatives' (weighted) counts per distinct score, lowest first.
+def _score_codes(y, proba) -> tuple[np.ndarray, int]:
+    """Per customer one index: its distinct score (lowest first) times 2, plus its class; and how many there are."""
+    distinct, group = np.unique(np.asarray(proba), return_inverse=True)
+    return 2 * group.reshape(-1) + (np.asarray(y) == 1), 2 * len(distinct)
+
+
+def _auc_of_counts(index: np.ndarray, cells: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """ROC-AUC per row of `index` (row r holding r * cells + a _score_codes index, once per draw or customer),
+    from the (weighted) positives and negatives at each distinct score.
 
     The Mann-Whitney form: each positive counts the negatives below it, and half of those tied with it.
     """
+    rows = len(index)
+    flat_weights = None if weights is None else np.asarray(weights, dtype=float).ravel()
+    counts = np.bincount(index.ravel(), weights=flat_weights, minlength=rows * cells).reshape(rows, -1, 2)
+    pos, neg = counts[:, :, 1].astype(float), counts[:, :, 0].astype(float)
     below = np.cumsum(neg, axis=1) - neg
     with np.errstate(invalid="ignore", divide="ignore"):
         return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
 
 
 def weighted_roc_auc(y, proba, weights: np.ndarray) -> np.ndarray:
-    """ROC-AUC for each row of `weights` (case weights), all rows at once."""
-    y, proba = np.asarray(y), np.asarray(proba)
-    order = np.argsort(proba, kind="stable")
-    sorted_scores = proba[order]
-    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
-    w = np.asarray(weights, dtype=float)[:, order]
-    pos = np.add.reduceat(w * (y[order] == 1), starts, axis=1)
-    neg = np.add.reduceat(w * (y[order] == 0), starts, axis=1)
-    return _auc_from_groups(pos, neg)
+    """ROC-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring, weighted."""
+    code, cells = _score_codes(y, proba)
+    rows = len(weights)
+    return _auc_of_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights)
 
 
 def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None):
@@ -45,19 +52,15 @@ def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: i
     (by default as many as keep a chunk's arrays near 8 MB, faster than larger chunks); the result does not
     depend on it.
     """
-    y, proba = np.asarray(y), np.asarray(proba)
     size = len(y)
-    distinct, group = np.unique(proba, return_inverse=True)
-    code = 2 * group.reshape(-1) + (y == 1)  # per customer: its distinct score and its class, in one index
-    cells = 2 * len(distinct)
+    code, cells = _score_codes(y, proba)
     chunk = chunk or max(1, min(100, 1_000_000 // max(size, 1)))
     rng = np.random.default_rng(seed)
     scores = []
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
-        drawn = code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells
-        counts = np.bincount(drawn.ravel(), minlength=rows * cells).reshape(rows, -1, 2).astype(float)
-        scores.append(_auc_from_groups(counts[:, :, 1], counts[:, :, 0]))
+        scores.append(_auc_of_counts(code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells,
+                                     cells))
     scores = np.concatenate(scores)
     scores = scores[np.isfinite(scores)]  # a resample with one class has no ROC-AUC
     tail = (1 - level) / 2 * 100
@@ -113,10 +116,19 @@ def pr_points(y, proba, max_points: int) -> list[dict]:
             for i in along_curve(recall, precision, max_points)]
 
 
-def calibration_points(y, proba, bins: int = 10) -> list[dict]:
-    observed, predicted = calibration_curve(y, proba, n_bins=bins, strategy="quantile")
-    return [{"predicted": round(float(p), DIGITS), "observed": round(float(o), DIGITS)}
-            for p, o in zip(predicted, observed, strict=True)]
+def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
+    """The calibration's effect on the test part: log loss and Brier before and after, and the ROC-AUC after with
+    the paired (DeLong) interval of its change: a monotone calibration keeps the ranking, isotonic steps tie some
+    customers."""
+    from oneclick.calibration import log_loss
+
+    change, low, high = delong_difference(y, raw, calibrated)
+    return {"calibration": method,
+            "log_loss": round(log_loss(y, raw), DIGITS),
+            "log_loss_calibrated": round(log_loss(y, calibrated), DIGITS),
+            "brier_calibrated": round(float(brier_score_loss(y, calibrated)), DIGITS),
+            "roc_auc_calibrated": round(float(roc_auc_score(y, calibrated)), DIGITS),
+            "roc_auc_change_ci95_low": round(low, DIGITS), "roc_auc_change_ci95_high": round(high, DIGITS)}
 
 
 def confusion_counts(y, proba, threshold: float) -> pd.DataFrame:
@@ -128,7 +140,9 @@ def confusion_counts(y, proba, threshold: float) -> pd.DataFrame:
                          for a in (0, 1) for p in (0, 1)])
 
 
-def test_predictions(ids, y, proba) -> pd.DataFrame:
-    """Each test customer's label and probability, by id: what a paired test of two models needs."""
+def test_predictions(ids, y, proba, calibrated) -> pd.DataFrame:
+    """Each test customer's label, the model's probability and the calibrated one, by id: what a paired test of two
+    models needs."""
     return pd.DataFrame({"id": np.asarray(ids), "actual": np.asarray(y).astype(int),
-                         "probability": np.round(np.asarray(proba, dtype=float), DIGITS)})
+                         "probability": np.round(np.asarray(proba, dtype=float), DIGITS),
+                         "calibrated": np.round(np.asarray(calibrated, dtype=float), DIGITS)})

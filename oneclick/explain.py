@@ -208,3 +208,16 @@ def explain_model(pipeline, model_name: str, X_train: pd.DataFrame, X_test: pd.D
                                     p["n_jobs"])
     return result, importance, permutation, summary(model_name, result, importance, permutation,
                                                     p["top_features"], p["background_size"])
+
+
+def explain_shipped(pipeline, model_name: str, customers: pd.DataFrame, p: dict) -> dict:
+    """The production model explained on a seeded sample of the customers it was fitted on (`production_rows`),
+    with the background and explainer its family gets: what the model card reports for the model that ships."""
+    rng = np.random.default_rng(p["seed"])
+    rows = customers.iloc[np.sort(rng.choice(len(customers), size=min(p["production_rows"], len(customers)),
+                                             replace=False))]
+    result = shap_values(pipeline, customers, rows, p["background_size"], p["permutations"], p["seed"], p["n_jobs"])
+    importance = importance_table(result)
+    return {"model": model_name, "family": result.family, "explainer": result.explainer, "output": result.output,
+            "rows_explained": int(len(result.values)),
+            "top_features": importance.head(p["top_features"]).to_dict(orient="records")}

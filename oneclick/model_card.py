@@ -11,6 +11,8 @@ from oneclick.columns import TARGET_RAW
 from oneclick.markdown import table_lines
 from oneclick.paired import cv_interval
 
+SYNTHETIC_DIR = "data/synthetic"  # the synthesize stage's store: a report or card made from it says so first
+
 
 def dvc_dir_hash(folder) -> str:
     """DVC 3's md5 of a directory (the `.dir` hash dvc.lock records for it): md5 of the sorted JSON list
@@ -21,17 +23,43 @@ def dvc_dir_hash(folder) -> str:
     return hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest() + ".dir"
 
 
+def data_source(raw_dir: str) -> dict:
+    """What a model was fitted on: the raw folder, whether it is the synthetic store, and its DVC hash."""
+    return {"raw_dir": raw_dir, "synthetic": raw_dir.rstrip("/") == SYNTHETIC_DIR, "dvc_hash": dvc_dir_hash(raw_dir)}
+
+
+def monitoring_line(monitors: dict) -> str:
+    """The last check of params `monitor.exports` (the last one listed), in a sentence."""
+    if not monitors:
+        return "No export has been checked yet (`monitor.exports`)."
+    name, record = list(monitors.items())[-1]
+    text = f"Last checked on export `{name}` ({record['scored']} customers, stage monitor@{name}): " \
+           f"{record['drift']['verdict']}"
+    realized = record.get("realized")
+    if realized and realized.get("roc_auc") is not None:
+        text += (f"; realized ROC-AUC {realized['roc_auc']:.3f} [{realized['roc_auc_ci95_low']:.3f}, "
+                 f"{realized['roc_auc_ci95_high']:.3f}], {realized['verdict']}")
+    return text + "."
+
+
 def render(model: dict, production: dict, test: dict, explain: dict, quality: dict, raw_dir: str,
-           data_hash: str, top: int) -> str:
-    """The card's Markdown. `model`: the model file's metadata (model_file.metadata)."""
+           data_hash: str, top: int, calibration: dict, monitors: dict) -> str:
+    """The card's Markdown. `model`: the model file's metadata (model_file.metadata); `calibration`: the production
+    pass's (metrics/calibration/labelled.json); `monitors`: export name -> its monitor record."""
     low, high = cv_interval(production["cv_roc_auc"], production["cv_roc_auc_std"], production["folds"],
                             production["repeats"])
     params = ", ".join(f"{k}={v}" for k, v in sorted(production["best_params"].items())) or "defaults"
+    shipped = explain["production"]
     features = [[i + 1, f"`{f['feature']}`", f"{f['importance']:.4f}"]
-                for i, f in enumerate(explain["top_features"][:top])]
-    same = explain["model"] == production["model"]
-    lines = [
-        "# Model card: retention-model", "",
+                for i, f in enumerate(shipped["top_features"][:top])]
+    method = calibration["method"]
+    oof = calibration["out_of_fold"]
+    lines = ["# Model card: retention-model", ""]
+    if raw_dir.rstrip("/") == SYNTHETIC_DIR:
+        lines += ["> **Synthetic data.** This model was fitted on the synthetic store the pipeline generates "
+                  f"(`{SYNTHETIC_DIR}`), not on the store's customers: a demonstration. Train on a real export: "
+                  "`make real` (README).", ""]
+    lines += [
         "Written by the `report` stage of `dvc repro` next to the model file; edit the code, not this file.", "",
         "## What it predicts", "",
         f"The probability that a regular customer of the online store \"В один клик\" buys less in the next "
@@ -43,8 +71,13 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         f"- family: **{production['model']}** ({production['estimator']}), {params}",
         f"- chosen by: the selection procedure on every labelled customer ({production['rule']}), refitted on "
         f"all {model['rows']} of them",
+        f"- probabilities: calibrated by **{method}**, chosen by out-of-fold {calibration['chosen_by']} "
+        f"(out of fold, every labelled customer: Brier {oof['none']['brier']:.4f} uncalibrated, "
+        f"{oof[method]['brier']:.4f} calibrated; `calibration.json`)" if "none" in oof else
+        f"- probabilities: calibrated by **{method}** (`calibration.json`)",
         f"- file: `model.skops` (skops.io, loads only trusted types), scikit-learn {model['sklearn_version']}, "
-        f"package {model['package_version']}",
+        f"package {model['package_version']}; beside it `reference.json` and `reference_sample.csv` for the drift "
+        "check, `expected.json` for the realized-performance check",
         "",
         "## Data", "",
         f"- raw export: `{raw_dir}`, DVC hash `{data_hash}`",
@@ -61,25 +94,28 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         f"times, {production['rows']} customers). The winner's CV is the best of "
         f"{len(production['ranking'])} families, so it is slightly optimistic.",
         f"- Test ROC-AUC: **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
-        f"{test['roc_auc_ci95_high']:.3f}, {test['n_test']} held-out customers). It measures the same procedure "
-        f"run on the train part only (it chose {test['model']}); no customer is left to test the production "
-        "model itself on.",
+        f"{test['roc_auc_ci95_high']:.3f}, {test['n_test']} held-out customers), Brier score "
+        f"{test['brier_calibrated']:.3f} calibrated. It measures the same procedure run on the train part only "
+        f"(it chose {test['model']}); no customer is left to test the production model itself on. This is the "
+        "estimate a monitored export's realized ROC-AUC is compared with.",
+        f"- {monitoring_line(monitors)}",
         "",
         "## What drives the prediction", "",
-        f"Mean absolute SHAP value on the test part ({explain['explainer']}), of the train part's winner "
-        f"({explain['model']}){'' if same else ', another family than this model: a guide, not its own values'}:",
+        f"Mean absolute SHAP value of this model ({shipped['explainer']}, {shipped['output']}) on "
+        f"{shipped['rows_explained']} of the customers it was fitted on:",
         "",
     ]
     lines += table_lines(["#", "feature", "mean abs SHAP"], features)
     lines += [
         "",
         "## Intended use and limits", "",
-        "- Intended: rank regular customers by their risk of buying less, to choose whom to offer what "
-        "(reports/report.md: segments and offers); the probabilities are those of the model, not calibrated "
-        "unless `segment.calibration` is set.",
+        "- Intended: rank regular customers by their risk of buying less and, with the campaign's economics, "
+        "choose whom to offer what (reports/report.md: the campaign). The probabilities are calibrated out of "
+        "fold; the plan multiplies them by money.",
         "- Customers unlike the training ones: new customers without three months of revenue, other regions "
-        "or channels, or a market that changed since the export. Re-train on a new export (a new DVC version "
-        "of the raw data) and compare before trusting the scores.",
+        "or channels, or a market that changed since the export. predict checks every export against the "
+        "training customers (`<output>_monitor.json`); re-train on a new export and compare before trusting the "
+        "scores of one that drifted.",
         "- Not for decisions about an individual that have legal or similar effect; the features describe "
         "behaviour on the site and marketing contacts, and the target is a three-month trend, not intent.",
         "- A few hundred labelled customers: ROC-AUC moves by a few hundredths between samples (see the "

@@ -30,7 +30,6 @@ TRUSTED = [
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.model_selection._split.StratifiedKFold",  # the folds of a calibrated scorer (segment.calibration)
     "sklearn.tree._tree.Tree",
     "sklearn.utils._bunch.Bunch",
 ]

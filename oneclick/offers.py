@@ -1,102 +1,58 @@
-"""An offer per segment from the rule table in params, a control group, and the test size it needs.
+"""The offer catalogue of params `campaign.offers`: cost, save-rate prior, and who may get each offer.
 
-A rule names a feature, whether the segment must be `higher` or `lower` than the rest and by
-how much (effect size, see segments.effect_size). A targeted segment gets the offer of the
-matching rule with the largest effect, the default offer if none matches; a segment that is
-not targeted gets `no_offer`.
+An offer's save rate is the chance that it keeps a customer who would otherwise buy less. It is uncertain, so
+params give a prior Beta(alpha, beta) per offer; read-outs of past campaigns turn it into a posterior
+(oneclick/readout.py, metrics/save_rates.json). An eligibility rule names model-table columns (or `profit`) with
+`min`, `max` (inclusive) or `in` (a list of categories); a customer may get the offer when every condition holds.
 """
-
-import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import betaincinv
 
-from oneclick.segments import CELLS, direction_words
-
-
-def justification(row) -> str:
-    """`promo_share 0.62 vs 0.28 in the rest (effect +1.10; SHAP: higher values raise the risk)`."""
-    return (f"{row['feature']} {row['segment_value']:.2f} vs {row['rest_value']:.2f} in the rest "
-            f"(effect {row['effect']:+.2f}; SHAP: {direction_words(row['shap_direction'])})")
+CONDITIONS = ("min", "max", "in")
+COLUMNS = ["offer", "text", "cost", "alpha", "beta", "save_rate", "in_plan"]
 
 
-def matching_rules(profile: pd.DataFrame, rules: list[dict]) -> list[tuple[dict, pd.Series]]:
-    """Rules that hold for one segment's profile, the largest effect first (ties: rule order)."""
-    if profile.empty:  # an empty segment has no profile
-        return []
-    by_feature = profile.set_index("feature")
-    found = []
-    for order, rule in enumerate(rules):
-        row = by_feature.loc[rule["feature"]]
-        sign = 1 if rule["when"] == "higher" else -1
-        if sign * row["effect"] >= rule["min_effect"]:
-            found.append((-abs(row["effect"]), order, rule, row.to_dict() | {"feature": rule["feature"]}))
-    return [(rule, row) for _, _, rule, row in sorted(found, key=lambda m: (m[0], m[1]))]
+def catalogue(spec: dict, save_rates: dict | None = None) -> pd.DataFrame:
+    """One row per offer of `spec` (params `campaign`), in params order: its cost, the Beta of its save rate
+    (the posterior of `save_rates` where there is one, else the prior) with its mean, and whether it may be
+    planned (an offer a read-out found harmful or without effect is not)."""
+    rows = []
+    for name, offer in spec["offers"].items():
+        learned = (save_rates or {}).get(name)
+        alpha, beta = ((learned["alpha"], learned["beta"]) if learned
+                       else (offer["save_rate"]["alpha"], offer["save_rate"]["beta"]))
+        rows.append({"offer": name, "text": offer["text"], "cost": float(offer["cost"]), "alpha": float(alpha),
+                     "beta": float(beta), "save_rate": alpha / (alpha + beta),
+                     "in_plan": bool(learned["in_plan"]) if learned else True})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def choose_offer(profile: pd.DataFrame, spec: dict, targeted: bool) -> dict:
-    """The offer for one segment with the figures behind it."""
-    if not targeted:
-        return {"offer": spec["no_offer"]["name"], "offer_text": spec["no_offer"]["offer"], "evidence": []}
-    matches = matching_rules(profile, spec["offers"])
-    if not matches:
-        return {"offer": spec["default_offer"]["name"], "offer_text": spec["default_offer"]["offer"],
-                "evidence": ["no rule of segment.offers holds for this segment"]}
-    rule = matches[0][0]
-    return {"offer": rule["name"], "offer_text": rule["offer"], "evidence": [justification(r) for _, r in matches]}
+def eligible(customers: pd.DataFrame, rule: dict | None) -> np.ndarray:
+    """True for each customer who meets every condition of `rule` ({column: {min, max, in}})."""
+    ok = np.ones(len(customers), dtype=bool)
+    for column, condition in (rule or {}).items():
+        values = customers[column]
+        if "min" in condition:
+            ok &= (values >= condition["min"]).to_numpy()
+        if "max" in condition:
+            ok &= (values <= condition["max"]).to_numpy()
+        if "in" in condition:
+            ok &= values.isin(condition["in"]).to_numpy()
+    return ok
 
 
-def needed_per_arm(baseline: float, drop: float, alpha: float, power: float) -> int | None:
-    """Customers per arm for a two-sided two-proportion z-test to detect `baseline` -> `baseline - drop`."""
-    treated = baseline - drop
-    if not 0 < treated < 1 or not 0 < baseline < 1:
-        return None
-    pooled = (baseline + treated) / 2
-    z_alpha, z_power = norm.ppf(1 - alpha / 2), norm.ppf(power)
-    n = (z_alpha * math.sqrt(2 * pooled * (1 - pooled))
-         + z_power * math.sqrt(baseline * (1 - baseline) + treated * (1 - treated))) ** 2 / drop ** 2
-    return math.ceil(n)
+def eligibility(customers: pd.DataFrame, spec: dict) -> np.ndarray:
+    """customers x offers: may the customer get the offer."""
+    return np.column_stack([eligible(customers, offer.get("eligible")) for offer in spec["offers"].values()])
 
 
-def control_flags(table: pd.DataFrame, names: dict[str, str], targeted: list[str], share: float,
-                  seed: int) -> pd.Series:
-    """1 for customers drawn (seeded, per segment) into the control group of a targeted segment."""
-    flags = pd.Series(0, index=table.index, name="control", dtype="int64")
-    for position, cell in enumerate(CELLS):
-        if cell not in targeted:
-            continue
-        members = table.loc[table["segment"] == names[cell]].sort_values("id").index.to_numpy()
-        size = round(share * len(members))
-        rng = np.random.default_rng([seed, position])  # one stream per cell: independent of other segments
-        flags[rng.choice(members, size=size, replace=False)] = 1
-    return flags
-
-
-def experiment(customers: int, control: int, baseline: float, spec: dict) -> dict:
-    """The A/B check of one targeted segment: arm sizes against the size the power analysis asks for."""
-    needed = needed_per_arm(baseline, spec["drop"], spec["alpha"], spec["power"])
-    treated = customers - control
-    return {
-        "control": control,
-        "treated": treated,
-        "baseline_decline_rate": round(baseline, 4),
-        "target_decline_rate": round(baseline - spec["drop"], 4),
-        "alpha": spec["alpha"],
-        "power": spec["power"],
-        "needed_per_arm": needed,
-        "powered": needed is not None and min(control, treated) >= needed,
-    }
-
-
-def segment_plan(summary: pd.DataFrame, profile: pd.DataFrame, control: pd.Series, segment: pd.Series,
-                 spec: dict) -> dict:
-    """Per segment: its offer with the evidence, and for a targeted one the experiment to check it."""
-    plan = {}
-    for row in summary.itertuples(index=False):
-        entry = {"cell": row.cell, **choose_offer(profile[profile["segment"] == row.segment], spec, row.targeted)}
-        if row.targeted:
-            n_control = int(control[segment == row.segment].sum())
-            entry["experiment"] = experiment(row.customers, n_control, row.mean_probability, spec["experiment"])
-        plan[row.segment] = entry
-    return plan
+def save_rate_draws(offers: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
+    """draws x offers save rates from each offer's Beta, by Latin hypercube: each offer's draws are its Beta's
+    quantiles at the midpoints of `draws` equal slices, in an order shuffled per offer (seeded), so every offer's
+    distribution is covered evenly and the offers vary independently of one another."""
+    rng = np.random.default_rng(seed)
+    u = (np.arange(draws)[:, None] + 0.5) / draws
+    u = np.column_stack([rng.permutation(u[:, 0]) for _ in range(len(offers))]) if len(offers) else u[:, :0]
+    return betaincinv(offers["alpha"].to_numpy(float), offers["beta"].to_numpy(float), u)

@@ -9,7 +9,7 @@ import hashlib
 import math
 
 import numpy as np
-from scipy.special import ndtri, stdtrit
+from scipy.special import ndtr, ndtri, stdtrit
 
 LEVEL = 0.95
 
@@ -85,3 +85,84 @@ def customers_digest(ids, labels) -> str:
     same CV folds (stratified splits depend only on the labels' order and the seed)."""
     text = "".join(f"{i},{int(v)}\n" for i, v in zip(ids, labels, strict=True))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# Two proportions: the read-out's arms and the campaign's power statement.
+
+def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """Wilson's score interval of a proportion: good coverage on small arms, never outside [0, 1]."""
+    if n == 0:
+        return 0.0, 1.0
+    z = float(ndtri(1 - (1 - level) / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL) -> tuple[float, float, float]:
+    """(p1 - p2, low, high): Newcombe's hybrid score interval (his method 10, 1998) from the two Wilson
+    intervals; for small arms, where the normal approximation's coverage fails."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1, level)
+    l2, u2 = wilson(x2, n2, level)
+    d = p1 - p2
+    return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def ratio_interval(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL) -> tuple[float, float, float]:
+    """(p1 / p2, low, high): the MOVER-R interval of a ratio of two proportions from their Wilson intervals
+    (Donner and Zou 2012); `high` is inf when the interval of p2 reaches 0."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1, level)
+    l2, u2 = wilson(x2, n2, level)
+    ratio = p1 / p2 if p2 > 0 else math.inf
+    low_den = u2 * (2 * p2 - u2)
+    low = (p1 * p2 - math.sqrt(max((p1 * p2) ** 2 - l1 * u2 * (2 * p1 - l1) * (2 * p2 - u2), 0.0))) / low_den \
+        if low_den > 0 else 0.0
+    high_den = l2 * (2 * p2 - l2)
+    high = (p1 * p2 + math.sqrt(max((p1 * p2) ** 2 - u1 * l2 * (2 * p1 - u1) * (2 * p2 - l2), 0.0))) / high_den \
+        if high_den > 0 else math.inf
+    return ratio, max(low, 0.0), high
+
+
+def two_proportion_se(p1: float, n1: float, p2: float, n2: float) -> float:
+    return math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+
+
+def power_of(p1: float, n1: float, p2: float, n2: float, alpha: float) -> float:
+    """Power of a two-sided two-proportion test of p1 against p2 with arms of n1 and n2."""
+    se = two_proportion_se(p1, n1, p2, n2)
+    if se == 0:
+        return 1.0 if p1 != p2 else 0.0
+    return float(ndtr(abs(p1 - p2) / se - ndtri(1 - alpha / 2)))
+
+
+def size_factor(p1: float, n1: float, p2: float, n2: float, alpha: float, power: float) -> float:
+    """How many times the arms must grow (same split) for a two-sided test at `alpha` to reach `power`:
+    the standard error shrinks with the square root of the customers."""
+    if p1 == p2:
+        return math.inf
+    z = ndtri(1 - alpha / 2) + ndtri(power)
+    return float((z * two_proportion_se(p1, n1, p2, n2) / abs(p1 - p2)) ** 2)
+
+
+def delong_interval(y, proba, level: float = LEVEL) -> tuple[float, float, float]:
+    """(ROC-AUC, low, high) of one model on one set of customers, from DeLong's variance (normal, clipped to
+    [0, 1])."""
+    y = np.asarray(y).astype(int)
+    if y.min() == y.max():
+        raise ValueError("ROC-AUC needs customers of both classes")
+    auc, v_pos, v_neg = _delong_components(y, np.asarray(proba, dtype=float))
+    half = float(ndtri(1 - (1 - level) / 2)) * math.sqrt(np.var(v_pos, ddof=1) / len(v_pos)
+                                                         + np.var(v_neg, ddof=1) / len(v_neg))
+    return auc, max(auc - half, 0.0), min(auc + half, 1.0)
+
+
+def unpaired_difference(a: float, a_low: float, a_high: float, b: float, b_low: float, b_high: float,
+                        level: float = LEVEL) -> tuple[float, float, float]:
+    """(a - b, low, high) for two estimates on different customers, each given with its `level` interval: the
+    standard errors read off the intervals' widths add in quadrature."""
+    z = float(ndtri(1 - (1 - level) / 2))
+    se = math.sqrt(((a_high - a_low) / (2 * z)) ** 2 + ((b_high - b_low) / (2 * z)) ** 2)
+    return a - b, a - b - z * se, a - b + z * se

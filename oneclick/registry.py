@@ -178,3 +178,11 @@ def readable_params(best: dict) -> dict:
         else:
             out[key.removeprefix("model__")] = value
     return out
+
+
+def chosen_pipeline(spec: dict, features: dict, best: dict) -> Pipeline:
+    """The unfitted pipeline a search chose, from its model entry and its best params in params.yaml terms
+    (readable_params): what the out-of-fold scoring clones, without loading the fitted model file."""
+    space = {f"model__{k}": v for k, v in best.items() if k != "scaler"}
+    space["preprocess__num"] = scaler_step(best.get("scaler", "none"))
+    return with_probabilities(build_pipeline(spec, features).set_params(**space), spec["estimator"])

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from oneclick.campaign_plots import PROFIT_CURVE, SAVE_RATES
 from oneclick.errors import DataError
 from oneclick.io import read_json
 from oneclick.markdown import table_lines
-from oneclick.segment_plots import PROFILES, PROFIT_AT_RISK, SCATTER
+from oneclick.model_card import SYNTHETIC_DIR
+from oneclick.report_campaign import campaign_section, readout_section
+from oneclick.segment_plots import PROFILES, SCATTER
 from oneclick.segments import PRIORITY, direction_words, read_importance
 from oneclick.selection import PRODUCTION_MODEL, cv_record_path
 
@@ -17,8 +20,9 @@ def _link(path: str) -> str:
     return f"../{path}"
 
 
-def load_inputs(root=".") -> dict:
-    """Everything the report shows, read from the stage outputs under `root`.
+def load_inputs(root=".", campaigns=(), exports=()) -> dict:
+    """Everything the report shows, read from the stage outputs under `root` (`campaigns`: the read-outs,
+    `exports`: the monitored exports, in params order).
 
     The models are those the select stage ranked, so the report needs no `models` param of its own.
     """
@@ -44,7 +48,12 @@ def load_inputs(root=".") -> dict:
         "correlation": json_file("metrics/correlation.json"),
         "importance": read_importance(root / "plots" / "importance.csv"),
         "segments": json_file("metrics/segments.json"),
-        "plan": json_file("metrics/segment_plan.json"),
+        "campaign": json_file("metrics/campaign.json"),
+        "save_rates": json_file("metrics/save_rates.json"),
+        "readouts": {name: json_file(f"metrics/readout/{name}.json") for name in campaigns},
+        "calibration": json_file("metrics/calibration/train.json"),
+        "calibration_production": json_file("metrics/calibration/labelled.json"),
+        "monitors": {name: json_file(f"metrics/monitor/{name}.json") for name in exports},
         "profiles": pd.read_csv(profiles),
     }
 
@@ -81,9 +90,27 @@ def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
     out += ["", "## On the test part", "",
             f"ROC-AUC **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
             f"{test['roc_auc_ci95_high']:.3f}) on {test['n_test']} customers the model never saw; "
-            f"PR-AUC {test['pr_auc']:.3f}, Brier score {test['brier']:.3f}. At the threshold "
+            f"PR-AUC {test['pr_auc']:.3f}. At the threshold "
             f"{test['threshold']:g}: precision {test['precision']:.3f}, recall {test['recall']:.3f}.", ""]
     return out
+
+
+def _calibration(test: dict, calibration: dict) -> list[str]:
+    """Are the probabilities probabilities? Before and after the calibration, out of fold and on the test part."""
+    table = calibration["out_of_fold"]
+    chosen = calibration["method"]
+    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}", f"{q['brier']:.4f}",
+             f"{q['mean_probability']:.3f}", f"{q['observed_rate']:.3f}"] for m, q in table.items()]
+    out = ["## Calibrated probabilities", "",
+           "The plan multiplies probabilities by money, so they must be right on average, not only in order. The "
+           "model's scores are mapped to probabilities by a calibration fitted on its out-of-fold scores; each "
+           "choice below is scored on customers its calibrator did not see (train part, cross-fitted).", ""]
+    out += table_lines(["calibration", "log loss", "Brier", "mean probability", "observed rate"], rows) + [""]
+    out.append(f"Chosen: **{chosen}** ({calibration['chosen_by']}). On the test part: Brier {test['brier']:.4f} → "
+               f"{test['brier_calibrated']:.4f}, log loss {test['log_loss']:.4f} → {test['log_loss_calibrated']:.4f}; "
+               f"ROC-AUC {test['roc_auc']:.4f} → {test['roc_auc_calibrated']:.4f} (change, 95 % interval "
+               f"[{test['roc_auc_change_ci95_low']:+.4f}, {test['roc_auc_change_ci95_high']:+.4f}]).")
+    return out + [""]
 
 
 def _production(production: dict) -> list[str]:
@@ -119,79 +146,106 @@ def _correlation(c: dict) -> list[str]:
             f"Highest variance inflation factor: `{c['max_vif']['feature']}` ({c['max_vif']['vif']:.2f}).", ""]
 
 
-def _segments(segments: dict, plan: dict) -> list[str]:
-    t = plan["thresholds"]
+def _segments(segments: dict, campaign: dict) -> list[str]:
+    """Who the customers are: risk x profit cells, and what the plan does in each."""
+    t = segments["thresholds"]
     rule = "" if t["profit_rule"] == "fixed" else f" ({t['profit_rule']})"
-    out = ["## Segments", "",
-           f"High risk: probability of buying less ≥ {t['risk']:g}. High profit: profit ≥ {t['profit']:.2f} "
-           f"thousand roubles{rule}. Train customers are scored out of fold, test customers by the model "
-           f"fitted on the train part, so no customer is scored by a model that saw it "
-           f"(calibration: {plan['calibration']}). Profit at risk = Σ probability × profit.", ""]
+    out = ["## Segments: who the customers are", "",
+           f"High risk: calibrated probability of buying less ≥ {t['risk']:g}. High profit: profit ≥ "
+           f"{t['profit']:.2f} thousand roubles a month{rule}. Train customers are scored out of fold, test customers "
+           "by the model fitted on the train part, so no customer is scored by a model that saw it. Expected loss: "
+           "what their buying less is expected to cost, Σ probability × value at stake (thousand roubles over the "
+           "horizon). Whom to contact is the plan's decision, customer by customer (above); the segments describe.",
+           ""]
     rows = []
     for name, s in segments["segments"].items():
-        entry = plan["segments"][name]
-        control = entry["experiment"]["control"] if "experiment" in entry else "–"
-        rows.append([f"**{name}**" if s["cell"] == PRIORITY else name, s["cell"].replace("_", " "),
-                     s["customers"], f"{s['share']:.1%}", f"{s['mean_probability']:.3f}", f"{s['mean_profit']:.2f}",
-                     f"{s['profit_at_risk']:.1f}", entry["offer"], control])
-    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability", "mean profit",
-                   "profit at risk", "offer", "control group"], rows)
-    out += ["", f"Total profit at risk: {segments['profit_at_risk_total']:.1f} thousand roubles a month "
-            f"over {segments['customers']} customers.", "",
-            f"![Customers by risk and profit]({_link(SCATTER)})", "",
-            f"![Profit at risk per segment]({_link(PROFIT_AT_RISK)})", "",
+        plan = campaign["segments"].get(name, {"expected_loss": 0.0, "contacts": 0, "offers": {}})
+        offers = ", ".join(f"{o} {n}" for o, n in sorted(plan["offers"].items(), key=lambda x: -x[1])) or "–"
+        decline = "–" if s["decline_rate"] is None else f"{s['decline_rate']:.1%}"
+        rows.append([f"**{name}**" if s["cell"] == PRIORITY else name, s["cell"].replace("_", " "), s["customers"],
+                     f"{s['share']:.1%}", f"{s['mean_probability']:.3f}", decline, f"{s['mean_profit']:.2f}",
+                     f"{plan['expected_loss']:.1f}", plan["contacts"], offers])
+    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability", "observed decline",
+                        "mean profit", "expected loss", "contacted", "offers in the plan"], rows)
+    out += ["", f"![Customers by risk and profit]({_link(SCATTER)})", "",
             f"![Segment profiles]({_link(PROFILES)})", ""]
     return out
 
 
-def _experiment(e: dict) -> str:
-    needed = e["needed_per_arm"]
-    if needed is None:
-        return (f"A drop from a decline rate of {e['baseline_decline_rate']:.1%} to {e['target_decline_rate']:.1%} "
-                "is not possible; choose a smaller `segment.experiment.drop`.")
-    verdict = ("the segment is large enough" if e["powered"] else
-               "the segment is too small for that, so pool several months or segments before judging the offer")
-    return (f"How to check it works: keep the seeded control group of {e['control']} customers without the offer "
-            f"and give it to the other {e['treated']}. Detecting a drop of the decline rate from "
-            f"{e['baseline_decline_rate']:.1%} to {e['target_decline_rate']:.1%} (two-sided α = {e['alpha']:g}, "
-            f"power {e['power']:.0%}) needs {needed} customers per arm: {verdict}.")
-
-
-def _offer(name: str, entry: dict, profiles: pd.DataFrame, top: int) -> list[str]:
+def _profile(name: str, profiles: pd.DataFrame, top: int) -> list[str]:
     rows = [[f"`{r.feature}`", f"{r.segment_value:.2f}", f"{r.rest_value:.2f}", f"{r.effect:+.2f}",
              direction_words(r.shap_direction)]
             for r in profiles[(profiles["segment"] == name) & (profiles["rank"] <= top)].itertuples(index=False)]
-    out = []
-    if rows:
-        out += table_lines(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""]
-    out.append(f"Offer **{entry['offer']}**: {entry['offer_text']}.")
-    out += [f"- {line}" for line in entry["evidence"]]
-    if "experiment" in entry:
-        out += ["", _experiment(entry["experiment"])]
+    return table_lines(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""] if rows else []
+
+
+def _priority(names: dict, profiles: pd.DataFrame, top: int) -> list[str]:
+    priority = names[PRIORITY]
+    return [f"## The priority segment: {priority}", "",
+            "High risk of buying less and high profit. How they differ from the other customers (effect size: "
+            "standardized mean difference, Cohen's h for shares), strongest first:", ""] + \
+        _profile(priority, profiles, top)
+
+
+def monitor_table(monitors: dict) -> pd.DataFrame:
+    """plots/monitor.csv: per export (params order) its drift and realized ROC-AUC."""
+    rows = []
+    for i, (name, r) in enumerate(monitors.items(), start=1):
+        drift, realized = r["drift"], r.get("realized") or {}
+        features = len(drift["features"]) or 1
+        rows.append({"index": i, "export": name, "customers": r["scored"],
+                     "drifted_features": len(drift["drifted_features"]),
+                     "drifted_share": round(len(drift["drifted_features"]) / features, 4),
+                     "domain_auc": (drift["domain"] or {}).get("roc_auc"), "roc_auc": realized.get("roc_auc"),
+                     "roc_auc_ci95_low": realized.get("roc_auc_ci95_low"),
+                     "roc_auc_ci95_high": realized.get("roc_auc_ci95_high"), "verdict": drift["verdict"]})
+    return pd.DataFrame(rows, columns=["index", "export", "customers", "drifted_features", "drifted_share",
+                                       "domain_auc", "roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "verdict"])
+
+
+def _monitoring(monitors: dict) -> list[str]:
+    out = ["## Does the model still fit?", ""]
+    if not monitors:
+        return out + ["No export is monitored (`monitor.exports`).", ""]
+    out += ["Each export of `monitor.exports`, scored by the production model: do its customers look like the ones "
+            "the model learned from (per feature a test, Holm-corrected, and a shift in the population stability "
+            "index of at least `monitor.psi_min`; a classifier telling the two apart), and where the export says "
+            "who bought less, how the model really did against its model card's test estimate.", ""]
+    rows = []
+    for name, r in monitors.items():
+        realized = r.get("realized") or {}
+        auc = "–" if realized.get("roc_auc") is None else \
+            f"{realized['roc_auc']:.3f} [{realized['roc_auc_ci95_low']:.3f}, {realized['roc_auc_ci95_high']:.3f}]"
+        domain = "–" if not r["drift"]["domain"] else f"{r['drift']['domain']['roc_auc']:.2f}"
+        rows.append([name, r["scored"], r["drift"]["verdict"], domain, auc, realized.get("verdict", "no labels yet")])
+    out += table_lines(["export", "customers", "drift", "classifier ROC-AUC", "realized ROC-AUC [95 %]",
+                        "against the estimate"], rows)
     return out + [""]
 
 
-def _recommendations(plan: dict, profiles: pd.DataFrame, top: int) -> list[str]:
-    priority = plan["names"][PRIORITY]
-    out = [f"## Recommendations for the priority segment: {priority}", "",
-           "High risk of buying less and high profit: the customers to keep. How they differ from the other "
-           "customers (effect size: standardized mean difference, Cohen's h for shares), strongest first:", ""]
-    out += _offer(priority, plan["segments"][priority], profiles, top)
-    others = [n for n, e in plan["segments"].items() if n != priority and "experiment" in e]
-    for name in others:
-        out += [f"### Other targeted segment: {name}", ""] + _offer(name, plan["segments"][name], profiles, top)
-    return out
+def banner(raw_dir: str) -> list[str]:
+    """The first line of a report or card made from the synthetic store."""
+    if raw_dir.rstrip("/") != SYNTHETIC_DIR:
+        return []
+    return ["> **Synthetic data.** Every figure here comes from the synthetic store the pipeline generates "
+            f"(`{SYNTHETIC_DIR}`), not from the store's customers. Train on a real export: `make real` (README).",
+            ""]
 
 
-def render(inputs: dict, top_features: int, profile_top: int) -> str:
-    lines = ["# В один клик: who will buy less, why, and what to offer", "",
-             "Generated by the `report` stage of `dvc repro` from the pipeline's outputs; change the code or "
-             "params.yaml, not this file.", ""]
+def render(inputs: dict, params: dict) -> str:
+    lines = ["# В один клик: who will buy less, why, and whom to contact with what", ""]
+    lines += banner(params["data"]["raw_dir"])
+    lines += ["Generated by the `report` stage of `dvc repro` from the pipeline's outputs; change the code or "
+              "params.yaml, not this file. Money is in thousand roubles.", ""]
+    lines += campaign_section(inputs["campaign"], inputs["save_rates"], _link(PROFIT_CURVE))
+    lines += readout_section(inputs["readouts"], inputs["save_rates"], _link(SAVE_RATES))
+    lines += _monitoring(inputs["monitors"])
     lines += _data_quality(inputs["quality"])
     lines += _models(inputs["cv"], inputs["selection"], inputs["test"])
+    lines += _calibration(inputs["test"], inputs["calibration"])
     lines += _production(inputs["production"])
-    lines += _drivers(inputs["importance"], inputs["explain"], top_features)
+    lines += _drivers(inputs["importance"], inputs["explain"], params["report"]["top_features"])
     lines += _correlation(inputs["correlation"])
-    lines += _segments(inputs["segments"], inputs["plan"])
-    lines += _recommendations(inputs["plan"], inputs["profiles"], profile_top)
+    lines += _segments(inputs["segments"], inputs["campaign"])
+    lines += _priority(params["segment"]["names"], inputs["profiles"], params["segment"]["profile_top"])
     return "\n".join(lines).rstrip("\n") + "\n"

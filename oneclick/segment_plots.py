@@ -1,4 +1,4 @@
-"""Images of the segments: probability vs profit, profiles, profit at risk."""
+"""Images of the segments: probability vs profit, and how each segment differs from the rest."""
 
 import math
 
@@ -11,7 +11,6 @@ from oneclick.segments import direction_words
 # the images, relative to the repository root (the report links them)
 SCATTER = "plots/segments_scatter.png"
 PROFILES = "plots/segment_profiles.png"
-PROFIT_AT_RISK = "plots/profit_at_risk.png"
 COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f")  # in segments.CELLS order: priority red
 
 
@@ -57,14 +56,4 @@ def profile_bars(profile: pd.DataFrame, summary: pd.DataFrame, top: int, path) -
     fig.legend(handles, [f"SHAP: {direction_words(d)}" for d in palette], loc="lower center", ncol=3,
                fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    save_figure(fig, path)
-
-
-def profit_at_risk(summary: pd.DataFrame, path) -> None:
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.barh(summary["segment"].iloc[::-1], summary["profit_at_risk"].iloc[::-1], color=COLOURS[::-1])
-    for y, value in enumerate(summary["profit_at_risk"].iloc[::-1]):
-        ax.text(value, y, f" {value:.1f}", va="center", fontsize=8)
-    ax.set_xlabel("profit at risk: Σ probability × profit, thousand roubles")
-    ax.set_title("Profit at risk per segment")
     save_figure(fig, path)

@@ -12,7 +12,6 @@ from oneclick.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.errors import DataError
 from oneclick.labels import one_hot_name
 
-CALIBRATIONS = ("none", "sigmoid", "isotonic")  # params segment.calibration: how scores become probabilities
 # the four risk × profit cells, the priority (keep them) first
 CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
 PRIORITY = CELLS[0]
@@ -75,8 +74,8 @@ def join_profit(scores: pd.DataFrame, profit: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def summarize(table: pd.DataFrame, names: dict[str, str], targeted: list[str]) -> pd.DataFrame:
-    """One row per segment: size, means, profit at risk (Σ probability × profit), observed decline rate."""
+def summarize(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """One row per segment: size, mean probability and profit, observed decline rate (labelled customers)."""
     rows = []
     for cell in CELLS:
         part = table[table["segment"] == names[cell]]
@@ -87,10 +86,8 @@ def summarize(table: pd.DataFrame, names: dict[str, str], targeted: list[str]) -
             "share": round(len(part) / len(table), DIGITS) if len(table) else 0.0,
             "mean_probability": round(float(part["probability"].mean()), DIGITS) if len(part) else 0.0,
             "mean_profit": round(float(part["profit"].mean()), DIGITS) if len(part) else 0.0,
-            "profit_at_risk": round(float((part["probability"] * part["profit"]).sum()), DIGITS),
             "decline_rate": round(float(part["activity_decreased"].mean()), DIGITS)
             if len(part) and "activity_decreased" in part else None,
-            "targeted": cell in targeted,
         })
     return pd.DataFrame(rows)
 
@@ -154,3 +151,39 @@ def read_importance(path) -> pd.DataFrame:
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; found {list(importance.columns)}")
     return importance
+
+
+def build(scores: pd.DataFrame, customers: pd.DataFrame, profit: pd.DataFrame, importance: pd.DataFrame,
+          spec: dict):
+    """(table, summary, profile, thresholds) for scored customers (id, part, probability) and the model table of
+    the same ids (features, target)."""
+    from oneclick.registry import encoded_features  # scikit-learn: the other users of this module start without it
+
+    names = dict(spec["names"])
+    table = join_profit(scores, profit)
+    customers = customers.set_index("id").loc[table["id"]].reset_index()
+    table["activity_decreased"] = customers["activity_decreased"].to_numpy()
+    thresholds = resolve_thresholds(spec, table["profit"])
+    table["segment"] = assign_segments(table, thresholds, names)
+    summary = summarize(table, names)
+    profile = profiles(encoded_features(customers), table["segment"], importance)
+    return table[["id", "part", "probability", "profit", "segment"]], summary, profile, thresholds
+
+
+def segment_metrics(summary: pd.DataFrame, thresholds: dict) -> dict:
+    """metrics/segments.json: the thresholds, and per segment its size, means and observed decline rate."""
+    return {
+        "thresholds": thresholds,
+        "customers": int(summary["customers"].sum()),
+        "segments": {row["segment"]: {k: v for k, v in row.items() if k != "segment"}
+                     for row in summary.to_dict("records")},
+    }
+
+
+def check_thresholds(thresholds: dict, spec: dict, path) -> None:
+    """Thresholds written by the segment stage must come from params.yaml's `segment`, or new customers would be
+    segmented differently from the report."""
+    same = (thresholds["risk"] == float(spec["risk_threshold"]) and thresholds["profit_rule"] == profit_rule(spec)
+            and (isinstance(spec["profit_threshold"], dict) or thresholds["profit"] == float(spec["profit_threshold"])))
+    if not same:
+        raise DataError(f"{path}: made with other `segment` params than params.yaml; run `dvc repro`")

@@ -17,6 +17,8 @@ SIMPLICITY = ("dummy", "logreg", "tree", "knn", "svc", "forest", "extra_trees", 
 # each pass's winner (dvc.yaml `passes` names the same files for its outs)
 SELECTED_MODEL = "models/model.skops"  # train pass: what evaluate, explain and segment use
 PRODUCTION_MODEL = "models/production/model.skops"  # every labelled customer: what ships and predict uses
+PASS_MODEL = {"train": SELECTED_MODEL, "labelled": PRODUCTION_MODEL}
+
 
 
 def data_path(part: str) -> str:
@@ -38,6 +40,12 @@ def fold_scores_path(part: str, model: str) -> str:
 
 
 TEST_PREDICTIONS = "reports/test_predictions.csv"  # the train pass's winner on each test customer
+TEST_CAMPAIGN = "reports/test_campaign.csv"  # the plan and the outcome of each test customer
+
+
+def scores_path(part: str) -> str:
+    """Out-of-fold scores and calibrated probabilities of a pass's customers (calibrate@<pass>)."""
+    return f"data/scores/{part}.csv"
 
 
 def one_se_choice(ranked: list[dict]) -> tuple[dict, str]:

@@ -57,12 +57,12 @@ def _class_value(y, kept, decreased, separation):
     return np.where(y == 1, kept + separation * (decreased - kept), kept)
 
 
-def draw_customers(n: int, seed: int, separation: float) -> pd.DataFrame:
+def draw_customers(n: int, seed: int, separation: float, first_id: int = FIRST_ID) -> pd.DataFrame:
     """One row per customer with English column names (the model table's, plus profit)."""
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < DECREASED_SHARE).astype(int)
     engagement = rng.standard_normal(n)
-    df = pd.DataFrame({"id": np.arange(FIRST_ID, FIRST_ID + n), "activity_decreased": y})
+    df = pd.DataFrame({"id": np.arange(first_id, first_id + n), "activity_decreased": y})
 
     for name, (m0, m1, s0, s1, low, high, decimals, loading) in NUMERIC_STATS.items():
         mean = _class_value(y, m0, m1, separation)
@@ -143,3 +143,48 @@ def write_raw_files(df: pd.DataFrame, out_dir) -> None:
     for name, (frame, options) in to_raw_files(df).items():
         with atomic_path(out_dir / name) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8", **options)
+
+
+def shifted(df: pd.DataFrame, shift: dict[str, float]) -> pd.DataFrame:
+    """The customers with columns multiplied (`{column: factor}`): a later month whose population moved. Whole
+    numbers stay whole, other numbers keep the decimals of their generator."""
+    out = df.copy()
+    decimals = {name: stats[6] for name, stats in NUMERIC_STATS.items()}
+    for column, factor in shift.items():
+        values = out[column] * factor
+        out[column] = values.round().astype(int) if decimals.get(column) == 0 else values.round(decimals.get(column, 2))
+    return out
+
+
+def write_months(months: dict, separation: float, out_dir) -> None:
+    """Later exports of the store (params `synthesize.months`): new customers with ids of their own per month,
+    shifted where the month says so, each in the four files' format."""
+    for i, (name, month) in enumerate(months.items(), start=1):
+        customers = draw_customers(month["n_customers"], month["seed"], separation, FIRST_ID + i * 1_000_000)
+        write_raw_files(shifted(customers, month.get("shift") or {}), Path(out_dir) / name)
+
+
+def simulate_outcomes(contacts: pd.DataFrame, source_dir, out_dir, save_rates: dict[str, float], seed: int):
+    """The export after a campaign, simulated: the campaign's customers' four files from `source_dir`, in their
+    format, where each treated customer (contacted, not control) who bought less was kept by the offer with its
+    true save rate (`save_rates`: offer -> probability). Returns the ids of the customers kept."""
+    ids = set(contacts["id"])
+    treated = contacts["contact"].fillna(False).astype(bool) & ~contacts["control"].fillna(False).astype(bool)
+    rate = contacts["offer"].map(save_rates).fillna(0.0).where(treated, 0.0)
+    draw = np.random.default_rng(seed).random(len(contacts))
+    candidates = contacts.loc[draw < rate.to_numpy(), "id"]
+    saved = []
+    for raw_file in (MARKET_FILE, MARKET_MONEY, MARKET_TIME, MONEY):
+        source = Path(source_dir) / raw_file.name
+        raw = source.read_bytes().decode("utf-8")
+        frame = pd.read_csv(source, sep=raw_file.sep, dtype=str, keep_default_na=False)
+        frame = frame[frame["id"].astype("int64").isin(ids)]
+        if raw_file is MARKET_FILE:
+            target = MARKET_FILE.columns[1].raw
+            kept = frame["id"].astype("int64").isin(candidates) & (frame[target] == POSITIVE_LABEL)
+            frame.loc[kept, target] = NEGATIVE_LABEL
+            saved = sorted(frame.loc[kept, "id"].astype("int64"))
+        with atomic_path(Path(out_dir) / raw_file.name) as tmp:
+            frame.to_csv(tmp, sep=raw_file.sep, index=False, encoding="utf-8",
+                         lineterminator="\r\n" if "\r\n" in raw else "\n")
+    return saved

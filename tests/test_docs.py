@@ -1,4 +1,9 @@
-"""The data dictionary page names every column the code knows; the PR workflow posts the review."""
+"""The front page and the docs say what is true: the commands and modules they name exist, every link resolves,
+what they say is in git is; the data dictionary names every column; the PR workflow posts the review."""
+
+import importlib.util
+import re
+import subprocess
 
 from conftest import ROOT
 
@@ -42,3 +47,65 @@ def test_pull_request_without_remote_credentials_falls_back_to_the_synthetic_dat
     params.write_text(text.replace("raw_dir: data/synthetic", "raw_dir: data/raw/market"), encoding="utf-8")
     subprocess.run(["bash", "-c", fallback["run"]], cwd=tmp_path, check=True)
     assert yaml.safe_load(params.read_text(encoding="utf-8"))["data"]["raw_dir"] == "data/synthetic"
+
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_the_readme_is_a_front_page():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250
+    order = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    headings = [lines[i] for i in order]
+    assert headings[:5] == ["## Quickstart", "## Your own data", "## The daily loop", "## Layout", "## Reference"]
+
+
+def test_every_make_target_and_module_named_exists():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"(?<![\w/.-])make ([a-z][\w-]*)", text):
+            assert target in targets, f"{page.name}: `make {target}` is not a Makefile target"
+        for module in set(re.findall(r"python -m ([\w.]+)", text)):
+            assert importlib.util.find_spec(module) is not None, f"{page.name}: `python -m {module}` does not exist"
+
+
+def test_every_link_resolves():
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for link in re.findall(r"\]\(([^)\s]+)\)", text):
+            if link.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = link.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            assert target.exists(), f"{page.name}: link {link} points at nothing"
+            if anchor and target.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), re.M)
+                assert anchor in {slug(h) for h in headings}, f"{page.name}: no heading for #{anchor} in {path}"
+
+
+def test_what_the_docs_say_is_in_git_is():
+    """The table of docs/team.md: each path of a `git` row has tracked files, each of a `DVC remote` row none."""
+    table = (ROOT / "docs" / "team.md").read_text(encoding="utf-8").split("## What goes where")[1]
+    rows = re.findall(r"^\| (.+) \| (git|DVC remote) \|$", table, re.M)
+    assert len(rows) >= 8
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tracked = tracked.splitlines()
+    for paths, where in rows:
+        for path in re.findall(r"`([^`]+)`", paths):
+            if "<name>" in path:  # a pattern: checked on the pointer files and data folders that exist
+                continue
+            prefix = path.rstrip("/")
+            inside = [f for f in tracked if f == prefix or f.startswith(prefix + "/")]
+            if where == "git":
+                assert inside, f"docs/team.md says {path} is in git; git tracks nothing there"
+            else:
+                assert not [f for f in inside if not f.endswith("README.md")], \
+                    f"docs/team.md says {path} goes to the DVC remote; git tracks {inside[:3]}"

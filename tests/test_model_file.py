@@ -19,7 +19,6 @@ from workspace import run
 from oneclick.errors import DataError
 from oneclick.model_file import TRUSTED, load_model, metadata, save_model
 from oneclick.registry import build_pipeline, with_probabilities
-from oneclick.scoring import calibrated
 
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 CV = {"folds": 3, "seed": 0}
@@ -61,15 +60,6 @@ def test_every_family_round_trips_under_the_trust_list(data, tmp_path, name):
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
 
 
-@pytest.mark.parametrize("calibration", ["sigmoid", "isotonic"])
-def test_calibrated_scorers_round_trip(data, tmp_path, calibration):
-    X, y, X_test = data
-    scorer = calibrated(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y)
-    save_model(tmp_path / "s.skops", scorer, f"svc+{calibration}")
-    loaded = load_model(tmp_path / "s.skops")["pipeline"]
-    np.testing.assert_array_equal(loaded.predict_proba(X_test), scorer.predict_proba(X_test))
-
-
 def test_trust_list_is_minimal(data, tmp_path):
     """Each trusted type is needed by some family: the list grows only when a pipeline needs it."""
     import skops.io as sio
@@ -78,9 +68,6 @@ def test_trust_list_is_minimal(data, tmp_path):
     needed = set()
     for spec in CASES.values():
         needed |= set(sio.get_untrusted_types(data=sio.dumps(fitted(spec, X, y))))
-    for calibration in ("sigmoid", "isotonic"):
-        needed |= set(sio.get_untrusted_types(data=sio.dumps(
-            calibrated(fitted(CASES["svc"], X, y), calibration, CV).fit(X, y))))
     assert needed == set(TRUSTED)
 
 
@@ -97,7 +84,7 @@ class Hostile:
 def predict(model, tmp_path, synthetic_dir):
     out = tmp_path / "out" / "scores.csv"
     result = run([sys.executable, "-m", "oneclick.predict", "--input", str(synthetic_dir), "--output", str(out),
-                  "--model", str(model), "--params", str(ROOT / "params.yaml")], ROOT, check=False)
+                  "--model", str(model)], ROOT, check=False)
     return result, out
 
 
@@ -191,7 +178,8 @@ def test_a_stage_refuses_a_hostile_model_without_outputs(tmp_path):
     result = run([sys.executable, "-m", "stages.explain"], ws, check=False)
     assert result.returncode == 1 and "a pickle, not a model file" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not marker.exists() and not (ws / "plots").exists() and not (ws / "metrics").exists()
+    assert not marker.exists() and not (ws / "plots").exists()
+    assert [p.name for p in (ws / "metrics").rglob("*") if p.is_file()] == ["README.md"] * 2  # only placeholders
 
 
 UNPICKLERS = {"pickle", "cPickle", "cloudpickle", "dill", "shelve", "jsonpickle"}

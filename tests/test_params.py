@@ -43,23 +43,62 @@ def test_repository_params_are_valid():
     ("cv.folds", 1, "cv.folds"),
     ("cv.repeats", KeyError, "cv.repeats"),
     ("data.raw_dir", None, "data.raw_dir"),
-    ("segment.calibration", "platt", "segment.calibration"),
+    ("calibrate.method", "platt", "calibrate.method"),
+    ("calibrate.choices", ["sigmoid", "sigmoid"], "calibrate.choices"),
+    ("calibrate.score", "auc", "calibrate.score"),
     ("segment.risk_threshold", 1.2, "segment.risk_threshold"),
     ("segment.profit_threshold", {"quantile": 1.5}, "segment.profit_threshold.quantile"),
     ("segment.profit_threshold", {"median": True}, "segment.profit_threshold"),
     ("segment.names", {"high_risk_high_profit": "keep"}, "segment.names"),
-    ("segment.targeted", ["priority"], "segment.targeted"),
-    ("segment.offers", [{"name": "x", "feature": "promo", "when": "higher", "min_effect": 0.2, "offer": "y"}],
-     "segment.offers.0.feature"),
-    ("segment.offers", [{"name": "x", "feature": "promo_share", "when": "more", "min_effect": 0.2, "offer": "y"}],
-     "segment.offers.0.when"),
-    ("segment.experiment", {"control_share": 0.2, "seed": 1, "drop": 0.1, "alpha": 0.05}, "segment.experiment.power"),
+    ("campaign.loss_share", 1.5, "campaign.loss_share"),
+    ("campaign.horizon_months", 3.0, "campaign.horizon_months"),
+    ("campaign.contact_cost", -0.01, "campaign.contact_cost"),
+    ("campaign.offers.cart_reminder.cost", -1, "campaign.offers.cart_reminder.cost"),
+    ("campaign.offers.cart_reminder.save_rate.alpha", 0, "campaign.offers.cart_reminder.save_rate.alpha"),
+    ("campaign.offers.cart_reminder.save_rate.beta", -1, "campaign.offers.cart_reminder.save_rate.beta"),
+    ("campaign.offers.cart_reminder.eligible", {"unpaid": {"min": 3}}, "campaign.offers.cart_reminder.eligible.unpaid"),
+    ("campaign.offers.cart_reminder.eligible", {"unpaid_items_quarter": {"above": 3}},
+     "campaign.offers.cart_reminder.eligible.unpaid_items_quarter"),
+    ("campaign.offers.cart_reminder.eligible", {"allow_messages": {"in": ["yes"]}},
+     "campaign.offers.cart_reminder.eligible.allow_messages.in"),
+    ("campaign.offers", {}, "campaign.offers"),
+    ("campaign.budget", {"contacts": 10.5, "spend": None}, "campaign.budget.contacts"),
+    ("campaign.control.share", 0.95, "campaign.control.share"),
+    ("campaign.draws", 5, "campaign.draws"),
+    ("simulate.save_rates", {"cart_reminder": 0.3}, "simulate.save_rates"),
+    ("simulate.save_rates.cart_reminder", 1.3, "simulate.save_rates.cart_reminder"),
+    ("readout.campaigns", {"bad name": "x"}, "readout.campaigns.bad name"),
+    ("readout.min_per_arm", 0, "readout.min_per_arm"),
+    ("monitor.exports", ["a"], "monitor.exports"),
+    ("monitor.alpha", 0.9, "monitor.alpha"),
+    ("monitor.domain.auc_min", 0.3, "monitor.domain.auc_min"),
+    ("synthesize.months", {"m": {"n_customers": 100, "seed": 1, "shift": {"height": 2}}}, "synthesize.months.m.shift"),
+    ("cv.folds", 5.0, "cv.folds"),  # an integer knob: 5.0 would be recorded as 5.0 and re-run every search
     ("report.top_features", 0, "report.top_features"),
 ])
 def test_bad_value_names_the_key(key, value, expected):
     with pytest.raises(ParamsError, match=expected.replace(".", r"\.")):
         validate(changed(key, value))
 
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("models.svc.grid", {"CC": [1]}, "'models.svc.grid' has argument(s) ['CC'] that svc does not take; it takes"),
+    ("models.svc.args", {"gama": 1}, "'models.svc.args' has argument(s) ['gama'] that SVC does not take; it takes"),
+    ("cv.fold", 3, "'cv.fold' is not a known key; cv takes ['backend', 'folds', 'n_jobs', 'repeats', 'scheduler', "
+                   "'seed']; did you mean 'folds'?"),
+    ("campaign.budget.contact", 3, "'campaign.budget.contact' is not a known key; campaign.budget takes ['contacts', "
+                                   "'spend']; did you mean 'contacts'?"),
+    ("modles", {}, "'modles' is not a known key; the top level takes"),
+])
+def test_an_unknown_key_names_the_valid_ones_and_the_closest(key, value, message):
+    with pytest.raises(ParamsError) as err:
+        validate(changed(key, value))
+    assert message in str(err.value)
+    suggestion = {"models.svc.grid": "did you mean 'C'?", "models.svc.args": "did you mean 'gamma'?",
+                  "modles": "did you mean 'models'?"}.get(key)
+    if suggestion:
+        assert str(err.value).endswith(suggestion)
 
 
 def test_voting_needs_valid_members():
@@ -78,3 +117,18 @@ def test_voting_needs_valid_members():
 def test_feature_toggles_must_be_booleans():
     with pytest.raises(ParamsError, match="features"):
         validate(changed("features.trends", "yes"))
+
+
+def test_params_yaml_is_written_as_dvc_writes_it(tmp_path):
+    """`dvc exp run -S` rewrites params.yaml with its own YAML writer; the committed file is what that writer makes
+    of it, so an experiment's diff holds only the keys it set (one line for a scalar)."""
+    from dvc.utils.hydra import apply_overrides
+
+    copy_ = tmp_path / "params.yaml"
+    copy_.write_bytes((ROOT / "params.yaml").read_bytes())
+    apply_overrides(copy_, [f"cv.folds={PARAMS['cv']['folds']}"])
+    assert copy_.read_bytes() == (ROOT / "params.yaml").read_bytes()
+    apply_overrides(copy_, ["segment.risk_threshold=0.6"])
+    before, after = ((ROOT / "params.yaml").read_text().splitlines(), copy_.read_text().splitlines())
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        ("  risk_threshold: 0.5", "  risk_threshold: 0.6")]

@@ -4,12 +4,15 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import edit_file
 
 from oneclick.model_card import dvc_dir_hash
 from tools.sandbox import env, make_sandbox, run
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_bad_export_gets_one_error_and_changes_nothing(repo, synthetic_dir, raw_
 
 
 def test_bad_name_or_folder_changes_nothing(repo, synthetic_dir, tmp_path):
-    for source, name, expected in ((synthetic_dir, "../x", "--name '../x'"),
+    for source, name, expected in ((synthetic_dir, "../x", "name '../x'"), (synthetic_dir, "2026-12", "a letter"),
                                    (tmp_path / "missing", "store", "not a folder")):
         result = import_raw(repo, source, name)
         assert result.returncode == 1 and expected in result.stderr
@@ -80,3 +83,39 @@ def test_a_failed_dvc_add_restores_the_previous_version(repo, synthetic_dir, raw
     assert result.returncode == 1 and "dvc add" in result.stderr
     assert (repo / "data" / "raw" / "store.dvc").read_bytes() == before
     assert dvc_dir_hash(repo / "data" / "raw" / "store") == dvc_file(repo)["outs"][0]["md5"]
+
+
+def test_a_campaign_is_imported_with_its_outcomes(repo, tmp_path):
+    from test_readout import campaign
+
+    _, _, contacts, _ = campaign(tmp_path, 200)
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "spring", "--contacts",
+                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    target = repo / "data" / "raw" / "campaigns" / "spring"
+    assert (target / "contacts.csv").read_bytes() == contacts.read_bytes()
+    assert sorted(p.name for p in (target / "outcomes").iterdir()) == sorted(
+        p.name for p in (tmp_path / "outcomes").iterdir())
+    assert (repo / "data" / "raw" / "campaigns" / "spring.dvc").is_file()
+    assert "dvc exp run -S '+readout.campaigns.spring=data/raw/campaigns/spring'" in result.stderr
+    pd.read_csv(contacts).assign(control=False).to_csv(contacts, index=False)  # a list without a control group
+    broken = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "summer", "--contacts",
+                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
+                            capture_output=True, text=True)
+    assert broken.returncode == 1 and "no control group" in broken.stderr
+    assert not (repo / "data" / "raw" / "campaigns" / "summer").exists()
+
+
+def test_an_export_without_the_target_is_imported_for_monitoring(repo, synthetic_dir, tmp_path):
+    month = tmp_path / "month"
+    shutil.copytree(synthetic_dir, month)
+    market = pd.read_csv(month / "market_file.csv", dtype=str, keep_default_na=False)
+    market.drop(columns="Покупательская активность").to_csv(month / "market_file.csv", index=False,
+                                                            lineterminator="\r\n")
+    (month / "money.csv").unlink()
+    assert import_raw(repo, month, "m2026-12").returncode == 1  # not a training export
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(month), "--name", "m2026-12",
+                             "--monitoring"], cwd=repo, env=env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "monitor it: dvc exp run -S '+monitor.exports.m2026-12=data/raw/m2026-12'" in result.stderr

@@ -20,8 +20,9 @@ def git(repo, *args):
 
 
 def write_side(repo, model="svc", scores=(0.90, 0.92, 0.88, 0.91, 0.89), folds=5, seed=42, ids=range(1000, 1100),
-               proba=GOOD, test_ids=range(120)):
-    """The files a verdict reads, as the stages write them: both passes' records, fold scores, test probabilities."""
+               proba=GOOD, test_ids=range(120), value=None):
+    """The files a verdict reads, as the stages write them: both passes' records, fold scores, test probabilities,
+    the test part's plan."""
     def put(path, obj):
         file = repo / path
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +38,11 @@ def write_side(repo, model="svc", scores=(0.90, 0.92, 0.88, 0.91, 0.89), folds=5
     put("metrics/test.json", {"roc_auc": 0.9})
     pd.DataFrame({"id": list(test_ids), "actual": Y, "probability": proba}).to_csv(
         repo / "reports/test_predictions.csv", index=False)
+    value = np.full(len(Y), 3.6) if value is None else value
+    pd.DataFrame({"id": list(test_ids), "declined": Y, "probability": proba, "value_at_stake": value,
+                  "offer": "cart_reminder", "total_cost": 0.17, "alpha": 6.0, "beta": 14.0,
+                  "expected_profit": proba * 0.3 * value - 0.17}).to_csv(repo / "reports/test_campaign.csv",
+                                                                         index=False)
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def repo(tmp_path):
 
 def test_identical_sides_show_no_detectable_difference_with_zero_inside(repo):
     lines = compare("main", None, repo)
-    assert [line["verdict"] for line in lines] == ["no detectable difference"] * 3
+    assert [line["verdict"] for line in lines] == ["no detectable difference"] * 4
     assert all(line["low"] <= 0 <= line["high"] for line in lines)
 
 
@@ -60,7 +66,7 @@ def test_a_much_worse_model_is_worse_on_every_line(repo):
     noisy = np.round(np.clip(GOOD + RNG.normal(0, 0.5, 120), 0, 1), 6)
     write_side(repo, model="knn", scores=(0.70, 0.74, 0.69, 0.73, 0.70), proba=noisy)
     lines = compare("main", None, repo)
-    assert [line["verdict"] for line in lines] == ["worse"] * 3
+    assert [line["verdict"] for line in lines] == ["worse"] * 4  # a worse ranking earns less too
     assert all(line["high"] < 0 for line in lines)
     assert lines[0]["base"].startswith("svc") and lines[0]["head"].startswith("knn")
     assert markdown_lines(lines)[0].startswith("- **worse**. CV ROC-AUC")
@@ -73,7 +79,7 @@ def test_a_much_worse_model_is_worse_on_every_line(repo):
 ])
 def test_other_folds_are_not_comparable(repo, change, reason):
     write_side(repo, **change)
-    cv, holdout, production = compare("main", None, repo)
+    cv, holdout, production, _ = compare("main", None, repo)
     assert reason in cv["reason"] and reason in production["reason"] and "delta" not in cv
     assert holdout["verdict"] == "no detectable difference"  # the test customers are still the same
     assert markdown_lines([cv])[0].startswith(f"- **not comparable: {reason}")
@@ -81,13 +87,19 @@ def test_other_folds_are_not_comparable(repo, change, reason):
 
 def test_other_test_customers_are_not_comparable(repo):
     write_side(repo, test_ids=range(1, 121))
-    holdout = compare("main", None, repo)[1]
-    assert holdout["reason"].startswith("other test customers")
+    _, holdout, _, profit = compare("main", None, repo)
+    assert holdout["reason"].startswith("other test customers") and profit["reason"].startswith("other test customers")
+
+
+def test_other_economics_are_not_comparable(repo):
+    write_side(repo, value=np.full(len(Y), 7.2))
+    assert compare("main", None, repo)[3]["reason"].startswith("the campaign's economics changed")
 
 
 def test_a_base_without_fold_scores_is_said_so(repo):
     git(repo, "rm", "-rq", "reports")
     git(repo, "commit", "-qm", "before fold scores were kept")
     write_side(repo)
-    cv, holdout, _ = compare("main", None, repo)
+    cv, holdout, _, profit = compare("main", None, repo)
     assert "per-fold scores are missing" in cv["reason"] and "missing" in holdout["reason"]
+    assert "missing" in profit["reason"]

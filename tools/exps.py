@@ -36,17 +36,18 @@ def ranking(root: Path = Path(".")) -> list[str]:
     rows = []
     for exp in experiments(root):
         if exp["state"] != "success":
-            rows.append((float("inf"), [exp["name"], exp["state"], "", "", "", "", "", "", ""]))
+            rows.append((float("inf"), [exp["name"], exp["state"], *[""] * 9]))
             continue
-        cv, holdout, production = compare(None, exp["rev"], root)
+        cv, holdout, production, profit = compare(None, exp["rev"], root)
         selected = cv.get("head", "").split(" ")[0]
         rows.append((-cv.get("delta", float("-inf")),
-                     [exp["name"], exp["state"], selected, *_cell(cv), *_cell(holdout), *_cell(production)]))
+                     [exp["name"], exp["state"], selected, *_cell(cv), *_cell(holdout), *_cell(production),
+                      *_cell(profit)]))
     header = ["experiment", "state", "selected", "Δ CV (train) [95 %]", "verdict", "Δ test [95 %]", "verdict",
-              "Δ CV (production) [95 %]", "verdict"]
+              "Δ CV (production) [95 %]", "verdict", "Δ EMP per 1000 [95 %]", "verdict"]
     rows.sort(key=lambda r: (r[0], r[1][0]))
     return ["Each experiment against the workspace (head − workspace), paired on the same folds and test "
-            "customers; README: \"Is the change real?\"", "",
+            "customers; docs/experiments.md: \"Is the change real?\"", "",
             *table_lines(header, [r[1] for r in rows])] if rows else ["No experiments for this commit."]
 
 

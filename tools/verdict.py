@@ -1,7 +1,8 @@
 """Better, worse or no detectable difference: the selected models of two revisions, paired on the same customers.
 
-A side is a git revision (a commit, a branch, an experiment's sha) or the workspace (rev None). Three lines:
-the train pass's winner by CV and on the test part, and the production model (every labelled customer) by CV.
+A side is a git revision (a commit, a branch, an experiment's sha) or the workspace (rev None). Four lines:
+the train pass's winner by CV and on the test part, the production model (every labelled customer) by CV, and the
+plan's expected maximum profit on the test part.
 Pairing needs the same folds (cv.* and the same customers) or the same test customers; otherwise the line
 says what changed instead of giving a number.
 """
@@ -11,10 +12,13 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from oneclick.emp import profit_curves
+from oneclick.offers import save_rate_draws
 from oneclick.paired import corrected_t_difference, delong_difference, verdict
-from oneclick.selection import TEST_PREDICTIONS, fold_scores_path
+from oneclick.selection import TEST_CAMPAIGN, TEST_PREDICTIONS, fold_scores_path
 
 PASSES = {"train": "metrics/selection.json", "labelled": "metrics/production.json"}
 FOLD_KEYS = {"folds": "cv.folds", "repeats": "cv.repeats", "seed": "cv.seed"}
@@ -90,9 +94,55 @@ def holdout_line(base_rev, head_rev, root: Path = Path(".")) -> dict:
             "method": f"DeLong, paired on the same {len(head)} test customers"}
 
 
+ECONOMICS = ["offer", "total_cost", "alpha", "beta"]  # with value_at_stake: what a plan's profit assumes
+
+
+def _emp_per_1000(table: pd.DataFrame, draws, rows) -> np.ndarray:
+    """Expected maximum profit per 1000 customers of each resample (`rows`: resamples x positions)."""
+    names = sorted(table["offer"].dropna().unique())
+    index = table["offer"].map({n: i for i, n in enumerate(names)}).fillna(0).astype(int).to_numpy()
+    has = table["expected_profit"].notna().to_numpy()
+    out = []
+    for sample in rows:
+        pick = sample[has[sample]]
+        best, _ = profit_curves(table["declined"].to_numpy()[pick], table["value_at_stake"].to_numpy()[pick],
+                                table["total_cost"].to_numpy()[pick], index[pick], draws,
+                                table["expected_profit"].to_numpy()[pick], np.arange(len(pick)))
+        out.append(best.mean() * 1000 / len(sample))
+    return np.array(out)
+
+
+def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -> dict:
+    """The paired comparison of the plans' expected maximum profit on the test part: the same customers resampled
+    for both sides (bootstrap), the same draws of the save rates."""
+    line = {"what": "expected maximum profit of the plan per 1000 test customers"}
+    base_csv, head_csv = read(base_rev, TEST_CAMPAIGN, root), read(head_rev, TEST_CAMPAIGN, root)
+    if base_csv is None or head_csv is None:
+        return {**line, "reason": f"{TEST_CAMPAIGN} is missing on one side (made before it was kept)"}
+    base, head = pd.read_csv(io.BytesIO(base_csv)), pd.read_csv(io.BytesIO(head_csv))
+    if not (base["id"].equals(head["id"]) and base["declined"].equals(head["declined"])):
+        return {**line, "reason": f"other test customers ({len(base)} → {len(head)}; split.* or the data changed)"}
+    catalogue = {side: set(map(tuple, t[ECONOMICS].dropna().drop_duplicates().itertuples(index=False)))
+                 for side, t in (("base", base), ("head", head))}
+    offers = {(o, a, b) for o, _, a, b in catalogue["base"]} == {(o, a, b) for o, _, a, b in catalogue["head"]}
+    if not (offers and base["value_at_stake"].equals(head["value_at_stake"])):
+        return {**line, "reason": "the campaign's economics changed (values at stake, offers or their save rates)"}
+    priors = (head.dropna(subset=["alpha"]).drop_duplicates("offer").sort_values("offer")[["alpha", "beta"]]
+              .reset_index(drop=True))
+    draws = save_rate_draws(priors, 200, 0)
+    rng = np.random.default_rng(0)
+    rows = [np.arange(len(head))] + [rng.integers(0, len(head), len(head)) for _ in range(resamples)]
+    base_emp, head_emp = _emp_per_1000(base, draws, rows), _emp_per_1000(head, draws, rows)
+    diff = head_emp[1:] - base_emp[1:]
+    low, high = (float(v) for v in np.percentile(diff, [2.5, 97.5]))
+    return {**line, "base": f"{base_emp[0]:.1f}", "head": f"{head_emp[0]:.1f}",
+            "delta": float(head_emp[0] - base_emp[0]), "low": low, "high": high, "verdict": verdict(low, high),
+            "method": f"bootstrap of the same {len(head)} test customers, {resamples} resamples, thousand roubles"}
+
+
 def compare(base_rev, head_rev, root: Path = Path(".")) -> list[dict]:
     return [cv_line(base_rev, head_rev, "train", root), holdout_line(base_rev, head_rev, root),
-            cv_line(base_rev, head_rev, "labelled", root)]
+            cv_line(base_rev, head_rev, "labelled", root), emp_line(base_rev, head_rev, root)]
 
 
 def markdown_lines(lines: list[dict]) -> list[str]:
@@ -112,4 +162,5 @@ def verdict_section(base_rev, head_rev, root: Path = Path(".")) -> list[str]:
     return [f"## Verdict: {_label(head_rev)} against {_label(base_rev)}", "",
             *markdown_lines(compare(base_rev, head_rev, root)), "",
             "An interval is the 95 % range of the difference head − base that the noise of these customers "
-            "allows; **better** or **worse** only when it excludes 0 (README: \"Is the change real?\").", ""]
+            "allows; **better** or **worse** only when it excludes 0 (docs/experiments.md: \"Is the change real?\").",
+            ""]
