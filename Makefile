@@ -4,20 +4,31 @@ PYTHON ?= python3
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 REAL_DATA ?= ../shared/data/market
 
-.PHONY: venv repro test lint import real exps review bench results plots-template clean-venv
+.PHONY: venv repro test test-fast lint import real exps review bench results plots-template clean-venv
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(VENV)/.on-path
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The venv's python imports this checkout's package from any directory (`python -m oneclick.predict` elsewhere),
+# as an editable install would; in the checkout, the working directory comes first.
+$(VENV)/.on-path: $(VENV)/.installed
+	$(VENV)/bin/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'oneclick.pth').write_text('$(CURDIR)\n')"
+	touch $@
+
 repro: venv
 	dvc repro
 
+# The whole suite, test files spread over the cores (pytest-xdist; a file's tests stay together, as the end-to-end
+# modules share one sandbox run); test-fast: the unit tests, for the inner loop.
 test: venv
-	python -m pytest
+	python -m pytest -n auto --dist loadfile
+
+test-fast: venv
+	python -m pytest -n auto -m "not e2e and not slow"
 
 lint: venv
 	ruff check .
@@ -28,10 +39,12 @@ import: venv
 	python -m oneclick.raw_import $(RAW) --name $(NAME)
 
 # The same pipeline on the real files, as an experiment (the committed baseline stays synthetic): the export
-# is imported as data/raw/market, so params and dvc.lock hold a relative path.
+# is imported as data/raw/market, so params and dvc.lock hold a relative path; the synthetic store's demo
+# campaign and months are left out, so nothing simulated informs the real plan or report.
 real: venv
 	python -m oneclick.raw_import $(REAL_DATA) --name market
-	dvc exp run -S data.raw_dir=data/raw/market
+	dvc exp run -S data.raw_dir=data/raw/market -S '~readout.campaigns.demo' -S '~monitor.exports.m2026-10' \
+	  -S '~monitor.exports.m2026-11'
 
 # The experiments table (CV ROC-AUC per model, the selection, test ROC-AUC with its interval), then each
 # experiment against the workspace with paired intervals: better, worse or no detectable difference.

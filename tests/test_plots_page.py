@@ -16,6 +16,8 @@ from conftest import ROOT
 from tools.plots_template import CONFUSION, TEMPLATE, confusion_counts, page
 from tools.sandbox import env, make_sandbox, run
 
+pytestmark = pytest.mark.e2e
+
 # Debian's chromium here and in .ci/run; Google Chrome on GitHub's runners
 CHROMIUM = next((Path(p) for p in map(shutil.which, ("chromium", "google-chrome")) if p), None)
 # flags for a machine with no network: without the background ones chromium keeps trying to reach Google

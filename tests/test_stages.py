@@ -2,8 +2,11 @@
 
 import sys
 
+import pytest
 from conftest import edit_file
 from workspace import make_workspace, run, set_params
+
+pytestmark = pytest.mark.e2e
 
 
 def test_bad_input_fails_the_stage_without_outputs(tmp_path, raw_copy):

@@ -2,8 +2,10 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,6 +23,10 @@ FAST = {
     "models.extra_trees.args": {"n_estimators": 30, "random_state": 42},
     "models.extra_trees.grid": {"min_samples_leaf": [1, 4]},
     "models.knn_trees.members.extra_trees.args": {"n_estimators": 30, "random_state": 42},
+    "cv.n_jobs": 1,  # pytest-xdist runs a test file per core: stages in one thread, forests without processes
+    "explain.n_jobs": 1,
+    "explain.background_size": 5,
+    "explain.production_rows": 10,
 }
 
 
@@ -53,3 +59,33 @@ def stop_workers(ws) -> None:
         cmdline = Path(f"/proc/{pid}/cmdline")
         if cmdline.is_file() and b"queue-worker" in cmdline.read_bytes():
             os.kill(pid, signal.SIGTERM)
+
+
+FAST_BASELINE = {"data.raw_dir": "data/raw/store"}  # the baseline's params beside FAST: an imported export
+
+
+def shared_baseline(tmp_path_factory, raw_source) -> tuple[Path, dict]:
+    """(a repository, the output of its first `dvc repro`): the FAST sandbox with `raw_source` imported as
+    data/raw/store (as a team imports its export), run once and committed. Built once per test session, by the
+    first pytest-xdist worker that asks (a file lock guards it), in the workers' common temporary folder; each
+    caller gets its own copy, so the end-to-end modules can run on several workers at once."""
+    from filelock import FileLock
+
+    common = tmp_path_factory.getbasetemp()
+    common = common.parent if os.environ.get("PYTEST_XDIST_WORKER") else common
+    built, record = common / "baseline" / "repo", common / "baseline" / "first_run.json"
+    with FileLock(str(common / "baseline.lock")):
+        if not record.is_file():
+            ws = make_workspace(built, FAST_BASELINE, git=True)
+            run([sys.executable, "-m", "oneclick.raw_import", str(raw_source), "--name", "store"], ws)
+            first = run(["dvc", "repro"], ws)
+            commit(ws, "baseline: the store's export under DVC, a run on it")
+            record.write_text(json.dumps({"stdout": first.stdout, "stderr": first.stderr}))
+    return built, json.loads(record.read_text())
+
+
+def copy_of(source: Path, dest: Path) -> Path:
+    """A copy of a repository with its git history and DVC cache; DVC re-hashes what it sees (new inodes)."""
+    shutil.copytree(source, dest, symlinks=True)
+    shutil.rmtree(dest / ".dvc" / "tmp", ignore_errors=True)  # locks and state of the original
+    return dest

@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ANYWHERE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "tmp", "cache")
-OUTPUTS = {"data", "models", "logs", "metrics", "plots"}  # at the top only: .dvc/plots holds a plot template
+OUTPUTS = {"data", "models", "logs", "metrics", "plots", "reports"}  # at the top only: .dvc/plots holds a template
 
 
 def _skip(source: Path):
@@ -42,24 +42,29 @@ def run(cmd: list[str], cwd, check=True) -> subprocess.CompletedProcess:
 
 
 def set_params(path: Path, changes: dict) -> None:
-    """Set dotted keys of a params file; a value of None under `models.` removes that model."""
-    params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key, value in changes.items():
-        node = params
-        *parents, last = key.split(".")
-        for part in parents:
-            node = node[part]
-        if value is None and key.startswith("models."):
-            node.pop(last, None)
-        else:
-            node[last] = value
-    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    """Set dotted keys of a params file, written as `dvc exp run -S` writes it (so a later -S changes only its
+    own lines); a value of None under `models.` removes that model."""
+    from dvc.utils.serialize import modify_yaml
+
+    with modify_yaml(path) as params:
+        for key, value in changes.items():
+            node = params
+            *parents, last = key.split(".")
+            for part in parents:
+                node = node[part]
+            if value is None and key.startswith("models."):
+                node.pop(last, None)
+            else:
+                node[last] = value
 
 
 def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False, source: Path = ROOT) -> Path:
     """Copy the repository's sources (or those of another tree) to `dest` (no outputs, no lock), apply param
     changes."""
     shutil.copytree(source, dest, ignore=_skip(Path(source)))
+    for readme in Path(source).glob("metrics/*/README.md"):  # folders stages depend on even when empty
+        (dest / readme.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(readme, dest / readme.relative_to(source))
     (dest / "dvc.lock").unlink(missing_ok=True)
     if changes:
         set_params(dest / "params.yaml", changes)
@@ -84,6 +89,12 @@ def export_revision(rev: str, dest: Path) -> Path:
 def commit(repo: Path, message: str) -> None:
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", message], repo)
+
+
+def lock_outputs(lock_text: str) -> dict:
+    """Every stage output's md5 in a dvc.lock's text: the same md5, the same bytes."""
+    lock = yaml.safe_load(lock_text)
+    return {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", [])}
 
 
 def ran_stages(output: str) -> list[str]:
