@@ -132,3 +132,22 @@ def test_params_yaml_is_written_as_dvc_writes_it(tmp_path):
     before, after = ((ROOT / "params.yaml").read_text().splitlines(), copy_.read_text().splitlines())
     assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
         ("  risk_threshold: 0.5", "  risk_threshold: 0.6")]
+
+
+def test_make_reals_overrides_leave_a_valid_params_file(tmp_path):
+    """`make real` removes the demo campaign and months with -S; DVC's writer must leave valid YAML (a mapping
+    emptied under a key with a comment on its line would not be)."""
+    import re
+    import shlex
+
+    from dvc.utils.hydra import apply_overrides
+
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nreal:")[1].split("\n\n")[0]
+    overrides = [arg for arg in re.findall(r"-S ('[^']+'|\S+)", recipe.replace("\\\n", " "))]
+    copy_ = tmp_path / "params.yaml"
+    copy_.write_bytes((ROOT / "params.yaml").read_bytes())
+    apply_overrides(copy_, [shlex.split(arg)[0] for arg in overrides])
+    params = yaml.safe_load(copy_.read_text(encoding="utf-8"))
+    validate(params)
+    assert params["data"]["raw_dir"] == "data/raw/market"
+    assert params["readout"]["campaigns"] == {} and params["monitor"]["exports"] == {}
