@@ -71,8 +71,8 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         f"- family: **{production['model']}** ({production['estimator']}), {params}",
         f"- chosen by: the selection procedure on every labelled customer ({production['rule']}), refitted on "
         f"all {model['rows']} of them",
-        f"- probabilities: calibrated by **{method}**, chosen by out-of-fold {calibration['chosen_by']} "
-        f"(out of fold, every labelled customer: Brier {oof['none']['brier']:.4f} uncalibrated, "
+        f"- probabilities: calibrated by **{method}** (chosen by {calibration['chosen_by'].replace('_', ' ')}; on "
+        f"every labelled customer out of fold, Brier {oof['none']['brier']:.4f} uncalibrated, "
         f"{oof[method]['brier']:.4f} calibrated; `calibration.json`)" if "none" in oof else
         f"- probabilities: calibrated by **{method}** (`calibration.json`)",
         f"- file: `model.skops` (skops.io, loads only trusted types), scikit-learn {model['sklearn_version']}, "

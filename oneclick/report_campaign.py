@@ -31,7 +31,8 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
     rows = []
     for name, figures in campaign["offers"].items():
         offer = entry = save_rates[name]
-        assumed = f"{entry['posterior']['mean']:.2f}" + (" (measured)" if entry["campaigns"] else " (assumed)")
+        assumed = f"{entry['posterior']['mean']:.2f}" + (f" (updated by {', '.join(entry['campaigns'])})"
+                                                        if entry["campaigns"] else " (assumed)")
         if not entry["in_plan"]:
             assumed += f"; out of the plan: {entry['reason']}"
         even = "–" if figures["break_even_save_rate"] is None else f"{figures['break_even_save_rate']:.2f}"
@@ -110,7 +111,8 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
     for name, r in readouts.items():
         overall = r["overall"]
         missing = ", ".join(f"{n} {reason}" for reason, n in r["missing"].items()) or "none"
-        out += [f"### Campaign {name}", "",
+        where = f" (`{r['folder']}`)" if r.get("folder") else ""
+        out += [f"### Campaign {name}{where}", "",
                 f"{overall['treated_found']} treated and {overall['control_found']} control customers found in the "
                 f"outcome export (missing: {missing}). Overall: **{overall['verdict']}**"]
         if "difference" in overall:
@@ -139,6 +141,6 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
     if dropped:
         out += ["Out of the plan: " + "; ".join(dropped) + ".", ""]
     out += ["The save rate used now combines the assumption with what the campaigns measured (a Beta posterior: "
-            "README, \"The campaign and its read-out\"); the next `dvc repro` plans with it.", "",
+            "docs/campaign.md, \"What the next plan learns\"); the next `dvc repro` plans with it.", "",
             f"![Save rate per offer]({image})", ""]
     return out

@@ -72,3 +72,19 @@ def plan_rates(learned: dict) -> dict:
     """What the plan reads: offer -> {alpha, beta, in_plan} (the posterior)."""
     return {name: {"alpha": e["posterior"]["alpha"], "beta": e["posterior"]["beta"], "in_plan": e["in_plan"]}
             for name, e in learned.items()}
+
+
+def save_rate_rows(learned: dict, readouts: dict):
+    """plots/save_rates.csv: per offer its prior's mean, each campaign's measured save rate, and the posterior's
+    mean, labelled `<source> · <offer>`, so `dvc plots` shows campaigns side by side (a DataFrame)."""
+    import pandas as pd
+
+    rows = []
+    for offer, entry in learned.items():
+        rows.append({"bar": f"prior · {offer}", "save_rate": entry["prior"]["mean"]})
+        for campaign in entry["campaigns"]:
+            measured = readouts[campaign]["offers"][offer].get("save_rate")
+            if measured is not None:
+                rows.append({"bar": f"{campaign} · {offer}", "save_rate": measured})
+        rows.append({"bar": f"used · {offer}", "save_rate": entry["posterior"]["mean"]})
+    return pd.DataFrame(rows, columns=["bar", "save_rate"])

@@ -12,7 +12,7 @@ from oneclick.offers import catalogue, save_rate_draws
 from oneclick.params import load_params
 from oneclick.plan import make_plan, rounded
 from oneclick.plan_summary import by_segment, profit_curve, summarize
-from oneclick.save_rates import learn, plan_rates
+from oneclick.save_rates import learn, plan_rates, save_rate_rows
 from oneclick.segments import PRIORITY
 from oneclick.selection import TEST_CAMPAIGN
 
@@ -38,6 +38,7 @@ def main():
     write_json("metrics/save_rates.json", learned)
     curve = profit_curve(plan, offers, spec, draws, params["evaluate"]["curve_points"])
     write_json("plots/profit_curve.json", curve)
+    write_csv("plots/save_rates.csv", save_rate_rows(learned, readouts))
     test_plan = rounded(plan[test]).assign(declined=customers.loc[test, "activity_decreased"].to_numpy(),
                                            total_cost=(plan.loc[test, "offer_cost"] + spec["contact_cost"]).round(6))
     write_csv(TEST_CAMPAIGN, test_plan.merge(offers[["offer", "alpha", "beta"]], on="offer", how="left")

@@ -14,7 +14,8 @@ def main():
     name = sys.argv[1]
     params = load_params(check_estimators=False)
     folder = Path(params["readout"]["campaigns"][name])
-    write_json(f"metrics/readout/{name}.json", readout_file(folder / CONTACTS, folder / OUTCOMES, params))
+    write_json(f"metrics/readout/{name}.json", {**readout_file(folder / CONTACTS, folder / OUTCOMES, params),
+                                                "folder": folder.as_posix()})
 
 
 if __name__ == "__main__":

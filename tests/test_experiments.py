@@ -45,7 +45,7 @@ def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     # the data plots as images, both revisions in each; image plots only where they changed
     roc = "review_plots/curves/roc_curve_test_part.png"
     assert f"![ROC curve (test part)]({roc})" in review and (ws / "reports" / roc).stat().st_size > 1000
-    assert review.count("](review_plots/curves/") == 10
+    assert review.count("](review_plots/curves/") == 11
     assert "Unchanged images" in review and "![base: plots/eda/periods.png]" not in review
     reset(ws)
 

@@ -20,7 +20,7 @@ from oneclick.paired import newcombe_difference, ratio_interval, wilson
 from oneclick.plan import make_plan, rounded
 from oneclick.prepare import build_table
 from oneclick.readout import NOT_IN_EXPORT, readout_file, verdict
-from oneclick.save_rates import learn
+from oneclick.save_rates import learn, save_rate_rows
 from oneclick.synthesize import draw_customers, simulate_outcomes, write_raw_files
 
 TRUE = {"cart_reminder": 0.4, "recommendations": 0.1}
@@ -202,3 +202,13 @@ def test_intervals_cover_on_small_arms():
         _, low, high = ratio_interval(dt, 120, dc, 30)
         hits += (1 - high) <= 0.3 <= (1 - low)
     assert 0.92 <= hits / trials <= 0.995
+
+
+def test_the_save_rate_plot_puts_prior_campaigns_and_posterior_side_by_side(large):
+    _, _, _, result = large
+    learned = learn(ECONOMICS["offers"], {"large": result})
+    rows = save_rate_rows(learned, {"large": result})
+    assert rows["bar"].tolist() == [f"{source} · {offer}" for offer in ECONOMICS["offers"]
+                                    for source in ("prior", "large", "used")]
+    assert rows.loc[rows["bar"] == "large · cart_reminder", "save_rate"].item() == \
+        result["offers"]["cart_reminder"]["save_rate"]

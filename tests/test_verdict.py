@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from oneclick.paired import customers_digest
-from tools.verdict import compare, markdown_lines
+from tools.verdict import compare, markdown_lines, stale_stages
 
 RNG = np.random.default_rng(0)
 Y = RNG.integers(0, 2, 120)
@@ -103,3 +103,20 @@ def test_a_base_without_fold_scores_is_said_so(repo):
     cv, holdout, _, profit = compare("main", None, repo)
     assert "per-fold scores are missing" in cv["reason"] and "missing" in holdout["reason"]
     assert "missing" in profit["reason"]
+
+
+def test_a_campaign_stage_that_did_not_run_is_not_compared(repo):
+    """An experiment run up to evaluate leaves reports/test_campaign.csv as it was: the lock says so."""
+    lock = {"stages": {
+        "evaluate": {"outs": [{"path": "reports/test_predictions.csv", "md5": "new"}]},
+        "segment": {"deps": [{"path": "reports/test_predictions.csv", "md5": "old"}],
+                    "outs": [{"path": "data/segments.csv", "md5": "s"}]},
+        "campaign": {"deps": [{"path": "data/segments.csv", "md5": "s"}],
+                     "outs": [{"path": "reports/test_campaign.csv", "md5": "c"}]}}}
+    (repo / "dvc.lock").write_text(json.dumps(lock))  # JSON is YAML
+    assert stale_stages(lock) == {"segment", "campaign"}
+    assert compare("main", None, repo)[3]["reason"] == "the campaign stage did not run for workspace after its " \
+        "inputs changed"
+    lock["stages"]["segment"]["deps"][0]["md5"] = "new"
+    (repo / "dvc.lock").write_text(json.dumps(lock))
+    assert stale_stages(lock) == set() and compare("main", None, repo)[3]["verdict"] == "no detectable difference"

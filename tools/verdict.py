@@ -112,6 +112,23 @@ def _emp_per_1000(table: pd.DataFrame, draws, rows) -> np.ndarray:
     return np.array(out)
 
 
+def stale_stages(lock: dict) -> set[str]:
+    """Stages of a dvc.lock whose recorded inputs are not the outputs recorded for the stages that make them
+    (directly, or through a stale stage): what an experiment run on other targets left behind."""
+    import yaml
+
+    stages = yaml.safe_load(lock)["stages"] if isinstance(lock, (str, bytes)) else lock["stages"]
+    made = {out["path"]: (name, out.get("md5")) for name, stage in stages.items() for out in stage.get("outs", [])}
+    inputs = {name: [(dep["path"], dep.get("md5")) for dep in stage.get("deps", [])] for name, stage in stages.items()}
+    stale = {name for name, deps in inputs.items() if any(path in made and made[path][1] != md5 for path, md5 in deps)}
+    while True:
+        more = {name for name, deps in inputs.items() if name not in stale
+                and any(path in made and made[path][0] in stale for path, _ in deps)}
+        if not more:
+            return stale
+        stale |= more
+
+
 def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -> dict:
     """The paired comparison of the plans' expected maximum profit on the test part: the same customers resampled
     for both sides (bootstrap), the same draws of the save rates."""
@@ -119,6 +136,10 @@ def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -
     base_csv, head_csv = read(base_rev, TEST_CAMPAIGN, root), read(head_rev, TEST_CAMPAIGN, root)
     if base_csv is None or head_csv is None:
         return {**line, "reason": f"{TEST_CAMPAIGN} is missing on one side (made before it was kept)"}
+    for rev in (base_rev, head_rev):
+        lock = read(rev, "dvc.lock", root)
+        if lock is not None and "campaign" in stale_stages(lock):
+            return {**line, "reason": f"the campaign stage did not run for {_label(rev)} after its inputs changed"}
     base, head = pd.read_csv(io.BytesIO(base_csv)), pd.read_csv(io.BytesIO(head_csv))
     if not (base["id"].equals(head["id"]) and base["declined"].equals(head["declined"])):
         return {**line, "reason": f"other test customers ({len(base)} → {len(head)}; split.* or the data changed)"}
