@@ -25,7 +25,7 @@ repro: venv
 # The whole suite, test files spread over the cores (pytest-xdist; a file's tests stay together, as the end-to-end
 # modules share one sandbox run); test-fast: the unit tests, for the inner loop.
 test: venv
-	python -m pytest -n auto --dist loadfile
+	python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 test-fast: venv
 	python -m pytest -n auto -m "not e2e and not slow"

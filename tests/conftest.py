@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL_DIR = Path(os.environ.get("ONECLICK_REAL_DATA", ROOT.parent / "shared" / "data" / "market"))
 
 
-# The longest test files first: pytest-xdist (make test) hands whole files to the workers in this order, so the
-# end-to-end runs overlap instead of queueing at the end; within a file the order stays.
+# The longest test files first: pytest-xdist (make test) hands whole files to the workers in this order (with
+# --no-loadscope-reorder; by default it orders files by their number of tests), so the end-to-end runs overlap
+# instead of queueing at the end; within a file the order stays.
 FIRST = ["test_pipeline.py", "test_determinism.py", "test_cluster.py", "test_review_verdict.py", "test_experiments.py",
          "test_team.py", "test_raw_import.py", "test_drift.py", "test_plots_page.py", "test_predict.py",
          "test_readout.py"]

@@ -162,11 +162,13 @@ def test_a_worker_killed_mid_search_is_one_error_naming_the_cluster(scheduler, s
 
 def test_a_queue_of_experiments_shares_the_cluster_and_writes_the_bytes_of_threads(scheduler, tmp_path):
     """Threads first; then three queued experiments run at once against the one cluster: the same params
-    (every output byte-identical to threads), another SVC grid, and an unreachable scheduler (fails, named)."""
+    (every output byte-identical to threads), another SVC grid, and an unreachable scheduler (fails, named).
+    The project's queued-experiment test: `dvc queue` runs the same way whatever `cv.backend` the stages use."""
     from workspace import commit, make_workspace, run, run_queue
 
-    small = {"synthesize.n_customers": 300, "cv.folds": 3, "cv.repeats": 1, "models.tree": None, "models.knn": None,
-             "models.extra_trees": None, "models.knn_trees": None, "models.svc.grid": {"C": [1]}}
+    others = ("knn", "tree", "logreg", "extra_trees", "knn_trees")  # SVC alone: the fits are not what is tested
+    small = {"synthesize.n_customers": 300, "cv.folds": 3, "cv.repeats": 1, "models.svc.grid": {"C": [1]},
+             **{f"models.{name}": None for name in others}}
     ws = make_workspace(tmp_path / "repo", small, git=True)
     run(["dvc", "repro", "evaluate"], ws)
     commit(ws, "threads")
@@ -182,6 +184,10 @@ def test_a_queue_of_experiments_shares_the_cluster_and_writes_the_bytes_of_threa
     done = {exp["name"]: exp["revs"][0] for rev in shown for exp in (rev.get("experiments") or [])}
     svc = done["svc-c2"]["data"]["metrics"]["metrics/cv/train/svc.json"]["data"]
     assert svc["best_params"]["C"] == 2
+    for name, c in (("same", 1), ("svc-c2", 2)):  # each experiment shows its own params and test metrics
+        data = done[name]["data"]
+        assert data["params"]["params.yaml"]["data"]["models"]["svc"]["grid"]["C"] == [c]
+        assert 0 < data["metrics"]["metrics/test.json"]["data"]["roc_auc"] <= 1
 
     def outputs(rev: str) -> dict:
         return lock_outputs(run(["git", "show", f"{rev}:dvc.lock"], ws).stdout)

@@ -1,20 +1,23 @@
 """`python -m oneclick.predict`: calibrated probabilities of the model, the plan's columns, the same arms on every
 run, a drift check and a summary line, from any directory; nobody vanishes; clear errors."""
 
+import contextlib
+import io
 import json
 import shutil
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, edit_file
+from conftest import edit_file
 from segment_fixtures import PARAMS, customers_and_profit, segment_spec
 from sklearn.metrics import roc_auc_score
 from workspace import run
 
-from oneclick import calibration
+from oneclick import calibration, cli, predict
 from oneclick.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE
 from oneclick.columns import FEATURES, TARGET, TARGET_RAW
 from oneclick.drift import make_reference
@@ -72,8 +75,18 @@ def without_target(raw_dir, dest, money=True):
     return dest
 
 
-def predict_cli(*args, cwd=ROOT):
-    return run([sys.executable, "-m", "oneclick.predict", *map(str, args)], cwd, check=False)
+def predict_cli(*args, cwd=None):
+    """The command with these arguments: in a process of its own from `cwd`, else in this one (as its
+    `__main__` runs it, exit code and both streams kept), which spares a second import of scikit-learn."""
+    if cwd is not None:
+        return run([sys.executable, "-m", "oneclick.predict", *map(str, args)], cwd, check=False)
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            cli.run(lambda: predict.main([str(a) for a in args]))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def test_predict_on_the_real_files_gives_the_plan_of_calibrated_probabilities(real_dir, repo, tmp_path):

@@ -11,18 +11,20 @@ from pathlib import Path
 
 from tools.sandbox import commit, env, make_sandbox, ran_stages, run, set_params  # noqa: F401
 
-# small and quick, but the same stages and models as the default run
+# small and quick: every stage of the default run, with three of its model families (a neighbour, a kernel and a
+# forest: the families of the real data's winners); every default family is fitted, saved and loaded in
+# test_model_file.py, and its args and grid checked by params validation
 FAST = {
     "synthesize.n_customers": 300,
+    "models.tree": None,
+    "models.logreg": None,
+    "models.knn_trees": None,
     "cv.folds": 5,  # repeated twice: paired verdicts need the folds (test_review_verdict.py), fits are cheap here
     "cv.repeats": 2,
     "models.knn.grid": {"n_neighbors": [10, 25]},
-    "models.tree.grid": {"max_depth": [3, 5]},
-    "models.logreg.grid": {"C": [0.5, 1]},
     "models.svc.grid": {"C": [1]},
     "models.extra_trees.args": {"n_estimators": 30, "random_state": 42},
     "models.extra_trees.grid": {"min_samples_leaf": [1, 4]},
-    "models.knn_trees.members.extra_trees.args": {"n_estimators": 30, "random_state": 42},
     "cv.n_jobs": 1,  # pytest-xdist runs a test file per core: stages in one thread, forests without processes
     "explain.n_jobs": 1,
     "explain.background_size": 5,
