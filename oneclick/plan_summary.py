@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from oneclick.offers import eligibility, save_rate_draws
+from oneclick.offers import eligibility
 from oneclick.paired import power_of, size_factor
 from oneclick.plan import make_plan, value_at_stake
 
@@ -117,9 +117,9 @@ def why_nobody(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame) -> str
             "the offer and contact cost; " + "; ".join(parts))
 
 
-def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame) -> dict:
-    """metrics/campaign.json's plan part: totals, per offer, what-ifs, power, and why nobody if nobody."""
-    draws = save_rate_draws(offers, spec["draws"], spec["seed"])
+def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame, draws: np.ndarray) -> dict:
+    """metrics/campaign.json's plan part: totals, per offer, what-ifs, power, and why nobody if nobody; `draws`
+    (offers.save_rate_draws) give the intervals."""
     out = {**totals(plan, offers, spec, draws), "customers": int(len(plan)),
            "customers_without_profit": int(plan["profit"].isna().sum()),
            "assumptions": {k: spec[k] for k in ("horizon_months", "loss_share", "contact_cost")}

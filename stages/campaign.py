@@ -31,7 +31,7 @@ def main():
     priority = customers["segment"] == params["segment"]["names"][PRIORITY]
     on_test = on_known_outcomes(plan[test].reset_index(drop=True), customers.loc[test, "activity_decreased"],
                                 priority[test], draws, offers["offer"].tolist(), spec["contact_cost"])
-    summary = summarize(customers, plan, spec, offers)
+    summary = summarize(customers, plan, spec, offers, draws)
     write_csv("data/campaign.csv", rounded(plan))
     write_json("metrics/campaign.json", {**summary, "segments": by_segment(plan, customers["segment"]),
                                          "test": on_test})

@@ -95,7 +95,7 @@ def test_when_no_offer_pays_nobody_is_contacted_and_the_plan_says_why():
     offers = catalogue(costly)
     plan = make_plan(CUSTOMERS, costly, offers)
     assert not plan["contact"].fillna(False).any()
-    figures = summarize(CUSTOMERS, plan, costly, offers)
+    figures = summarize(CUSTOMERS, plan, costly, offers, save_rate_draws(offers, costly["draws"], costly["seed"]))
     assert figures["contacts"] == 0 and figures["expected_profit"] == 0
     reason = why_nobody(CUSTOMERS, costly, offers)
     assert reason == figures["why_nobody"]

@@ -91,7 +91,8 @@ def write_outputs(root, synthetic_dir):
     offers = catalogue(spec, {n: {**e["posterior"], "in_plan": e["in_plan"]} for n, e in learned.items()})
     plan = make_plan(customers, spec, offers)
     test = (table["part"] == "test").to_numpy()
-    campaign = {**summarize(customers, plan, spec, offers), "segments": by_segment(plan, table["segment"]),
+    draws = save_rate_draws(offers, spec["draws"], spec["seed"])
+    campaign = {**summarize(customers, plan, spec, offers, draws), "segments": by_segment(plan, table["segment"]),
                 "test": on_known_outcomes(plan[test].reset_index(drop=True), kept.set_index("id").loc[
                     table["id"][test], "activity_decreased"], table["segment"][test] == "keep_priority",
                     save_rate_draws(offers, 100, 0), offers["offer"].tolist(), spec["contact_cost"])}
