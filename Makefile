@@ -19,7 +19,9 @@ $(VENV)/.on-path: $(VENV)/.installed
 	$(VENV)/bin/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'oneclick.pth').write_text('$(CURDIR)\n')"
 	touch $@
 
+# every section of params.yaml checked first (each stage checks its own again), then the pipeline
 repro: venv
+	python -m tools.check_params
 	dvc repro
 
 # The whole suite, test files spread over the cores (pytest-xdist; a file's tests stay together, as the end-to-end

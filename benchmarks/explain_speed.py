@@ -12,14 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from oneclick.explain import explain_model
-from oneclick.explain_plots import explain_figures
-from oneclick.features import split_parts, xy
-from oneclick.load import read_all
+from oneclick.common.plots import save_figure
+from oneclick.data.load import read_all
+from oneclick.data.prepare import build_table
+from oneclick.insight.explain import explain_model
+from oneclick.insight.explain_plots import explain_figures
+from oneclick.model.features import split_parts, xy
+from oneclick.model.search import run_search
 from oneclick.params import load_params
-from oneclick.plots import save_figure
-from oneclick.prepare import build_table
-from oneclick.search import run_search
 
 REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 

@@ -7,7 +7,7 @@ the saved model and the predict command all get them from the raw columns.
 import numpy as np
 import pandas as pd
 
-from oneclick.columns import NUMERIC
+from oneclick.data.columns import NUMERIC
 
 TRENDS = {  # new column: (later, earlier)
     "revenue_trend": ("revenue_current", "revenue_prev"),

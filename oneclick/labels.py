@@ -1,6 +1,6 @@
-"""Readable names for plots and tables, taken from the data dictionary (oneclick/columns.py)."""
+"""Readable names for plots and tables, taken from the data dictionary (oneclick/data/columns.py)."""
 
-from oneclick.columns import MARKET_FILE, NEGATIVE_LABEL, POSITIVE_LABEL, TARGET, WIDE_COLUMNS
+from oneclick.data.columns import MARKET_FILE, NEGATIVE_LABEL, POSITIVE_LABEL, TARGET, WIDE_COLUMNS
 
 # the target's two values, as the plots and tables of every stage name them
 CLASS_NAMES = {0: f"kept ({NEGATIVE_LABEL})", 1: f"decreased ({POSITIVE_LABEL})"}

@@ -18,27 +18,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from oneclick import calibration
-from oneclick.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion, synthetic_note
-from oneclick.cli import run
-from oneclick.columns import FEATURES, MONEY, TARGET
-from oneclick.emp import on_known_outcomes
-from oneclick.errors import DataError
-from oneclick.io import read_json, write_csv, write_json
-from oneclick.load import read_all
-from oneclick.model_file import load_model
-from oneclick.monitor import monitor_record, summary_line
-from oneclick.offers import catalogue, save_rate_draws
+from oneclick.campaign import offers
+from oneclick.campaign.new_customers import OUTPUT_COLUMNS, plan_export
+from oneclick.campaign.plan import rounded
+from oneclick.common.cli import run
+from oneclick.common.io import write_csv, write_json
+from oneclick.common.paths import PRODUCTION_MODEL
+from oneclick.data import prepare
+from oneclick.insight import segments
+from oneclick.model import calibration
+from oneclick.model.artifact import synthetic_note
+from oneclick.monitor import drift
+from oneclick.monitor.export import score_export
+from oneclick.monitor.record import summary_line
 from oneclick.params import load_params
-from oneclick.plan import COLUMNS, make_plan, rounded
-from oneclick.prepare import build_table
-from oneclick.save_rates import plan_rates
-from oneclick.segments import PRIORITY, assign_segments, check_thresholds
-from oneclick.selection import PRODUCTION_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout this package belongs to
-OUTPUT_COLUMNS = COLUMNS[:4] + ["segment"] + COLUMNS[4:]
-SAVE_RATES, SEGMENTS = "metrics/save_rates.json", "metrics/segments.json"
 DRIFT_EXIT = 3  # --fail-on-drift: the exit code of a dataset drift
 
 
@@ -55,60 +50,17 @@ def monitor_path(output) -> Path:
     return with_suffix(output, "monitor", ".json")
 
 
-def learned_rates(repo: Path, spec: dict) -> dict:
-    """The save rates the campaign stage wrote, checked against params.yaml's offers."""
-    path = repo / SAVE_RATES
-    if not path.is_file():
-        raise DataError(f"{path}: not found; run `dvc repro` (stage campaign)")
-    learned = read_json(path)
-    priors = {name: dict(o["save_rate"]) for name, o in spec["offers"].items()}
-    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned.items()} != priors:
-        raise DataError(f"{path}: made with other `campaign.offers` than params.yaml; run `dvc repro`")
-    return learned
-
-
-def thresholds_of(repo: Path, spec: dict) -> dict:
-    path = repo / SEGMENTS
-    if not path.is_file():
-        raise DataError(f"{path}: not found; run `dvc repro` (stage segment)")
-    thresholds = read_json(path)["thresholds"]
-    check_thresholds(thresholds, spec, path)
-    return thresholds
-
-
-def score(input_dir, model_path=None, repo=ROOT, plan: bool = True) -> dict:
+def score(input_dir, model_path=None, repo=ROOT) -> dict:
     """Everything predict writes and says, for the customers of `input_dir`: every customer is in `scores` or in
-    `excluded`. With `plan` False (the monitor stage) only probabilities and the check: no economics needed."""
+    `excluded`."""
     repo = Path(repo)
-    model_path = Path(model_path) if model_path else repo / PRODUCTION_MODEL
-    params = load_params(repo / "params.yaml", check_estimators=False)
-    saved = load_model(model_path)
-    calibrator = read_companion(model_path, CALIBRATION)
-    reference, sample = read_companion(model_path, REFERENCE), read_companion(model_path, SAMPLE)
-    expected = read_companion(model_path, EXPECTED)
-    with_money = (Path(input_dir) / MONEY.name).is_file()
-    frames, _ = read_all(input_dir, with_money=with_money, require_target=False)
-    kept, excluded, profit = build_table(frames, params["prepare"]["revenue_max"])
-    probability = calibration.apply(calibrator, saved["pipeline"].predict_proba(kept[FEATURES])[:, 1])
-    record = monitor_record(kept, probability, reference, sample, expected, params["monitor"],
-                            params["calibrate"]["bins"])
-    result = {"excluded": excluded[["id", "reason"]], "monitor": record, "model": model_path,
-              "model_name": saved["model"], "reference": reference}
-    if not plan:
-        return {**result, "scores": kept[["id"]].assign(probability=probability)}
-    customers = kept.assign(probability=probability)
-    customers = customers.merge(profit[["id", "profit"]], on="id", how="left") if with_money \
-        else customers.assign(profit=float("nan"))
-    spec = params["campaign"]
-    offers = catalogue(spec, plan_rates(learned_rates(repo, spec)))
-    scores = make_plan(customers, spec, offers)
-    names = params["segment"]["names"]
-    scores["segment"] = assign_segments(scores, thresholds_of(repo, params["segment"]), names)
-    if TARGET in kept.columns and with_money:  # the plan on known outcomes: the campaign's decision metric
-        draws = save_rate_draws(offers, spec["draws"], spec["seed"])
-        record["realized"]["campaign"] = on_known_outcomes(scores, kept[TARGET], scores["segment"] == names[PRIORITY],
-                                                           draws, offers["offer"].tolist(), spec["contact_cost"])
-    return {**result, "scores": scores[OUTPUT_COLUMNS]}
+    params = load_params(prepare.check_params, calibration.check_params, drift.check_params, offers.check_params,
+                         segments.check_params, path=repo / "params.yaml")
+    result = score_export(input_dir, Path(model_path) if model_path else repo / PRODUCTION_MODEL, params)
+    scores, known = plan_export(result["customers"], result["profit"], params, repo)
+    if known is not None:  # the plan on known outcomes: the campaign's decision metric
+        result["monitor"]["realized"]["campaign"] = known
+    return {**result, "scores": scores}
 
 
 def summary(result: dict, output) -> str:

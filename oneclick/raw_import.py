@@ -13,89 +13,15 @@ data changed. Params then name a relative path, so no machine's path enters para
 """
 
 import argparse
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from oneclick.cli import run
-from oneclick.columns import MONEY, RAW_FILES
-from oneclick.errors import DataError
-from oneclick.load import read_all
-from oneclick.params import NAME, NAME_RULE, load_params
-from oneclick.prepare import build_table
-
-RAW_ROOT = Path("data/raw")
-
-
-def _check_name(name: str) -> None:
-    if not NAME.match(name):
-        raise DataError(f"name {name!r}: use {NAME_RULE} (it becomes a params key and part of a stage name)")
-
-
-def _check_folder(source: Path) -> None:
-    if not source.is_dir():
-        raise DataError(f"{source}: not a folder")
-    if source.resolve().is_relative_to(Path(RAW_ROOT).resolve()):
-        raise DataError(f"{source}: already under {RAW_ROOT}/; import from the export's own folder")
-
-
-def validate(source: Path, name: str, monitoring: bool = False) -> dict[Path, Path]:
-    """{file: path inside the import}, after the prepare stage's checks (predict's, for a monthly export)."""
-    _check_name(name)
-    _check_folder(source)
-    with_money = not monitoring or (source / MONEY.name).is_file()
-    frames, _ = read_all(source, with_money=with_money, require_target=not monitoring)
-    build_table(frames, load_params(check_estimators=False)["prepare"]["revenue_max"])
-    return {source / f.name: Path(f.name) for f in RAW_FILES if (source / f.name).is_file()}
-
-
-def validate_campaign(contacts: Path, outcomes: Path, name: str) -> dict[Path, Path]:
-    """{file: path inside the import} of a campaign, after the read-out's checks."""
-    from oneclick.readout import CONTACTS, OUTCOMES, read_contacts, read_outcomes
-
-    _check_name(name)
-    _check_folder(outcomes)
-    read_outcomes(outcomes, read_contacts(contacts), load_params(check_estimators=False)["prepare"]["revenue_max"])
-    files = {contacts: Path(CONTACTS)}
-    files.update({outcomes / f.name: Path(OUTCOMES) / f.name for f in RAW_FILES if (outcomes / f.name).is_file()})
-    return files
-
-
-def dvc_add(target: Path) -> None:
-    result = subprocess.run(["dvc", "add", "--quiet", str(target)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise DataError(f"dvc add {target} failed: {result.stderr.strip()}")
-
-
-def import_files(files: dict[Path, Path], target: Path) -> Path:
-    """Copy `files` into `target` and `dvc add` it; a previous version comes back if any step fails."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    backup = target.parent / f".{target.name}.previous"
-    try:
-        for source, inside in files.items():
-            (staging / inside).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, staging / inside)
-        if target.exists():
-            target.rename(backup)
-        staging.rename(target)
-        try:
-            dvc_add(target)
-        except DataError:
-            shutil.rmtree(target)
-            if backup.exists():
-                backup.rename(target)
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(backup, ignore_errors=True)
-    return target
-
-
-def import_folder(source: Path, name: str, monitoring: bool = False) -> Path:
-    return import_files(validate(source, name, monitoring), RAW_ROOT / name)
+from oneclick.campaign.readout import campaign_files
+from oneclick.common.cli import run
+from oneclick.common.paths import CAMPAIGNS_ROOT, RAW_ROOT
+from oneclick.data import prepare
+from oneclick.data.store import import_files, validate_export
+from oneclick.params import load_params
 
 
 def main(argv=None) -> None:
@@ -109,16 +35,18 @@ def main(argv=None) -> None:
     parser.add_argument("--contacts", type=Path, help="with --campaign: the contact list sent (CSV)")
     parser.add_argument("--outcomes", type=Path, help="with --campaign: the export after the campaign's horizon")
     args = parser.parse_args(argv)
+    if args.campaign and (not (args.contacts and args.outcomes) or args.source or args.name):
+        parser.error("--campaign NAME takes --contacts FILE and --outcomes DIR (and no SOURCE or --name)")
+    if not args.campaign and not (args.source and args.name):
+        parser.error("give SOURCE and --name NAME (or --campaign NAME --contacts FILE --outcomes DIR)")
+    revenue_max = load_params(prepare.check_params)["prepare"]["revenue_max"]
     if args.campaign:
-        if not (args.contacts and args.outcomes) or args.source or args.name:
-            parser.error("--campaign NAME takes --contacts FILE and --outcomes DIR (and no SOURCE or --name)")
-        target = import_files(validate_campaign(args.contacts, args.outcomes, args.campaign),
-                              RAW_ROOT / "campaigns" / args.campaign)
+        target = import_files(campaign_files(args.contacts, args.outcomes, args.campaign, revenue_max),
+                              Path(CAMPAIGNS_ROOT) / args.campaign)
         next_step = f"read it out: dvc exp run -S '+readout.campaigns.{args.campaign}={target.as_posix()}'"
     else:
-        if not (args.source and args.name):
-            parser.error("give SOURCE and --name NAME (or --campaign NAME --contacts FILE --outcomes DIR)")
-        target = import_folder(args.source, args.name, args.monitoring)
+        target = import_files(validate_export(args.source, args.name, revenue_max, args.monitoring),
+                              Path(RAW_ROOT) / args.name)
         next_step = (f"monitor it: dvc exp run -S '+monitor.exports.{args.name}={target.as_posix()}'"
                      if args.monitoring else f"run on it: dvc exp run -S data.raw_dir={target.as_posix()}")
     print(f"imported as {target} ({target}.dvc: commit it, and `dvc push` to share the files)\n{next_step}",

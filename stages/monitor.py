@@ -4,18 +4,23 @@ performance (metrics/monitor/<name>.json)."""
 
 import sys
 
-from oneclick.cli import run
-from oneclick.io import write_json
+from oneclick.common.cli import run
+from oneclick.common.io import write_json
+from oneclick.common.paths import PRODUCTION_MODEL, monitor_metrics
+from oneclick.data import prepare
+from oneclick.model import calibration
+from oneclick.monitor import drift
+from oneclick.monitor.export import score_export
 from oneclick.params import load_params
-from oneclick.predict import score
 
 
 def main():
     name = sys.argv[1]
-    folder = load_params(check_estimators=False)["monitor"]["exports"][name]
-    result = score(folder, repo=".", plan=False)
-    write_json(f"metrics/monitor/{name}.json", {"export": name, "folder": folder, "scored": len(result["scores"]),
-                                                "excluded": len(result["excluded"]), **result["monitor"]})
+    params = load_params(drift.check_params, calibration.check_params, prepare.check_params)
+    folder = params["monitor"]["exports"][name]
+    result = score_export(folder, PRODUCTION_MODEL, params)
+    write_json(monitor_metrics(name), {"export": name, "folder": folder, "scored": len(result["customers"]),
+                                       "excluded": len(result["excluded"]), **result["monitor"]})
 
 
 if __name__ == "__main__":

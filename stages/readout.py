@@ -4,18 +4,20 @@ metrics/readout/<name>.json; the campaign stage learns the save rates from it.""
 import sys
 from pathlib import Path
 
-from oneclick.cli import run
-from oneclick.io import write_json
+from oneclick.campaign import offers, readout
+from oneclick.common.cli import run
+from oneclick.common.io import write_json
+from oneclick.common.paths import CONTACTS, OUTCOMES, readout_metrics
+from oneclick.data import prepare
 from oneclick.params import load_params
-from oneclick.readout import CONTACTS, OUTCOMES, readout_file
 
 
 def main():
     name = sys.argv[1]
-    params = load_params(check_estimators=False)
+    params = load_params(readout.check_params, offers.check_params, prepare.check_params)
     folder = Path(params["readout"]["campaigns"][name])
-    write_json(f"metrics/readout/{name}.json", {**readout_file(folder / CONTACTS, folder / OUTCOMES, params),
-                                                "folder": folder.as_posix()})
+    write_json(readout_metrics(name), {**readout.readout_file(folder / CONTACTS, folder / OUTCOMES, params),
+                                       "folder": folder.as_posix()})
 
 
 if __name__ == "__main__":

@@ -4,24 +4,22 @@ export after it, where each treated customer who bought less was kept with the o
 
 from pathlib import Path
 
-from oneclick.campaign_data import known_customers
-from oneclick.cli import run
-from oneclick.io import write_csv
-from oneclick.offers import catalogue
+from oneclick.campaign import offers, simulation
+from oneclick.campaign.customers import known_customers
+from oneclick.campaign.plan import make_plan, rounded
+from oneclick.common.cli import run
+from oneclick.common.io import write_csv
+from oneclick.common.paths import CONTACTS, OUTCOMES, SIMULATED_CAMPAIGNS
+from oneclick.data import source
 from oneclick.params import load_params
-from oneclick.plan import make_plan, rounded
-from oneclick.readout import CONTACTS, OUTCOMES
-from oneclick.synthesize import simulate_outcomes
-
-OUT_DIR = Path("data/simulated/campaigns")
 
 
 def main():
-    params = load_params(check_estimators=False)
+    params = load_params(source.check_params, offers.check_params, simulation.check_params)
     spec, sim = params["campaign"], params["simulate"]
-    plan = make_plan(known_customers(), spec, catalogue(spec))  # what was sent: the priors, nothing learned yet
-    out = OUT_DIR / sim["name"]
-    simulate_outcomes(plan, params["data"]["raw_dir"], out / OUTCOMES, sim["save_rates"], sim["seed"])
+    plan = make_plan(known_customers(), spec, offers.catalogue(spec))  # what was sent: the priors, nothing learned
+    out = Path(SIMULATED_CAMPAIGNS) / sim["name"]
+    simulation.simulate_outcomes(plan, params["data"]["raw_dir"], out / OUTCOMES, sim["save_rates"], sim["seed"])
     write_csv(out / CONTACTS, rounded(plan))
 
 

@@ -2,17 +2,18 @@
 
 import pandas as pd
 
-from oneclick.cli import run
-from oneclick.features import split_parts
-from oneclick.io import write_csv
+from oneclick.common.cli import run
+from oneclick.common.io import write_csv
+from oneclick.common.paths import LABELLED, TEST, TRAIN
+from oneclick.model.features import check_split, split_parts
 from oneclick.params import load_params
 
 
 def main():
-    split = load_params()["split"]  # first: it checks every model against scikit-learn before any work
-    train, test = split_parts(pd.read_csv("data/processed/labelled.csv"), split)
-    write_csv("data/processed/train.csv", train)
-    write_csv("data/processed/test.csv", test)
+    split = load_params(check_split)["split"]
+    train, test = split_parts(pd.read_csv(LABELLED), split)
+    write_csv(TRAIN, train)
+    write_csv(TEST, test)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from oneclick.synthesize import draw_customers, write_raw_files
+from oneclick.data.synthesize import draw_customers, write_raw_files
 
 ROOT = Path(__file__).resolve().parents[1]
 # the real files live outside the repo, in ../shared (ONECLICK_REAL_DATA points elsewhere)
@@ -57,8 +57,8 @@ def edit_file(path: Path, old: str, new: str, count: int = 1) -> None:
 @pytest.fixture(scope="session")
 def synthetic_table(synthetic_dir):
     """The model table `prepare` builds from the synthetic raw files."""
-    from oneclick.load import read_all
-    from oneclick.prepare import build_table
+    from oneclick.data.load import read_all
+    from oneclick.data.prepare import build_table
 
     return build_table(read_all(synthetic_dir)[0], revenue_max=20_000)[0]
 
@@ -68,8 +68,8 @@ def synthetic_split(synthetic_table):
     """(X_train, X_test, y_train, y_test) of the synthetic table, stratified and seeded like `split`."""
     from sklearn.model_selection import train_test_split
 
-    from oneclick.columns import TARGET
-    from oneclick.features import xy
+    from oneclick.data.columns import TARGET
+    from oneclick.model.features import xy
 
     train, test = train_test_split(synthetic_table, test_size=0.25, random_state=0,
                                    stratify=synthetic_table[TARGET])

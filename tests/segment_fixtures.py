@@ -7,9 +7,9 @@ import pandas as pd
 import yaml
 from conftest import ROOT
 
-from oneclick.load import read_all
-from oneclick.prepare import build_table
-from oneclick.segments import FEATURE_NAMES
+from oneclick.data.load import read_all
+from oneclick.data.prepare import build_table
+from oneclick.insight.segments import FEATURE_NAMES
 
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 

@@ -7,7 +7,7 @@ import subprocess
 
 from conftest import ROOT
 
-from oneclick.columns import RAW_FILES, WIDE_COLUMNS
+from oneclick.data.columns import RAW_FILES, WIDE_COLUMNS
 
 
 def test_data_dictionary_lists_every_column():

@@ -6,8 +6,9 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from oneclick.errors import ParamsError
-from oneclick.params import load_params, validate
+from oneclick.common.errors import ParamsError
+from oneclick.params import load_params
+from tools.check_params import validate
 
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 
@@ -27,7 +28,7 @@ def changed(key: str, value):
 
 def test_repository_params_are_valid():
     validate(copy.deepcopy(PARAMS))
-    assert load_params(ROOT / "params.yaml")["models"]
+    assert load_params(path=ROOT / "params.yaml")["models"]
 
 
 @pytest.mark.parametrize("key, value, expected", [

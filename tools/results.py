@@ -11,7 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from oneclick.selection import RULES, cv_record_path, select
+from oneclick.common import paths
+from oneclick.model.selection import RULES, select
 from tools.sandbox import make_sandbox, run
 
 
@@ -20,10 +21,10 @@ def _json(path: Path):
 
 
 def results_table(repo: Path) -> str:
-    selection = _json(repo / "metrics" / "selection.json")
-    production = _json(repo / "metrics" / "production.json")
-    test = _json(repo / "metrics" / "test_by_model.json")
-    quality = _json(repo / "metrics" / "data_quality.json")
+    selection = _json(repo / paths.SELECTION_METRICS)
+    production = _json(repo / paths.PRODUCTION_METRICS)
+    test = _json(repo / paths.TEST_BY_MODEL_METRICS)
+    quality = _json(repo / paths.DATA_QUALITY_METRICS)
     rows = [
         f"Customers kept: {quality['rows_kept']} (dropped: "
         + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + "). "
@@ -37,7 +38,7 @@ def results_table(repo: Path) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name in selection["ranking"]:  # every searched model, best CV first
-        cv = _json(repo / cv_record_path("train", name))
+        cv = _json(repo / paths.cv_metrics("train", name))
         t = test[name]
         params = ", ".join(f"{k}={v}" for k, v in cv["best_params"].items())
         rows.append(f"| {name} | {cv['cv_roc_auc']:.3f} ± {cv['cv_roc_auc_std']:.3f} "
@@ -56,7 +57,7 @@ def _rules(repo: Path, selection: dict) -> list[str]:
     """What each `select.rule` picks in each pass, whichever the run used."""
     out = []
     for rule in RULES:
-        picks = [select([_json(repo / cv_record_path(part, m)) for m in selection["ranking"]], part, rule)
+        picks = [select([_json(repo / paths.cv_metrics(part, m)) for m in selection["ranking"]], part, rule)
                  for part in ("train", "labelled")]
         out.append(f"- `select.rule: {rule}` picks " + " and ".join(
             f"{p['model']} (CV {p['cv_roc_auc']:.3f}) on {'the train part' if p['part'] == 'train' else 'all labelled'}"

@@ -15,13 +15,13 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from oneclick.features import split_parts, xy
-from oneclick.load import read_all
-from oneclick.paired import corrected_t_difference, verdict
+from oneclick.common.stats import corrected_t_difference, verdict
+from oneclick.data.load import read_all
+from oneclick.data.prepare import build_table
+from oneclick.model.features import split_parts, xy
+from oneclick.model.search import run_search
+from oneclick.model.selection import RULES, select
 from oneclick.params import load_params
-from oneclick.prepare import build_table
-from oneclick.search import run_search
-from oneclick.selection import RULES, select
 
 
 def nested_scores(params: dict, train, outer_folds: int, outer_repeats: int) -> dict[str, list[float]]:

@@ -15,12 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oneclick.emp import profit_curves
-from oneclick.offers import save_rate_draws
-from oneclick.paired import corrected_t_difference, delong_difference, verdict
-from oneclick.selection import TEST_CAMPAIGN, TEST_PREDICTIONS, fold_scores_path
+from oneclick.campaign.emp import profit_curves
+from oneclick.campaign.offers import save_rate_draws
+from oneclick.common.paths import PASS_METRICS, TEST_CAMPAIGN, TEST_METRICS, TEST_PREDICTIONS, cv_folds
+from oneclick.common.stats import corrected_t_difference, delong_difference, verdict
 
-PASSES = {"train": "metrics/selection.json", "labelled": "metrics/production.json"}
 FOLD_KEYS = {"folds": "cv.folds", "repeats": "cv.repeats", "seed": "cv.seed"}
 
 
@@ -57,14 +56,14 @@ def cv_line(base_rev, head_rev, part: str, root: Path = Path(".")) -> dict:
     """The paired CV comparison of the two sides' winners of one pass."""
     what = ("CV ROC-AUC of the selected model, train part" if part == "train"
             else "CV ROC-AUC of the production model, every labelled customer")
-    base_sel, head_sel = _json(base_rev, PASSES[part], root), _json(head_rev, PASSES[part], root)
+    base_sel, head_sel = _json(base_rev, PASS_METRICS[part], root), _json(head_rev, PASS_METRICS[part], root)
     line = {"what": what}
     if base_sel is None or head_sel is None:
-        return {**line, "reason": f"{PASSES[part]} is missing on one side"}
+        return {**line, "reason": f"{PASS_METRICS[part]} is missing on one side"}
     line.update(base=f"{base_sel['model']} {base_sel['cv_roc_auc']:.4f}",
                 head=f"{head_sel['model']} {head_sel['cv_roc_auc']:.4f}")
-    base = _json(base_rev, fold_scores_path(part, base_sel["model"]), root)
-    head = _json(head_rev, fold_scores_path(part, head_sel["model"]), root)
+    base = _json(base_rev, cv_folds(part, base_sel["model"]), root)
+    head = _json(head_rev, cv_folds(part, head_sel["model"]), root)
     if base is None or head is None:
         return {**line, "reason": "per-fold scores are missing on one side (made before they were kept)"}
     reason = _fold_change(base, head)
@@ -80,8 +79,8 @@ def holdout_line(base_rev, head_rev, root: Path = Path(".")) -> dict:
     """The paired test-part comparison of the two sides' train-pass winners."""
     line = {"what": "test ROC-AUC of the selected model"}
     base_csv, head_csv = read(base_rev, TEST_PREDICTIONS, root), read(head_rev, TEST_PREDICTIONS, root)
-    base_sel, head_sel = _json(base_rev, PASSES["train"], root), _json(head_rev, PASSES["train"], root)
-    base_test, head_test = _json(base_rev, "metrics/test.json", root), _json(head_rev, "metrics/test.json", root)
+    base_sel, head_sel = _json(base_rev, PASS_METRICS["train"], root), _json(head_rev, PASS_METRICS["train"], root)
+    base_test, head_test = _json(base_rev, TEST_METRICS, root), _json(head_rev, TEST_METRICS, root)
     if None in (base_csv, head_csv, base_sel, head_sel, base_test, head_test):
         return {**line, "reason": f"{TEST_PREDICTIONS} is missing on one side (made before it was kept)"}
     line.update(base=f"{base_sel['model']} {base_test['roc_auc']:.4f}",

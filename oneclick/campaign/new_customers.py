@@ -1,0 +1,60 @@
+"""The plan for the customers of a new export (predict): the economics of params.yaml, the save rates the campaign
+stage learned and the segment thresholds the segment stage set, both checked against params.yaml."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from oneclick.campaign.emp import on_known_outcomes
+from oneclick.campaign.offers import catalogue, save_rate_draws
+from oneclick.campaign.plan import COLUMNS, make_plan
+from oneclick.campaign.save_rates import plan_rates
+from oneclick.common.errors import DataError
+from oneclick.common.io import read_json
+from oneclick.common.paths import SAVE_RATES_METRICS, SEGMENTS_METRICS
+from oneclick.data.columns import TARGET
+from oneclick.insight.segments import PRIORITY, assign_segments, check_thresholds
+
+OUTPUT_COLUMNS = COLUMNS[:4] + ["segment"] + COLUMNS[4:]
+
+
+def learned_rates(repo: Path, spec: dict) -> dict:
+    """The save rates the campaign stage wrote, checked against params.yaml's offers."""
+    path = Path(repo) / SAVE_RATES_METRICS
+    if not path.is_file():
+        raise DataError(f"{path}: not found; run `dvc repro` (stage campaign)")
+    learned = read_json(path)
+    priors = {name: dict(o["save_rate"]) for name, o in spec["offers"].items()}
+    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned.items()} != priors:
+        raise DataError(f"{path}: made with other `campaign.offers` than params.yaml; run `dvc repro`")
+    return learned
+
+
+def thresholds_of(repo: Path, spec: dict) -> dict:
+    path = Path(repo) / SEGMENTS_METRICS
+    if not path.is_file():
+        raise DataError(f"{path}: not found; run `dvc repro` (stage segment)")
+    thresholds = read_json(path)["thresholds"]
+    check_thresholds(thresholds, spec, path)
+    return thresholds
+
+
+def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: dict, repo: Path) -> tuple:
+    """(the plan's columns and the segment for every scored customer, the plan on known outcomes or None).
+
+    `customers`: the model table with `probability` (oneclick/monitor/export.py); `profit`: money.csv's rows, or
+    None without money.csv (then every customer gets a probability and no decision). Where the export has the
+    target and money, the plan is also checked on the known outcomes: the campaign's decision metric."""
+    customers = customers.merge(profit[["id", "profit"]], on="id", how="left") if profit is not None \
+        else customers.assign(profit=float("nan"))
+    spec = params["campaign"]
+    offers = catalogue(spec, plan_rates(learned_rates(repo, spec)))
+    scores = make_plan(customers, spec, offers)
+    names = params["segment"]["names"]
+    scores["segment"] = assign_segments(scores, thresholds_of(repo, params["segment"]), names)
+    known = None
+    if TARGET in customers.columns and profit is not None:
+        draws = save_rate_draws(offers, spec["draws"], spec["seed"])
+        known = on_known_outcomes(scores, customers[TARGET], scores["segment"] == names[PRIORITY], draws,
+                                  offers["offer"].tolist(), spec["contact_cost"])
+    return scores[OUTPUT_COLUMNS], known

@@ -1,0 +1,209 @@
+"""Read out a campaign: did the offers work? Contacted customers against the control group, per offer and overall.
+
+The library of stage readout@<name> and of `python -m oneclick.readout --campaign FILE --outcomes DIR --output
+FILE.json`. FILE is the contact list as the campaign stage or predict wrote it (id, offer, contact, control,
+expected_profit, value_at_stake; offer_cost if present). DIR is the next export in the store's four-file format;
+its market_file.csv says, for the same customers, whether their activity decreased over the campaign's horizon.
+The control group was drawn at random from the contacted customers and got nothing, so the difference of the
+decline rates (control minus treated) is what the offer did:
+
+- the difference gets Newcombe's hybrid score interval, the save rate (1 - treated rate / control rate) the
+  MOVER-R interval of the ratio: both built from Wilson intervals, good on small arms;
+- the incremental profit is the value saved (the difference x the treated customers' value at stake) minus what
+  the treated customers' offers and contacts cost, with the difference's interval;
+- the save rate's posterior: the offer's Beta prior times the likelihood of both arms' counts, with the control
+  decline rate integrated out on a grid, summarized as the Beta of the same mean and variance (`alpha` - prior
+  alpha customers saved, `beta` - prior beta not saved, in effect).
+"""
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from oneclick.campaign.save_rates import beta_of, posterior_grid
+from oneclick.common.checks import named_folders, number, section
+from oneclick.common.errors import DataError
+from oneclick.common.paths import CONTACTS, OUTCOMES
+from oneclick.common.stats import newcombe_difference, power_of, ratio_interval
+from oneclick.data.columns import MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
+from oneclick.data.load import examples, read_all
+from oneclick.data.prepare import build_table
+from oneclick.data.store import check_folder, check_name
+
+REQUIRED = ["id", "offer", "contact", "control", "expected_profit", "value_at_stake"]
+NOT_IN_EXPORT = "not in the outcome export"
+DIGITS = 4
+
+
+def _bool_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
+    values = contacts[column].astype("str").str.strip().str.lower()
+    bad = sorted(set(values[~values.isin(["true", "false"])]))
+    if bad:
+        raise DataError(f"{path}: column '{column}': expected True or False, found {examples(bad)}")
+    return values.eq("true")
+
+
+def read_contacts(path) -> pd.DataFrame:
+    """The contact list: required columns, unique ids, booleans, and a control group among the contacted."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: contact list not found")
+    contacts = pd.read_csv(path, dtype={"offer": "str"}, keep_default_na=False, na_values=[""])
+    missing = [c for c in REQUIRED if c not in contacts.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {missing}; a contact list has {REQUIRED}")
+    repeated = contacts.loc[contacts["id"].duplicated(), "id"].tolist()
+    if repeated:
+        raise DataError(f"{path}: column 'id': repeated ids {examples(repeated)}")
+    decided = contacts["contact"].notna()  # predict leaves customers without profit undecided
+    contacts = contacts[decided].copy()
+    contacts["contact"] = _bool_column(contacts, "contact", path)
+    contacts["control"] = _bool_column(contacts, "control", path)
+    stray = contacts.loc[contacts["control"] & ~contacts["contact"], "id"].tolist()
+    if stray:
+        raise DataError(f"{path}: control customers who were not contacted: ids {examples(stray)}")
+    if not contacts["control"].any():
+        raise DataError(f"{path}: no control group (no customer has control True), so the offers' effect cannot "
+                        "be measured; plan with campaign.control.share > 0")
+    return contacts
+
+
+def read_outcomes(folder, contacts: pd.DataFrame, revenue_max: float):
+    """(outcome per campaign customer: id, declined; the campaign customers missing, with the reason)."""
+    folder = Path(folder)
+    market = folder / MARKET_FILE.name
+    frames, _ = read_all(folder, with_money=False, require_target=False)
+    if TARGET not in frames[MARKET_FILE.name].columns:
+        raise DataError(f"{market}: no target column '{TARGET_RAW}': an outcome export says whether each "
+                        "customer's activity decreased over the campaign's horizon")
+    kept, excluded, _ = build_table(frames, revenue_max)
+    unknown = sorted(set(frames[MARKET_FILE.name]["id"]) - set(contacts["id"]))
+    if unknown:
+        raise DataError(f"{market}: column 'id': customers not in the campaign's contact list: {examples(unknown)}")
+    outcome = kept[["id", TARGET]].rename(columns={TARGET: "declined"})
+    reasons = pd.Series(NOT_IN_EXPORT, index=contacts["id"])
+    reasons[excluded["id"]] = excluded["reason"].to_numpy()
+    reasons = reasons.drop(outcome["id"], errors="ignore")
+    return outcome, reasons
+
+
+def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: float) -> int | None:
+    """Customers per arm (equal arms) for a two-sided test at `alpha` to detect the decline rate falling from
+    `control_rate` to control_rate x (1 - save_rate) with `power`."""
+    from oneclick.common.stats import size_factor
+
+    treated_rate = control_rate * (1 - save_rate)
+    if not 0 < control_rate < 1 or treated_rate == control_rate:
+        return None
+    return math.ceil(size_factor(control_rate, 1, treated_rate, 1, alpha, power))
+
+
+def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: float) -> dict:
+    """The read-out of one offer (or of all, `prior` None): arms, rates, intervals, profit, verdict, posterior.
+    `group`: its contacted customers with `declined` (NA if missing) and `offer_cost`."""
+    control = group[group["control"]]
+    treated = group[~group["control"]]
+    c_found, t_found = control[control["declined"].notna()], treated[treated["declined"].notna()]
+    nc, nt = len(c_found), len(t_found)
+    dc, dt = int(c_found["declined"].sum()), int(t_found["declined"].sum())
+    out = {"control": len(control), "treated": len(treated), "control_found": nc, "treated_found": nt,
+           "control_declined": dc, "treated_declined": dt,
+           "planned_expected_profit": round(float(treated["expected_profit"].sum()), DIGITS)}
+    if prior is not None:
+        out["prior"] = {"alpha": prior["alpha"], "beta": prior["beta"],
+                        "mean": round(prior["alpha"] / (prior["alpha"] + prior["beta"]), DIGITS)}
+    if nc == 0 or nt == 0:
+        return {**out, "verdict": "too few customers to tell: an arm is empty"}
+    rate_c, rate_t = dc / nc, dt / nt
+    level = 1 - spec["alpha"]
+    diff, low, high = newcombe_difference(dc, nc, dt, nt, level)
+    ratio, r_low, r_high = ratio_interval(dt, nt, dc, nc, level)
+    value = float(t_found["value_at_stake"].sum())
+    spend = float((t_found["offer_cost"] + contact_cost).sum())
+    out.update({
+        "decline_rate_control": round(rate_c, DIGITS), "decline_rate_treated": round(rate_t, DIGITS),
+        "difference": round(diff, DIGITS), "difference_low": round(low, DIGITS), "difference_high": round(high, DIGITS),
+        "save_rate": round(1 - ratio, DIGITS) if math.isfinite(ratio) else None,
+        "save_rate_low": round(1 - r_high, DIGITS) if math.isfinite(r_high) else None,
+        "save_rate_high": round(1 - r_low, DIGITS),
+        "incremental_profit": round(value * diff - spend, DIGITS),
+        "incremental_profit_low": round(value * low - spend, DIGITS),
+        "incremental_profit_high": round(value * high - spend, DIGITS),
+        "spend": round(spend, DIGITS),
+    })
+    planned = float(group["probability"].mean()) if "probability" in group else None
+    out["verdict"] = verdict(out, prior, spec, planned)
+    if prior is not None:
+        out["posterior"] = beta_of(*posterior_grid([(dc, nc, dt, nt)], prior["alpha"], prior["beta"]))
+    return out
+
+
+def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float | None = None) -> str:
+    """works / harms / no detectable effect / too few customers to tell (with how many more per arm).
+
+    The effect worth detecting is the prior's mean save rate (overall: the one measured); the control decline rate
+    it acts on is the control group's, or, when that is 0 or 1 on a handful of customers, the plan's expected
+    one (`planned_rate`: the mean calibrated probability of the contacted customers)."""
+    smallest = min(figures["control_found"], figures["treated_found"])
+    expected = prior["alpha"] / (prior["alpha"] + prior["beta"]) if prior else figures["save_rate"] or 0.0
+    rate_c = figures["decline_rate_control"]
+    if not 0 < rate_c < 1 and planned_rate is not None:
+        rate_c = planned_rate
+    if smallest >= spec["min_per_arm"]:
+        if figures["difference_low"] > 0:
+            return "works"
+        if figures["difference_high"] < 0:
+            return "harms"
+        if expected > 0 and power_of(rate_c, figures["control_found"], rate_c * (1 - expected),
+                                     figures["treated_found"], spec["alpha"]) >= spec["power"]:
+            return "no detectable effect"
+    needed = needed_per_arm(rate_c, expected, spec["alpha"], spec["power"])
+    more = f"{max(needed - smallest, spec['min_per_arm'] - smallest, 1)} more per arm needed" if needed else \
+        "the control group's decline rate leaves no room to measure a saving"
+    return f"too few customers to tell: {more}"
+
+
+def read_out(contacts: pd.DataFrame, outcome: pd.DataFrame, missing: pd.Series, offers: dict, spec: dict,
+             contact_cost: float) -> dict:
+    """The whole read-out: counts with the missing customers' reasons, overall and per offer."""
+    table = contacts.merge(outcome, on="id", how="left", validate="one_to_one")
+    if "offer_cost" not in table:
+        table["offer_cost"] = table["offer"].map({n: o["cost"] for n, o in offers.items()}).fillna(0.0)
+    contacted = table[table["contact"]]
+    not_contacted = table[~table["contact"] & table["declined"].notna()]
+    out = {"customers": int(len(table)), "contacted": int(len(contacted)),
+           "missing": {reason: int(n) for reason, n in missing.value_counts().sort_index().items()},
+           "overall": measure(contacted, None, spec, contact_cost),
+           "not_contacted_decline_rate": round(float(not_contacted["declined"].mean()), DIGITS)
+           if len(not_contacted) else None,
+           "offers": {}}
+    for name in [n for n in offers if (contacted["offer"] == n).any()]:
+        prior = offers[name]["save_rate"]
+        out["offers"][name] = measure(contacted[contacted["offer"] == name], prior, spec, contact_cost)
+    return out
+
+
+def readout_file(campaign, outcomes, params: dict) -> dict:
+    """Read the contact list and the outcome export, check them, and read out."""
+    contacts = read_contacts(campaign)
+    outcome, missing = read_outcomes(outcomes, contacts, params["prepare"]["revenue_max"])
+    spec = {**params["readout"], **params["campaign"]["power"]}
+    return read_out(contacts, outcome, missing, params["campaign"]["offers"], spec, params["campaign"]["contact_cost"])
+
+
+def check_params(params: dict) -> None:
+    section(params, "readout", {"campaigns", "min_per_arm"})
+    named_folders(params, "readout.campaigns", "campaign")
+    number(params, "readout.min_per_arm", 1, 10**9, integer=True)
+
+
+def campaign_files(contacts: Path, outcomes: Path, name: str, revenue_max: float) -> dict[Path, Path]:
+    """{file: path inside the import} of a campaign (python -m oneclick.raw_import --campaign), after the
+    read-out's checks: the contact list as contacts.csv, the outcome export's files under outcomes/."""
+    check_name(name)
+    check_folder(outcomes)
+    read_outcomes(outcomes, read_contacts(contacts), revenue_max)
+    files = {contacts: Path(CONTACTS)}
+    files.update({outcomes / f.name: Path(OUTCOMES) / f.name for f in RAW_FILES if (outcomes / f.name).is_file()})
+    return files

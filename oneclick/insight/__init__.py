@@ -1,0 +1,1 @@
+"""What the data and the model say: distributions, correlations, SHAP explanations, risk x profit segments."""

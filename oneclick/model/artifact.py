@@ -1,0 +1,46 @@
+"""A model's artifact folder: the model file and what travels with it, read in one place.
+
+    model.skops           the fitted pipeline (oneclick/model/model_file.py: loads only trusted types)
+    calibration.json      scores -> probabilities (oneclick/model/calibration.py)
+    reference.json        the customers it was fitted on, for the drift check (oneclick/monitor/drift.py)
+    reference_sample.csv  a seeded sample of those customers' rows
+    expected.json         the performance it is expected to have (the production model's folder)
+
+All but the model file are JSON or CSV: reading them runs nothing.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from oneclick.common.errors import DataError
+from oneclick.common.io import read_json
+from oneclick.data.columns import FEATURES
+
+CALIBRATION, REFERENCE, SAMPLE, EXPECTED = "calibration.json", "reference.json", "reference_sample.csv", "expected.json"
+
+
+def companion(model_path, name: str) -> Path:
+    return Path(model_path).parent / name
+
+
+def read_companion(model_path, name: str):
+    """A JSON or CSV file of the model's folder, with one clear error when it is missing."""
+    path = companion(model_path, name)
+    if not path.is_file():
+        raise DataError(f"{path}: not found beside the model file {model_path}; run `dvc repro` (or fetch the whole "
+                        "artifact folder: `dvc artifacts get ... retention-model`)")
+    if path.suffix != ".csv":
+        return read_json(path)
+    sample = pd.read_csv(path)
+    missing = [c for c in FEATURES if c not in sample.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {missing}; run `dvc repro`")
+    return sample[FEATURES]
+
+
+def synthetic_note(reference: dict) -> str:
+    """How the model's training data reads in one phrase."""
+    data = reference["data"]
+    kind = "the synthetic store" if data["synthetic"] else "the export"
+    return f"{reference['customers']} customers of {kind} {data['raw_dir']}"

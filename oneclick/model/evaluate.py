@@ -1,0 +1,157 @@
+"""Test-set metrics with a bootstrap interval, and curve data for `dvc plots`."""
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+
+from oneclick.common.checks import SEED, number, section
+from oneclick.common.stats import delong_difference
+
+DIGITS = 6
+
+
+def _score_codes(y, proba) -> tuple[np.ndarray, int]:
+    """Per customer one index: its distinct score (lowest first) times 2, plus its class; and how many there are."""
+    distinct, group = np.unique(np.asarray(proba), return_inverse=True)
+    return 2 * group.reshape(-1) + (np.asarray(y) == 1), 2 * len(distinct)
+
+
+def _auc_of_counts(index: np.ndarray, cells: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """ROC-AUC per row of `index` (row r holding r * cells + a _score_codes index, once per draw or customer),
+    from the (weighted) positives and negatives at each distinct score.
+
+    The Mann-Whitney form: each positive counts the negatives below it, and half of those tied with it.
+    """
+    rows = len(index)
+    flat_weights = None if weights is None else np.asarray(weights, dtype=float).ravel()
+    counts = np.bincount(index.ravel(), weights=flat_weights, minlength=rows * cells).reshape(rows, -1, 2)
+    pos, neg = counts[:, :, 1].astype(float), counts[:, :, 0].astype(float)
+    below = np.cumsum(neg, axis=1) - neg
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+
+
+def weighted_roc_auc(y, proba, weights: np.ndarray) -> np.ndarray:
+    """ROC-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring, weighted."""
+    code, cells = _score_codes(y, proba)
+    rows = len(weights)
+    return _auc_of_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights)
+
+
+def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None):
+    """Percentile interval of ROC-AUC over `n` seeded resamples of the test customers.
+
+    A resample is scored from how many of its draws fall on each distinct score, per class (one np.bincount,
+    exact integer counts), so a resample costs O(customers) and no sort. Resamples are drawn `chunk` at a time
+    (by default as many as keep a chunk's arrays near 8 MB, faster than larger chunks); the result does not
+    depend on it.
+    """
+    size = len(y)
+    code, cells = _score_codes(y, proba)
+    chunk = chunk or max(1, min(100, 1_000_000 // max(size, 1)))
+    rng = np.random.default_rng(seed)
+    scores = []
+    for start in range(0, n, chunk):
+        rows = min(chunk, n - start)
+        scores.append(_auc_of_counts(code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells,
+                                     cells))
+    scores = np.concatenate(scores)
+    scores = scores[np.isfinite(scores)]  # a resample with one class has no ROC-AUC
+    tail = (1 - level) / 2 * 100
+    return float(np.percentile(scores, tail)), float(np.percentile(scores, 100 - tail))
+
+
+def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
+    low, high = bootstrap_roc_auc(y, proba, bootstrap, seed)
+    predicted = (np.asarray(proba) >= threshold).astype(int)
+    tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
+    return {
+        "roc_auc": round(float(roc_auc_score(y, proba)), DIGITS),
+        "roc_auc_ci95_low": round(low, DIGITS),
+        "roc_auc_ci95_high": round(high, DIGITS),
+        "pr_auc": round(float(average_precision_score(y, proba)), DIGITS),
+        "brier": round(float(brier_score_loss(y, proba)), DIGITS),
+        "threshold": threshold,
+        "precision": round(float(tp / (tp + fp)) if tp + fp else 0.0, DIGITS),
+        "recall": round(float(tp / (tp + fn)) if tp + fn else 0.0, DIGITS),
+        "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+        "n_test": int(len(y)),
+    }
+
+
+def along_curve(x: np.ndarray, y: np.ndarray, max_points: int) -> np.ndarray:
+    """Indices of at most `max_points` points of a curve, evenly spaced along its length, first and last kept.
+
+    On a large test part a ROC or PR curve has a point per distinct score (250 000 on a million customers):
+    `dvc plots` would embed them all in its page. Kept points are at most 1/max_points of the curve's length
+    apart, so the drawn line is the same to the eye. A curve with fewer points keeps them all.
+    """
+    if len(x) <= max_points:
+        return np.arange(len(x))
+    length = np.r_[0.0, np.cumsum(np.abs(np.diff(x)) + np.abs(np.diff(y)))]
+    if length[-1] == 0:  # every point the same
+        return np.array([0, len(x) - 1])
+    bucket = np.floor(length / length[-1] * (max_points - 1))
+    keep = np.r_[True, bucket[1:] != bucket[:-1]]
+    keep[-1] = True
+    return np.flatnonzero(keep)
+
+
+def roc_points(y, proba, max_points: int) -> list[dict]:
+    fpr, tpr, thresholds = roc_curve(y, proba)
+    thresholds = np.minimum(thresholds, 1.0)  # the first threshold is +inf: never write it to JSON
+    return [{"fpr": round(float(fpr[i]), DIGITS), "tpr": round(float(tpr[i]), DIGITS),
+             "threshold": round(float(thresholds[i]), DIGITS)} for i in along_curve(fpr, tpr, max_points)]
+
+
+def pr_points(y, proba, max_points: int) -> list[dict]:
+    precision, recall, _ = precision_recall_curve(y, proba)
+    return [{"recall": round(float(recall[i]), DIGITS), "precision": round(float(precision[i]), DIGITS)}
+            for i in along_curve(recall, precision, max_points)]
+
+
+def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
+    """The calibration's effect on the test part: log loss and Brier before and after, and the ROC-AUC after with
+    the paired (DeLong) interval of its change: a monotone calibration keeps the ranking, isotonic steps tie some
+    customers."""
+    from oneclick.model.calibration import log_loss
+
+    change, low, high = delong_difference(y, raw, calibrated)
+    return {"calibration": method,
+            "log_loss": round(log_loss(y, raw), DIGITS),
+            "log_loss_calibrated": round(log_loss(y, calibrated), DIGITS),
+            "brier_calibrated": round(float(brier_score_loss(y, calibrated)), DIGITS),
+            "roc_auc_calibrated": round(float(roc_auc_score(y, calibrated)), DIGITS),
+            "roc_auc_change_ci95_low": round(low, DIGITS), "roc_auc_change_ci95_high": round(high, DIGITS)}
+
+
+def confusion_counts(y, proba, threshold: float) -> pd.DataFrame:
+    """Customers per (actual, predicted) cell, all four: the data of the `confusion_counts` plot template (DVC's
+    `confusion`, summing `customers`; one row per customer would put every test customer in the page)."""
+    label = ("kept", "decreased")
+    matrix = confusion_matrix(y, (np.asarray(proba) >= threshold).astype(int), labels=[0, 1])
+    return pd.DataFrame([{"actual": label[a], "predicted": label[p], "customers": int(matrix[a, p])}
+                         for a in (0, 1) for p in (0, 1)])
+
+
+def test_predictions(ids, y, proba, calibrated) -> pd.DataFrame:
+    """Each test customer's label, the model's probability and the calibrated one, by id: what a paired test of two
+    models needs."""
+    return pd.DataFrame({"id": np.asarray(ids), "actual": np.asarray(y).astype(int),
+                         "probability": np.round(np.asarray(proba, dtype=float), DIGITS),
+                         "calibrated": np.round(np.asarray(calibrated, dtype=float), DIGITS)})
+
+
+def check_params(params: dict) -> None:
+    section(params, "evaluate", {"threshold", "bootstrap", "seed", "curve_points"})
+    number(params, "evaluate.bootstrap", 10, 100_000, integer=True)
+    number(params, "evaluate.seed", 0, SEED, integer=True)
+    number(params, "evaluate.threshold", 0, 1)
+    number(params, "evaluate.curve_points", 10, 1_000_000, integer=True)

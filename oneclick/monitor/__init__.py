@@ -1,0 +1,1 @@
+"""Does the model still fit? Drift of new exports and realized performance."""

@@ -1,0 +1,37 @@
+"""An export scored by a model file and checked against the customers it was fitted on: what predict and stage
+monitor@<export> share.
+
+The export (the store's four files; the target and money.csv are optional) goes through the training's
+validation and cleaning; a customer the cleaning excludes is returned with the reason. Every other customer gets
+the model's calibrated probability of buying less, and the export gets its drift check and, with the target,
+the realized performance (oneclick/monitor/record.py).
+"""
+
+from pathlib import Path
+
+from oneclick.data.columns import FEATURES, MONEY
+from oneclick.data.load import read_all
+from oneclick.data.prepare import build_table
+from oneclick.model import calibration
+from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
+from oneclick.model.model_file import load_model
+from oneclick.monitor.record import monitor_record
+
+
+def score_export(input_dir, model_path, params: dict) -> dict:
+    """{customers: the model table of the scored customers with their `probability`, profit: money.csv's rows or
+    None, excluded: id and reason, monitor: the check, model: the model file, model_name, reference}."""
+    model_path = Path(model_path)
+    saved = load_model(model_path)
+    calibrator = read_companion(model_path, CALIBRATION)
+    reference, sample = read_companion(model_path, REFERENCE), read_companion(model_path, SAMPLE)
+    expected = read_companion(model_path, EXPECTED)
+    with_money = (Path(input_dir) / MONEY.name).is_file()
+    frames, _ = read_all(input_dir, with_money=with_money, require_target=False)
+    kept, excluded, profit = build_table(frames, params["prepare"]["revenue_max"])
+    probability = calibration.apply(calibrator, saved["pipeline"].predict_proba(kept[FEATURES])[:, 1])
+    record = monitor_record(kept, probability, reference, sample, expected, params["monitor"],
+                            params["calibrate"]["bins"])
+    return {"customers": kept.assign(probability=probability), "profit": profit if with_money else None,
+            "excluded": excluded[["id", "reason"]], "monitor": record, "model": model_path,
+            "model_name": saved["model"], "reference": reference}

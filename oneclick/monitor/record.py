@@ -1,0 +1,56 @@
+"""Does the model still fit an export? Its drift against the training customers and, where the export carries
+the target, how the model really did there, against the estimate of its model card.
+
+No command of its own: predict writes this record beside every score file
+(<output>_monitor.json), and the monitor@<export> stage writes it per monthly export (metrics/monitor/).
+"""
+
+import numpy as np
+import pandas as pd
+
+from oneclick.common.stats import delong_interval, unpaired_difference, verdict
+from oneclick.data.columns import TARGET
+from oneclick.model import calibration
+from oneclick.monitor.drift import check
+
+DIGITS = 4
+WORDS = {"better": "better than the estimate", "worse": "worse than the estimate",
+         "no detectable difference": "as expected"}
+
+
+def realized(y, probability, expected: dict, bins: int) -> dict:
+    """ROC-AUC with its 95 % interval, Brier score, reliability curve, and the verdict against `expected` (the
+    model card's test ROC-AUC and its interval)."""
+    y = np.asarray(y).astype(int)
+    out = {"customers": int(len(y)), "observed_rate": round(float(y.mean()), DIGITS),
+           "brier": round(calibration.brier(y, probability), DIGITS),
+           "reliability": calibration.reliability(y, probability, bins)}
+    if y.min() == y.max():
+        return {**out, "roc_auc": None, "verdict": "one class only: no ROC-AUC"}
+    auc, low, high = delong_interval(y, probability)
+    diff, d_low, d_high = unpaired_difference(auc, low, high, expected["roc_auc"], expected["roc_auc_ci95_low"],
+                                              expected["roc_auc_ci95_high"])
+    out.update({"roc_auc": round(auc, 6), "roc_auc_ci95_low": round(low, 6), "roc_auc_ci95_high": round(high, 6),
+                "expected_roc_auc": expected["roc_auc"], "expected_brier": expected.get("brier_calibrated"),
+                "difference": round(diff, DIGITS), "difference_low": round(d_low, DIGITS),
+                "difference_high": round(d_high, DIGITS), "verdict": WORDS[verdict(d_low, d_high)]})
+    return out
+
+
+def monitor_record(customers: pd.DataFrame, probability, reference: dict, sample: pd.DataFrame, expected: dict,
+                   spec: dict, bins: int) -> dict:
+    """Drift, and realized performance where `customers` (the export's model table) has the target."""
+    record = {"drift": check(reference, sample, customers, spec)}
+    if TARGET in customers.columns:
+        record["realized"] = realized(customers[TARGET], probability, expected, bins)
+    return record
+
+
+def summary_line(record: dict) -> str:
+    """The check in a few words, for predict's stderr line and the report."""
+    text = f"drift: {record['drift']['verdict']}"
+    performance = record.get("realized")
+    if performance and performance.get("roc_auc") is not None:
+        text += (f"; realized ROC-AUC {performance['roc_auc']:.3f} [{performance['roc_auc_ci95_low']:.3f}, "
+                 f"{performance['roc_auc_ci95_high']:.3f}]: {performance['verdict']}")
+    return text

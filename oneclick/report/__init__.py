@@ -1,0 +1,1 @@
+"""reports/report.md and the model card, from the stage outputs."""

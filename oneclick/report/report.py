@@ -1,0 +1,263 @@
+"""reports/report.md from the stage outputs: every figure in it is read from a file, none typed by hand."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from oneclick.common import paths
+from oneclick.common.checks import number, section
+from oneclick.common.errors import DataError
+from oneclick.common.io import read_json
+from oneclick.common.markdown import table_lines
+from oneclick.common.paths import (
+    PRODUCTION_MODEL,
+    PROFIT_CURVE_PNG,
+    SAVE_RATES_PNG,
+    SEGMENT_PROFILES_PNG,
+    SEGMENTS_SCATTER_PNG,
+    SYNTHETIC,
+)
+from oneclick.data.source import is_synthetic
+from oneclick.insight.segments import PRIORITY, direction_words, read_importance
+from oneclick.report.campaign import campaign_section, readout_section
+
+
+def _link(path: str) -> str:
+    """A repository path as seen from reports/report.md."""
+    return f"../{path}"
+
+
+def load_inputs(root=".", campaigns=(), exports=()) -> dict:
+    """Everything the report shows, read from the stage outputs under `root` (`campaigns`: the read-outs,
+    `exports`: the monitored exports, in params order).
+
+    The models are those the select stage ranked, so the report needs no `models` param of its own.
+    """
+    root = Path(root)
+
+    def json_file(name):
+        path = root / name
+        if not path.is_file():
+            raise DataError(f"{path}: not found; run `dvc repro`")
+        return read_json(path)
+
+    profiles = root / paths.SEGMENT_PROFILES_PLOT
+    if not profiles.is_file():
+        raise DataError(f"{profiles}: not found; run `dvc repro`")
+    selection = json_file(paths.SELECTION_METRICS)
+    return {
+        "quality": json_file(paths.DATA_QUALITY_METRICS),
+        "cv": [json_file(paths.cv_metrics("train", name)) for name in selection["ranking"]],
+        "production": json_file(paths.PRODUCTION_METRICS),
+        "selection": selection,
+        "test": json_file(paths.TEST_METRICS),
+        "explain": json_file(paths.EXPLAIN_METRICS),
+        "correlation": json_file(paths.CORRELATION_METRICS),
+        "importance": read_importance(root / paths.IMPORTANCE_PLOT),
+        "segments": json_file(paths.SEGMENTS_METRICS),
+        "campaign": json_file(paths.CAMPAIGN_METRICS),
+        "save_rates": json_file(paths.SAVE_RATES_METRICS),
+        "readouts": {name: json_file(paths.readout_metrics(name)) for name in campaigns},
+        "calibration": json_file(paths.calibration_metrics("train")),
+        "calibration_production": json_file(paths.calibration_metrics("labelled")),
+        "monitors": {name: json_file(paths.monitor_metrics(name)) for name in exports},
+        "profiles": pd.read_csv(profiles),
+    }
+
+
+def _params(best: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(best.items())) or "defaults"
+
+
+def _data_quality(q: dict) -> list[str]:
+    rows = [[name, n, q["typos_fixed"].get(name, 0)] for name, n in q["rows_read"].items()]
+    out = ["## Data quality", ""] + table_lines(["file", "rows read", "typos fixed"], rows) + [""]
+    out.append(f"Customers kept for the model: **{q['rows_kept']}**. Customers dropped, by rule:")
+    out += [f"- {reason}: {n}" for reason, n in q["rows_dropped"].items()]
+    out.append("")
+    out.append(f"{q['rows_repeating_all_but_id']} rows repeat another row in every column except id: "
+               "different customers, kept.")
+    if q.get("target_share_decreased") is not None:
+        out.append(f"Share of kept customers whose activity decreased: {q['target_share_decreased']:.1%}.")
+    return out + [""]
+
+
+def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
+    ranked = sorted(cv, key=lambda r: (-r["cv_roc_auc"], r["model"]))
+    rows = [[f"**{r['model']}**" if r["model"] == selection["model"] else r["model"], r["estimator"],
+             f"{r['cv_roc_auc']:.4f}", f"± {r['cv_roc_auc_std']:.4f}", _params(r["best_params"])] for r in ranked]
+    first = ranked[0]
+    out = ["## Models compared", "",
+           f"ROC-AUC on the train part, {first['folds']}-fold cross-validation repeated {first['repeats']} "
+           "times (mean ± standard deviation over the folds).", ""]
+    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", "best params"], rows) + [""]
+    out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
+               f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
+               f"whole train part. Selection rule {selection['rule']} ({selection['rule_reason']}).")
+    out += ["", "## On the test part", "",
+            f"ROC-AUC **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
+            f"{test['roc_auc_ci95_high']:.3f}) on {test['n_test']} customers the model never saw; "
+            f"PR-AUC {test['pr_auc']:.3f}. At the threshold "
+            f"{test['threshold']:g}: precision {test['precision']:.3f}, recall {test['recall']:.3f}.", ""]
+    return out
+
+
+def _calibration(test: dict, calibration: dict) -> list[str]:
+    """Are the probabilities probabilities? Before and after the calibration, out of fold and on the test part."""
+    table = calibration["out_of_fold"]
+    chosen = calibration["method"]
+    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}", f"{q['brier']:.4f}",
+             f"{q['mean_probability']:.3f}", f"{q['observed_rate']:.3f}"] for m, q in table.items()]
+    out = ["## Calibrated probabilities", "",
+           "The plan multiplies probabilities by money, so they must be right on average, not only in order. The "
+           "model's scores are mapped to probabilities by a calibration fitted on its out-of-fold scores; each "
+           "choice below is scored on customers its calibrator did not see (train part, cross-fitted).", ""]
+    out += table_lines(["calibration", "log loss", "Brier", "mean probability", "observed rate"], rows) + [""]
+    out.append(f"Chosen: **{chosen}** ({calibration['chosen_by']}). On the test part: Brier {test['brier']:.4f} → "
+               f"{test['brier_calibrated']:.4f}, log loss {test['log_loss']:.4f} → {test['log_loss_calibrated']:.4f}; "
+               f"ROC-AUC {test['roc_auc']:.4f} → {test['roc_auc_calibrated']:.4f} (change, 95 % interval "
+               f"[{test['roc_auc_change_ci95_low']:+.4f}, {test['roc_auc_change_ci95_high']:+.4f}]).")
+    return out + [""]
+
+
+def _production(production: dict) -> list[str]:
+    """What ships: the same procedure on every labelled customer."""
+    ranking = production["ranking"]
+    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"± {production['ranking_std'][m]:.4f}"]
+            for m, cv in ranking.items()]
+    out = ["## The model that ships", "",
+           "The test figures above estimate the selection procedure trained on the train part. What ships is the "
+           "same procedure run on every labelled customer: each family searched by cross-validation on all "
+           f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
+           f"the winner ({production['rule']}) refitted on all of them.", ""]
+    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std"], rows) + [""]
+    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
+               f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
+               f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
+    return out + [""]
+
+
+def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
+    rows = [[i + 1, f"`{r.feature}`", f"{r.importance:.4f}", direction_words(r.direction)]
+            for i, r in enumerate(importance.head(top).itertuples(index=False))]
+    out = ["## What drives the risk", "",
+           f"Mean absolute SHAP value per feature ({explain['explainer']}), the largest first; the direction "
+           "says whether higher values of the feature push the probability of buying less up or down.", ""]
+    return out + table_lines(["#", "feature", "mean abs SHAP", "direction"], rows) + [""]
+
+
+def _correlation(c: dict) -> list[str]:
+    a, b = c["max_pair"]["features"]
+    return ["## Correlation", "",
+            f"Strongest pair of features: `{a}` and `{b}` (phik {c['max_pair']['phik']:.2f}). "
+            f"Highest variance inflation factor: `{c['max_vif']['feature']}` ({c['max_vif']['vif']:.2f}).", ""]
+
+
+def _segments(segments: dict, campaign: dict) -> list[str]:
+    """Who the customers are: risk x profit cells, and what the plan does in each."""
+    t = segments["thresholds"]
+    rule = "" if t["profit_rule"] == "fixed" else f" ({t['profit_rule']})"
+    out = ["## Segments: who the customers are", "",
+           f"High risk: calibrated probability of buying less ≥ {t['risk']:g}. High profit: profit ≥ "
+           f"{t['profit']:.2f} thousand roubles a month{rule}. Train customers are scored out of fold, test customers "
+           "by the model fitted on the train part, so no customer is scored by a model that saw it. Expected loss: "
+           "what their buying less is expected to cost, Σ probability × value at stake (thousand roubles over the "
+           "horizon). Whom to contact is the plan's decision, customer by customer (above); the segments describe.",
+           ""]
+    rows = []
+    for name, s in segments["segments"].items():
+        plan = campaign["segments"].get(name, {"expected_loss": 0.0, "contacts": 0, "offers": {}})
+        offers = ", ".join(f"{o} {n}" for o, n in sorted(plan["offers"].items(), key=lambda x: -x[1])) or "–"
+        decline = "–" if s["decline_rate"] is None else f"{s['decline_rate']:.1%}"
+        rows.append([f"**{name}**" if s["cell"] == PRIORITY else name, s["cell"].replace("_", " "), s["customers"],
+                     f"{s['share']:.1%}", f"{s['mean_probability']:.3f}", decline, f"{s['mean_profit']:.2f}",
+                     f"{plan['expected_loss']:.1f}", plan["contacts"], offers])
+    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability", "observed decline",
+                        "mean profit", "expected loss", "contacted", "offers in the plan"], rows)
+    out += ["", f"![Customers by risk and profit]({_link(SEGMENTS_SCATTER_PNG)})", "",
+            f"![Segment profiles]({_link(SEGMENT_PROFILES_PNG)})", ""]
+    return out
+
+
+def _profile(name: str, profiles: pd.DataFrame, top: int) -> list[str]:
+    rows = [[f"`{r.feature}`", f"{r.segment_value:.2f}", f"{r.rest_value:.2f}", f"{r.effect:+.2f}",
+             direction_words(r.shap_direction)]
+            for r in profiles[(profiles["segment"] == name) & (profiles["rank"] <= top)].itertuples(index=False)]
+    return table_lines(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""] if rows else []
+
+
+def _priority(names: dict, profiles: pd.DataFrame, top: int) -> list[str]:
+    priority = names[PRIORITY]
+    return [f"## The priority segment: {priority}", "",
+            "High risk of buying less and high profit. How they differ from the other customers (effect size: "
+            "standardized mean difference, Cohen's h for shares), strongest first:", ""] + \
+        _profile(priority, profiles, top)
+
+
+def monitor_table(monitors: dict) -> pd.DataFrame:
+    """plots/monitor.csv: per export (params order) its drift and realized ROC-AUC."""
+    rows = []
+    for i, (name, r) in enumerate(monitors.items(), start=1):
+        drift, realized = r["drift"], r.get("realized") or {}
+        features = len(drift["features"]) or 1
+        rows.append({"index": i, "export": name, "customers": r["scored"],
+                     "drifted_features": len(drift["drifted_features"]),
+                     "drifted_share": round(len(drift["drifted_features"]) / features, 4),
+                     "domain_auc": (drift["domain"] or {}).get("roc_auc"), "roc_auc": realized.get("roc_auc"),
+                     "roc_auc_ci95_low": realized.get("roc_auc_ci95_low"),
+                     "roc_auc_ci95_high": realized.get("roc_auc_ci95_high"), "verdict": drift["verdict"]})
+    return pd.DataFrame(rows, columns=["index", "export", "customers", "drifted_features", "drifted_share",
+                                       "domain_auc", "roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "verdict"])
+
+
+def _monitoring(monitors: dict) -> list[str]:
+    out = ["## Does the model still fit?", ""]
+    if not monitors:
+        return out + ["No export is monitored (`monitor.exports`).", ""]
+    out += ["Each export of `monitor.exports`, scored by the production model: do its customers look like the ones "
+            "the model learned from (per feature a test, Holm-corrected, and a shift in the population stability "
+            "index of at least `monitor.psi_min`; a classifier telling the two apart), and where the export says "
+            "who bought less, how the model really did against its model card's test estimate.", ""]
+    rows = []
+    for name, r in monitors.items():
+        realized = r.get("realized") or {}
+        auc = "–" if realized.get("roc_auc") is None else \
+            f"{realized['roc_auc']:.3f} [{realized['roc_auc_ci95_low']:.3f}, {realized['roc_auc_ci95_high']:.3f}]"
+        domain = "–" if not r["drift"]["domain"] else f"{r['drift']['domain']['roc_auc']:.2f}"
+        rows.append([name, r["scored"], r["drift"]["verdict"], domain, auc, realized.get("verdict", "no labels yet")])
+    out += table_lines(["export", "customers", "drift", "classifier ROC-AUC", "realized ROC-AUC [95 %]",
+                        "against the estimate"], rows)
+    return out + [""]
+
+
+def banner(raw_dir: str) -> list[str]:
+    """The first line of a report or card made from the synthetic store."""
+    if not is_synthetic(raw_dir):
+        return []
+    return ["> **Synthetic data.** Every figure here comes from the synthetic store the pipeline generates "
+            f"(`{SYNTHETIC}`), not from the store's customers. Train on a real export: `make real` (README).",
+            ""]
+
+
+def render(inputs: dict, params: dict) -> str:
+    lines = ["# В один клик: who will buy less, why, and whom to contact with what", ""]
+    lines += banner(params["data"]["raw_dir"])
+    lines += ["Generated by the `report` stage of `dvc repro` from the pipeline's outputs; change the code or "
+              "params.yaml, not this file. Money is in thousand roubles.", ""]
+    lines += campaign_section(inputs["campaign"], inputs["save_rates"], _link(PROFIT_CURVE_PNG))
+    lines += readout_section(inputs["readouts"], inputs["save_rates"], _link(SAVE_RATES_PNG))
+    lines += _monitoring(inputs["monitors"])
+    lines += _data_quality(inputs["quality"])
+    lines += _models(inputs["cv"], inputs["selection"], inputs["test"])
+    lines += _calibration(inputs["test"], inputs["calibration"])
+    lines += _production(inputs["production"])
+    lines += _drivers(inputs["importance"], inputs["explain"], params["report"]["top_features"])
+    lines += _correlation(inputs["correlation"])
+    lines += _segments(inputs["segments"], inputs["campaign"])
+    lines += _priority(params["segment"]["names"], inputs["profiles"], params["segment"]["profile_top"])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def check_params(params: dict) -> None:
+    section(params, "report", {"top_features"})
+    number(params, "report.top_features", 1, 100, integer=True)

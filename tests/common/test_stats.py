@@ -1,0 +1,101 @@
+"""The paired intervals against hand-computed numbers and slow reference implementations."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.metrics import roc_auc_score
+
+from oneclick.common.stats import (
+    corrected_t_difference,
+    cv_interval,
+    delong_difference,
+    verdict,
+)
+
+
+def test_cv_interval_is_the_corrected_resampled_t():
+    """5 folds x 2 repeats: variance std² (1/10 + 1/4), not std²/10 (the folds share training rows)."""
+    low, high = cv_interval(0.9, 0.02, folds=5, repeats=2)
+    half = stats.t.ppf(0.975, 9) * 0.02 * math.sqrt(1 / 10 + 1 / 4)
+    assert (low, high) == pytest.approx((0.9 - half, 0.9 + half))
+    assert half > stats.t.ppf(0.975, 9) * 0.02 / math.sqrt(10)  # wider than the naive interval
+    assert cv_interval(0.99, 0.05, folds=5, repeats=2)[1] == 1.0  # a ROC-AUC interval stops at 1
+
+
+def test_corrected_t_difference_on_hand_computed_numbers():
+    """Differences 0.01, 0.02, 0.03, 0.00, 0.04 over 5 folds: mean 0.02, sample variance 2.5e-4, corrected
+    variance 2.5e-4 x (1/5 + 1/4) = 1.125e-4, t(4, 0.975) = 2.776445, half-width 0.0294486."""
+    base = [0.80, 0.81, 0.79, 0.82, 0.80]
+    head = [0.81, 0.83, 0.82, 0.82, 0.84]
+    mean, low, high = corrected_t_difference(base, head, folds=5)
+    assert mean == pytest.approx(0.02)
+    assert (low, high) == pytest.approx((0.02 - 0.0294486, 0.02 + 0.0294486), abs=1e-6)
+    assert verdict(low, high) == "no detectable difference"
+    # the naive paired t (variance s²/J) would call the same numbers better
+    naive_half = 2.776445 * math.sqrt(2.5e-4 / 5)
+    assert 0.02 - naive_half > 0
+
+
+def test_identical_scores_give_a_zero_interval_and_no_difference():
+    scores = [0.9, 0.85, 0.92, 0.88]
+    mean, low, high = corrected_t_difference(scores, scores, folds=4)
+    assert (mean, low, high) == (0.0, 0.0, 0.0) and verdict(low, high) == "no detectable difference"
+
+
+def test_verdict_words():
+    assert verdict(0.001, 0.02) == "better"
+    assert verdict(-0.03, -0.001) == "worse"
+    assert verdict(-0.01, 0.01) == "no detectable difference"
+
+
+def slow_delong(y, base, head):
+    """DeLong's variance from its definition: placement values by comparing every positive with every negative."""
+    y = np.asarray(y)
+
+    def placements(p):
+        pos, neg = p[y == 1], p[y == 0]
+        psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+        return psi.mean(), psi.mean(axis=1), psi.mean(axis=0)
+
+    (a_b, x_b, y_b), (a_h, x_h, y_h) = placements(np.asarray(base)), placements(np.asarray(head))
+    s_x, s_y = np.cov(np.vstack([x_b, x_h])), np.cov(np.vstack([y_b, y_h]))
+    var = (s_x[0, 0] + s_x[1, 1] - 2 * s_x[0, 1]) / len(x_b) + (s_y[0, 0] + s_y[1, 1] - 2 * s_y[0, 1]) / len(y_b)
+    half = stats.norm.ppf(0.975) * math.sqrt(var)
+    return a_h - a_b, a_h - a_b - half, a_h - a_b + half
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_delong_matches_the_slow_reference_with_ties(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 60)
+    base = np.round(y * 0.5 + rng.normal(0, 0.5, 60), 1)  # rounded: many ties
+    head = np.round(y * 0.8 + rng.normal(0, 0.5, 60), 1)
+    fast = delong_difference(y, base, head)
+    assert fast == pytest.approx(slow_delong(y, base, head), abs=1e-12)
+    assert fast[0] == pytest.approx(roc_auc_score(y, head) - roc_auc_score(y, base))
+
+
+def test_delong_calls_a_much_worse_model_worse_and_the_same_model_equal():
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 300)
+    good = y + rng.normal(0, 0.6, 300)
+    bad = y + rng.normal(0, 3.0, 300)
+    assert verdict(*delong_difference(y, good, bad)[1:]) == "worse"
+    assert verdict(*delong_difference(y, bad, good)[1:]) == "better"
+    assert delong_difference(y, good, good) == (0.0, 0.0, 0.0)
+
+
+def test_delong_covers_the_truth_about_95_percent_of_the_time():
+    """Coverage by simulation: two models with the same true ROC-AUC, 400 test sets of 200 customers."""
+    rng = np.random.default_rng(11)
+    covered = 0
+    for _ in range(400):
+        y = rng.integers(0, 2, 200)
+        signal = rng.normal(0, 1, 200)
+        a = y + signal + rng.normal(0, 1, 200)
+        b = y + signal + rng.normal(0, 1, 200)
+        _, low, high = delong_difference(y, a, b)
+        covered += low <= 0 <= high
+    assert 0.92 <= covered / 400 <= 0.98

@@ -1,0 +1,121 @@
+"""`python -m oneclick.raw_import`: an export folder under DVC in data/raw/NAME, or one clear error and no change."""
+
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import edit_file
+
+from oneclick.data.source import dvc_dir_hash
+from tools.sandbox import env, make_sandbox, run
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return make_sandbox(tmp_path / "repo", git=True)
+
+
+def import_raw(repo, source, name="store"):
+    return subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(source), "--name", name], cwd=repo,
+                          env=env(), capture_output=True, text=True)
+
+
+def dvc_file(repo, name="store") -> dict:
+    return yaml.safe_load((repo / "data" / "raw" / f"{name}.dvc").read_text(encoding="utf-8"))
+
+
+def test_export_is_tracked_by_dvc_and_its_pointer_by_git(repo, synthetic_dir):
+    result = import_raw(repo, synthetic_dir)
+    assert result.returncode == 0, result.stderr
+    assert "dvc exp run -S data.raw_dir=data/raw/store" in result.stderr
+    target = repo / "data" / "raw" / "store"
+    assert sorted(p.name for p in target.iterdir()) == sorted(p.name for p in synthetic_dir.iterdir())
+    out = dvc_file(repo)["outs"][0]
+    assert out["path"] == "store" and out["md5"] == dvc_dir_hash(target)
+    untracked = run(["git", "status", "--porcelain", "--untracked-files=all"], repo).stdout
+    assert "data/raw/store.dvc" in untracked and "data/raw/.gitignore" in untracked
+    assert "data/raw/store/" not in untracked  # the files themselves: DVC's, not git's
+    assert [p.name for p in (repo / "data" / "raw").iterdir() if p.name.startswith(".store")] == []
+
+
+def test_a_new_export_is_a_new_version_of_the_same_pointer(repo, synthetic_dir, raw_copy):
+    assert import_raw(repo, synthetic_dir).returncode == 0
+    first = dvc_file(repo)["outs"][0]["md5"]
+    edit_file(raw_copy / "market_money.csv", ",4", ",5", count=1)
+    assert import_raw(repo, raw_copy).returncode == 0
+    assert dvc_file(repo)["outs"][0]["md5"] not in (first, None)
+
+
+@pytest.mark.parametrize(("break_it", "expected"), [
+    (lambda raw: edit_file(raw / "market_money.csv", ",4", ",abc", count=1), ["market_money.csv", "'Выручка'", "abc"]),
+    (lambda raw: (raw / "money.csv").unlink(), ["money.csv"]),
+])
+def test_bad_export_gets_one_error_and_changes_nothing(repo, synthetic_dir, raw_copy, break_it, expected):
+    assert import_raw(repo, synthetic_dir).returncode == 0
+    before = {p.relative_to(repo): p.read_bytes() for p in (repo / "data" / "raw").rglob("*") if p.is_file()}
+    break_it(raw_copy)
+    result = import_raw(repo, raw_copy)
+    assert result.returncode == 1 and result.stderr.startswith("error: ")
+    assert result.stderr.count("error: ") == 1 and all(e in result.stderr for e in expected)  # as prepare says it
+    after = {p.relative_to(repo): p.read_bytes() for p in (repo / "data" / "raw").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_bad_name_or_folder_changes_nothing(repo, synthetic_dir, tmp_path):
+    for source, name, expected in ((synthetic_dir, "../x", "name '../x'"), (synthetic_dir, "2026-12", "a letter"),
+                                   (tmp_path / "missing", "store", "not a folder")):
+        result = import_raw(repo, source, name)
+        assert result.returncode == 1 and expected in result.stderr
+    assert not (repo / "data" / "raw").exists()
+
+
+def test_a_failed_dvc_add_restores_the_previous_version(repo, synthetic_dir, raw_copy):
+    assert import_raw(repo, synthetic_dir).returncode == 0
+    before = (repo / "data" / "raw" / "store.dvc").read_bytes()
+    shutil.rmtree(repo / ".dvc")  # not a DVC repository any more: `dvc add` fails after the copy
+    edit_file(raw_copy / "market_money.csv", ",4", ",5", count=1)
+    result = import_raw(repo, raw_copy)
+    assert result.returncode == 1 and "dvc add" in result.stderr
+    assert (repo / "data" / "raw" / "store.dvc").read_bytes() == before
+    assert dvc_dir_hash(repo / "data" / "raw" / "store") == dvc_file(repo)["outs"][0]["md5"]
+
+
+def test_a_campaign_is_imported_with_its_outcomes(repo, tmp_path):
+    from simulated_campaign import campaign
+
+    _, _, contacts, _ = campaign(tmp_path, 200)
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "spring", "--contacts",
+                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    target = repo / "data" / "raw" / "campaigns" / "spring"
+    assert (target / "contacts.csv").read_bytes() == contacts.read_bytes()
+    assert sorted(p.name for p in (target / "outcomes").iterdir()) == sorted(
+        p.name for p in (tmp_path / "outcomes").iterdir())
+    assert (repo / "data" / "raw" / "campaigns" / "spring.dvc").is_file()
+    assert "dvc exp run -S '+readout.campaigns.spring=data/raw/campaigns/spring'" in result.stderr
+    pd.read_csv(contacts).assign(control=False).to_csv(contacts, index=False)  # a list without a control group
+    broken = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "summer", "--contacts",
+                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
+                            capture_output=True, text=True)
+    assert broken.returncode == 1 and "no control group" in broken.stderr
+    assert not (repo / "data" / "raw" / "campaigns" / "summer").exists()
+
+
+def test_an_export_without_the_target_is_imported_for_monitoring(repo, synthetic_dir, tmp_path):
+    month = tmp_path / "month"
+    shutil.copytree(synthetic_dir, month)
+    market = pd.read_csv(month / "market_file.csv", dtype=str, keep_default_na=False)
+    market.drop(columns="Покупательская активность").to_csv(month / "market_file.csv", index=False,
+                                                            lineterminator="\r\n")
+    (month / "money.csv").unlink()
+    assert import_raw(repo, month, "m2026-12").returncode == 1  # not a training export
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(month), "--name", "m2026-12",
+                             "--monitoring"], cwd=repo, env=env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "monitor it: dvc exp run -S '+monitor.exports.m2026-12=data/raw/m2026-12'" in result.stderr

@@ -1,0 +1,48 @@
+"""Stage scripts as DVC runs them: one clear error and no outputs on bad input."""
+
+import sys
+
+import pytest
+from conftest import edit_file
+from workspace import make_workspace, run, set_params
+
+pytestmark = pytest.mark.e2e
+
+
+def test_bad_input_fails_the_stage_without_outputs(tmp_path, raw_copy):
+    ws = make_workspace(tmp_path / "ws")
+    edit_file(raw_copy / "market_file.csv", "премиум", "VIP")
+    set_params(ws / "params.yaml", {"data.raw_dir": str(raw_copy)})
+    result = run([sys.executable, "-m", "stages.prepare"], ws, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: market_file.csv")
+    assert "'Тип сервиса'" in result.stderr and "VIP" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (ws / "data" / "processed").exists() and not (ws / "metrics" / "data_quality.json").exists()
+
+
+def test_bad_params_fail_the_stage_that_reads_them_before_any_work(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    set_params(ws / "params.yaml", {"synthesize.n_customers": 5})
+    result = run([sys.executable, "-m", "stages.synthesize"], ws, check=False)
+    assert result.returncode == 1
+    assert "'synthesize.n_customers' must be an integer in [20, 10000000], got 5" in result.stderr
+    assert not (ws / "data").exists()
+
+
+def test_make_repro_checks_every_section_before_the_first_stage(tmp_path):
+    """A stage checks the sections it reads; `make repro` checks them all first (tools/check_params.py)."""
+    ws = make_workspace(tmp_path / "ws")
+    set_params(ws / "params.yaml", {"cv.folds": 1})
+    assert run([sys.executable, "-m", "stages.synthesize"], ws, check=False).returncode == 0  # reads no cv
+    result = run([sys.executable, "-m", "tools.check_params"], ws, check=False)
+    assert result.returncode == 1 and "'cv.folds' must be an integer in [2, 50], got 1" in result.stderr
+
+
+def test_an_argument_the_estimator_does_not_take_fails_that_search_before_it_reads_data(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    set_params(ws / "params.yaml", {"models.svc.grid": {"C": [1], "gamma_": [0.1]}})
+    result = run([sys.executable, "-m", "stages.search", "train", "svc"], ws, check=False)
+    assert result.returncode == 1
+    assert "models.svc.grid" in result.stderr and "gamma_" in result.stderr and "Traceback" not in result.stderr
+    assert not (ws / "metrics" / "cv").exists()

@@ -1,0 +1,66 @@
+"""Test metrics: the vectorized bootstrap ROC-AUC agrees with scikit-learn's."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from oneclick.model.evaluate import bootstrap_roc_auc, confusion_counts, pr_points, roc_points, weighted_roc_auc
+from oneclick.model.evaluate import test_metrics as metrics_of  # not collected as a test
+
+
+def test_weighted_roc_auc_matches_sklearn_with_ties():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    proba = np.round(rng.random(200) * 0.5 + 0.3 * y, 1)  # coarse scores: many ties
+    weights = rng.integers(0, 4, (5, 200)).astype(float)
+    expected = [roc_auc_score(y, proba, sample_weight=w) for w in weights]
+    np.testing.assert_allclose(weighted_roc_auc(y, proba, weights), expected)
+    assert weighted_roc_auc(y, proba, np.ones((1, 200)))[0] == pytest.approx(roc_auc_score(y, proba))
+
+
+def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    proba = rng.random(300) * 0.6 + 0.3 * y
+    low, high = bootstrap_roc_auc(y, proba, 500, seed=7)
+    assert (low, high) == bootstrap_roc_auc(y, proba, 500, seed=7)
+    assert low < roc_auc_score(y, proba) < high and high - low < 0.2
+
+
+def test_roc_points_never_hold_infinity():
+    points = roc_points([0, 1, 0, 1], [0.1, 0.9, 0.4, 0.6], max_points=1000)
+    assert all(np.isfinite(p["threshold"]) and p["threshold"] <= 1 for p in points)
+
+
+def test_large_curves_are_thinned_along_their_length_and_keep_their_shape():
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 40_000)
+    proba = rng.random(40_000) * 0.7 + 0.3 * y
+    full = roc_points(y, proba, max_points=10**6)
+    roc = roc_points(y, proba, max_points=500)
+    assert len(full) > 5000 and len(roc) <= 500
+    assert (roc[0], roc[-1]) == (full[0], full[-1])  # (0, 0) and (1, 1)
+    area = np.trapezoid([p["tpr"] for p in roc], [p["fpr"] for p in roc])
+    assert area == pytest.approx(roc_auc_score(y, proba), abs=0.002)
+    pr = pr_points(y, proba, max_points=500)
+    assert len(pr) <= 500 and pr[0] == pr_points(y, proba, max_points=10**6)[0]
+    small = roc_points(y[:300], proba[:300], max_points=500)
+    assert small == roc_points(y[:300], proba[:300], max_points=10**6)  # under the cap: every point
+
+
+def test_bootstrap_does_not_depend_on_the_chunk_size():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 100)
+    proba = rng.random(100) + 0.2 * y
+    assert bootstrap_roc_auc(y, proba, 250, seed=3, chunk=100) == bootstrap_roc_auc(y, proba, 250, seed=3, chunk=7)
+
+
+def test_confusion_counts_are_the_test_metrics_cells():
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 2, 500)
+    proba = rng.random(500) * 0.5 + 0.4 * y
+    cells = confusion_counts(y, proba, 0.5).set_index(["actual", "predicted"])["customers"]
+    expected = metrics_of(y, proba, 0.5, 10, 0)["confusion"]
+    assert cells.to_dict() == {("kept", "kept"): expected["tn"], ("kept", "decreased"): expected["fp"],
+                               ("decreased", "kept"): expected["fn"], ("decreased", "decreased"): expected["tp"]}
+    assert len(confusion_counts(np.zeros(5), np.zeros(5), 0.5)) == 4  # empty cells too

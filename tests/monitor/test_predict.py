@@ -1,0 +1,222 @@
+"""`python -m oneclick.predict`: calibrated probabilities of the model, the plan's columns, the same arms on every
+run, a drift check and a summary line, from any directory; nobody vanishes; clear errors."""
+
+import contextlib
+import io
+import json
+import shutil
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import edit_file
+from segment_fixtures import PARAMS, customers_and_profit, segment_spec
+from sklearn.metrics import roc_auc_score
+from workspace import run
+
+from oneclick import predict
+from oneclick.campaign.offers import catalogue
+from oneclick.campaign.plan import make_plan
+from oneclick.campaign.save_rates import learn
+from oneclick.common import cli
+from oneclick.common.errors import DataError
+from oneclick.common.io import write_csv, write_json
+from oneclick.data.columns import FEATURES, TARGET, TARGET_RAW
+from oneclick.data.synthesize import draw_customers, shifted, write_raw_files
+from oneclick.insight.segments import resolve_thresholds
+from oneclick.model import calibration
+from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE
+from oneclick.model.model_file import save_model
+from oneclick.model.pipeline import build_pipeline
+from oneclick.model.scoring import out_of_fold
+from oneclick.monitor.drift import make_reference
+from oneclick.predict import DRIFT_EXIT, OUTPUT_COLUMNS, excluded_path, monitor_path, score
+
+CV = {"folds": 5, "repeats": 1, "seed": 0, "n_jobs": 1}
+
+
+def make_repo(raw_dir, repo, synthetic=True, params=PARAMS):
+    """What `dvc repro` leaves for predict: params.yaml, the save rates and segment thresholds, and the production
+    model's folder (model, calibration, drift reference, expected performance). Returns (pipeline, calibrator)."""
+    kept, profit = customers_and_profit(raw_dir)
+    pipeline = build_pipeline({"estimator": "logreg", "args": {"solver": "liblinear", "C": 0.5}})
+    calibrator = calibration.fit("sigmoid", out_of_fold(pipeline, kept[FEATURES], kept[TARGET], CV), kept[TARGET])
+    pipeline.fit(kept[FEATURES], kept[TARGET])
+    folder = repo / "models" / "production"
+    save_model(folder / "model.skops", pipeline, "logreg", None, len(kept), "labelled")
+    write_json(folder / CALIBRATION, calibrator)
+    reference, sample = make_reference(kept, 1000, 0, {"raw_dir": "data/synthetic" if synthetic else "data/raw/x",
+                                                        "synthetic": synthetic, "dvc_hash": "h"})
+    write_json(folder / REFERENCE, reference)
+    write_csv(folder / SAMPLE, sample)
+    write_json(folder / EXPECTED, {"roc_auc": 0.9, "roc_auc_ci95_low": 0.87, "roc_auc_ci95_high": 0.93,
+                                   "brier_calibrated": 0.12, "n_test": 300, "model": "logreg"})
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    write_json(repo / "metrics" / "save_rates.json", learn(params["campaign"]["offers"], {}))
+    write_json(repo / "metrics" / "segments.json", {"thresholds": resolve_thresholds(params["segment"],
+                                                                                      profit["profit"])})
+    return pipeline, calibrator
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory, synthetic_dir):
+    root = tmp_path_factory.mktemp("repo")
+    return root, *make_repo(synthetic_dir, root)
+
+
+def without_target(raw_dir, dest, money=True):
+    """A copy of the raw files as new customers come: no target column, maybe no money.csv."""
+    shutil.copytree(raw_dir, dest)
+    market = pd.read_csv(dest / "market_file.csv", dtype=str, keep_default_na=False)
+    market.drop(columns=TARGET_RAW).to_csv(dest / "market_file.csv", index=False, lineterminator="\r\n")
+    if not money:
+        (dest / "money.csv").unlink()
+    return dest
+
+
+def predict_cli(*args, cwd=None):
+    """The command with these arguments: in a process of its own from `cwd`, else in this one (as its
+    `__main__` runs it, exit code and both streams kept), which spares a second import of scikit-learn."""
+    if cwd is not None:
+        return run([sys.executable, "-m", "oneclick.predict", *map(str, args)], cwd, check=False)
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            cli.run(lambda: predict.main([str(a) for a in args]))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def test_predict_on_the_real_files_gives_the_plan_of_calibrated_probabilities(real_dir, repo, tmp_path):
+    root, pipeline, calibrator = repo
+    new = without_target(real_dir, tmp_path / "new")
+    out = tmp_path / "out" / "scores.csv"
+    result = predict_cli("--input", new, "--output", out, "--repo", root, cwd=tmp_path)  # from another folder
+    assert result.returncode == 0, result.stderr
+    scores = pd.read_csv(out)
+    excluded = pd.read_csv(excluded_path(out))
+    kept, profit = customers_and_profit(real_dir)
+    assert list(scores.columns) == OUTPUT_COLUMNS
+    assert sorted(scores["id"]) == sorted(kept["id"])
+    market = pd.read_csv(real_dir / "market_file.csv")
+    assert sorted(set(scores["id"]) | set(excluded["id"])) == sorted(market["id"])  # none vanish
+    assert len(excluded) > 0 and excluded["reason"].notna().all()
+    by_id = scores.set_index("id").loc[kept["id"]]
+    expected = calibration.apply(calibrator, pipeline.predict_proba(kept[FEATURES])[:, 1])
+    np.testing.assert_allclose(by_id["probability"], expected, rtol=0, atol=5e-7)
+    assert (by_id["probability"].round(6) == by_id["probability"]).all()  # 6 digits
+    plan = make_plan(kept.assign(probability=expected).merge(profit, on="id"), PARAMS["campaign"],
+                     catalogue(PARAMS["campaign"])).set_index("id")
+    assert (by_id["contact"] == plan["contact"]).all() and (by_id["control"] == plan["control"]).all()
+    assert (by_id["offer"] == plan["offer"]).all() and by_id["contact"].any() and by_id["control"].any()
+    texts = {name: o["text"] for name, o in PARAMS["campaign"]["offers"].items()}
+    contacted = by_id[by_id["contact"]]
+    assert (contacted["offer_text"] == contacted["offer"].map(texts)).all()  # the offer itself, not a rule name
+    assert scores["segment"].notna().all()
+    again = tmp_path / "again.csv"
+    predict_cli("--input", new, "--output", again, "--repo", root)
+    assert again.read_bytes() == out.read_bytes()  # the same arms on every run
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("warning: this model was fitted on the synthetic store")
+    fitted = json.loads((root / "models/production" / REFERENCE).read_text())["customers"]
+    assert lines[1] == (f"predict: {len(scores)} customers scored, {len(excluded)} excluded; model "
+                        f"{root / 'models/production/model.skops'} (logreg, fitted on {fitted} customers of the "
+                        f"synthetic store data/synthetic); {int(scores['contact'].sum())} to contact "
+                        f"({int(scores['control'].sum())} of them the control group); drift: "
+                        + json.loads(monitor_path(out).read_text())["drift"]["verdict"] + f"; wrote {out}")
+
+
+def test_without_money_there_is_no_decision(synthetic_dir, repo, tmp_path):
+    root, *_ = repo
+    new = without_target(synthetic_dir, tmp_path / "new", money=False)
+    result = score(new, repo=root)
+    scores = result["scores"]
+    assert scores["probability"].between(0, 1).all() and len(scores) + len(result["excluded"]) == 400
+    assert scores[["segment", "offer", "contact", "control", "expected_profit"]].isna().all().all()
+    run_result = predict_cli("--input", new, "--output", tmp_path / "s.csv", "--repo", root)
+    assert "no contact decision (no money.csv: no profit)" in run_result.stderr
+
+
+def test_a_real_trained_model_gives_no_warning(synthetic_dir, tmp_path):
+    make_repo(synthetic_dir, tmp_path / "real", synthetic=False)
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", tmp_path / "real")
+    assert result.returncode == 0 and "warning" not in result.stderr
+    assert "fitted on" in result.stderr and "customers of the export data/raw/x" in result.stderr
+
+
+def test_with_the_target_the_realized_performance_is_reported(synthetic_dir, repo, tmp_path):
+    root, *_ = repo
+    out = tmp_path / "scores.csv"
+    assert predict_cli("--input", synthetic_dir, "--output", out, "--repo", root).returncode == 0
+    record = json.loads(monitor_path(out).read_text())
+    scores = pd.read_csv(out)
+    kept, _ = customers_and_profit(synthetic_dir)
+    truth = kept.set_index("id").loc[scores["id"], TARGET]
+    assert record["realized"]["roc_auc"] == pytest.approx(roc_auc_score(truth, scores["probability"]), abs=1e-3)
+    assert record["realized"]["roc_auc_ci95_low"] < record["realized"]["roc_auc"] < \
+        record["realized"]["roc_auc_ci95_high"]
+    assert record["realized"]["verdict"] in ("as expected", "worse than the estimate", "better than the estimate")
+    assert set(record["realized"]["campaign"]["realized_profit"]) == {"plan", "everyone", "probability_0.5",
+                                                                      "priority_segment"}
+
+
+def test_fail_on_drift_exits_non_zero_after_writing(repo, tmp_path):
+    root, *_ = repo
+    month = tmp_path / "month"
+    write_raw_files(shifted(draw_customers(400, 9, 0.9, first_id=3_000_000),
+                            {"marketing_6m": 1.5, "minutes_prev": 0.7, "minutes_current": 0.7}), month)
+    out = tmp_path / "scores.csv"
+    result = predict_cli("--input", month, "--output", out, "--repo", root, "--fail-on-drift")
+    assert result.returncode == DRIFT_EXIT and out.is_file() and monitor_path(out).is_file()
+    assert result.stderr.strip().splitlines()[-1].startswith("error: dataset drift (drift in ")
+    same = tmp_path / "same"
+    write_raw_files(draw_customers(400, 9, 0.9, first_id=3_000_000), same)
+    assert predict_cli("--input", same, "--output", tmp_path / "ok.csv", "--repo", root,
+                       "--fail-on-drift").returncode == 0
+
+
+def test_save_rates_or_thresholds_from_other_params_are_refused(synthetic_dir, tmp_path):
+    root = tmp_path / "repo"
+    make_repo(synthetic_dir, root)
+    changed = yaml.safe_load((root / "params.yaml").read_text())
+    changed["segment"]["risk_threshold"] = 0.7
+    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match="other `segment` params than params.yaml; run `dvc repro`"):
+        score(synthetic_dir, repo=root)
+    changed["segment"] = segment_spec()
+    changed["campaign"]["offers"]["cart_reminder"]["save_rate"]["alpha"] = 9
+    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match="other `campaign.offers` than params.yaml; run `dvc repro`"):
+        score(synthetic_dir, repo=root)
+
+
+def test_a_model_without_its_folder_is_one_clear_error(synthetic_dir, repo, tmp_path):
+    root, *_ = repo
+    shutil.copy(root / "models/production/model.skops", tmp_path / "alone.skops")
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", root, "--model",
+                         tmp_path / "alone.skops")
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {tmp_path / CALIBRATION}: not found beside")
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_missing_model_file_is_one_clear_error(synthetic_dir, repo, tmp_path):
+    root, *_ = repo
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "scores.csv", "--repo", root, "--model",
+                         tmp_path / "missing.skops")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'missing.skops'}: model file not found; run `dvc repro` to train it"]
+    assert not (tmp_path / "scores.csv").exists() and not excluded_path(tmp_path / "scores.csv").exists()
+
+
+def test_broken_input_is_one_clear_error_and_writes_nothing(raw_copy, repo, tmp_path):
+    root, *_ = repo
+    edit_file(raw_copy / "market_money.csv", ",текущий_месяц,", ",следующий_месяц,")
+    result = predict_cli("--input", raw_copy, "--output", tmp_path / "out" / "scores.csv", "--repo", root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: market_money.csv") and "следующий_месяц" in result.stderr
+    assert not (tmp_path / "out").exists()

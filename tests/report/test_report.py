@@ -1,0 +1,213 @@
+"""reports/report.md and the model card from fixture outputs: every model, segment, offer, campaign and export, no
+placeholder, nothing invented."""
+
+import copy
+import re
+
+import numpy as np
+import pytest
+from segment_fixtures import PARAMS, customers_and_profit, importance, random_scores, segment_spec
+
+from oneclick.campaign.emp import on_known_outcomes
+from oneclick.campaign.offers import catalogue, save_rate_draws
+from oneclick.campaign.plan import make_plan, rounded
+from oneclick.campaign.readout import readout_file
+from oneclick.campaign.save_rates import learn
+from oneclick.campaign.simulation import simulate_outcomes
+from oneclick.campaign.summary import by_segment, summarize
+from oneclick.common.errors import DataError
+from oneclick.common.io import write_csv, write_json
+from oneclick.common.paths import PROFIT_CURVE_PNG, SAVE_RATES_PNG, SEGMENT_PROFILES_PNG, SEGMENTS_SCATTER_PNG
+from oneclick.insight.segments import build, segment_metrics
+from oneclick.model import calibration
+from oneclick.model.pipeline import encoded_features
+from oneclick.monitor.drift import make_reference
+from oneclick.monitor.record import monitor_record
+from oneclick.report.model_card import render as render_card
+from oneclick.report.report import load_inputs, monitor_table, render
+
+MODELS = ["dummy", "knn", "logreg"]
+EXPECTED = {"roc_auc": 0.8766, "roc_auc_ci95_low": 0.8123, "roc_auc_ci95_high": 0.9346, "brier_calibrated": 0.14}
+
+
+def write_outputs(root, synthetic_dir):
+    """The files the stages before `report` write, with made-up but consistent figures."""
+    for i, name in enumerate(MODELS):
+        write_json(root / f"metrics/cv/train/{name}.json", {
+            "cv_roc_auc": 0.5 + 0.1 * i, "cv_roc_auc_std": 0.01 * (i + 1), "model": name, "estimator": name,
+            "best_params": {"scaler": "none"} if i == 0 else {"C": 0.5, "scaler": "standard"},
+            "candidates": 2, "folds": 5, "repeats": 2})
+    write_json(root / "metrics/selection.json", {"cv_roc_auc": 0.7, "cv_roc_auc_std": 0.03, "model": "logreg",
+                                                 "best_params": {"C": 0.5, "scaler": "standard"},
+                                                 "rule": "best: the highest mean CV ROC-AUC",
+                                                 "rule_reason": "logreg has the highest mean CV ROC-AUC",
+                                                 "ranking": {"logreg": 0.7, "knn": 0.6, "dummy": 0.5}})
+    write_json(root / "metrics/production.json", {
+        "cv_roc_auc": 0.7321, "cv_roc_auc_std": 0.0211, "model": "knn", "estimator": "knn",
+        "best_params": {"n_neighbors": 40}, "part": "labelled", "rows": 1296, "folds": 5, "repeats": 2,
+        "rule": "best: the highest mean CV ROC-AUC", "ranking": {"knn": 0.7321, "logreg": 0.7, "dummy": 0.5},
+        "ranking_std": {"knn": 0.0211, "logreg": 0.03, "dummy": 0.0}})
+    write_json(root / "metrics/test.json", {
+        **EXPECTED, "pr_auc": 0.81, "brier": 0.15, "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324,
+        "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
+        "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0})
+    write_json(root / "metrics/data_quality.json", {
+        "rows_read": {"market_file.csv": 1300}, "typos_fixed": {"market_file.csv": 259},
+        "rows_dropped": {"no revenue in at least one of the 3 months": 4}, "rows_kept": 1296,
+        "rows_repeating_all_but_id": 10, "target_share_decreased": 0.383})
+    write_json(root / "metrics/explain.json", {
+        "explainer": "KernelExplainer", "model": "logreg",
+        "top_features": [{"feature": "promo_share", "importance": 0.2}],
+        "production": {"model": "knn", "explainer": "permutation", "output": "probability", "rows_explained": 200,
+                       "top_features": [{"feature": "minutes_prev", "importance": 0.1234}]}})
+    write_json(root / "metrics/correlation.json", {"max_pair": {"features": ["minutes_prev", "minutes_current"],
+                                                                "phik": 0.7123},
+                                                   "max_vif": {"feature": "revenue_prev", "vif": 4.5678}})
+    write_csv(root / "plots/importance.csv", importance())
+    kept, profit = customers_and_profit(synthetic_dir)
+    scores = random_scores(kept)
+    table, summary, profile, thresholds = build(scores, kept, profit, importance(), segment_spec(), encoded_features)
+    write_json(root / "metrics/segments.json", segment_metrics(summary, thresholds))
+    write_csv(root / "plots/segment_profiles.csv", profile)
+    rng = np.random.default_rng(0)
+    scores_oof = rng.uniform(0, 1, 500) ** 2
+    labels = (rng.random(500) < np.sqrt(scores_oof)).astype(int)
+    parts = [(np.setdiff1d(np.arange(500), np.arange(k, 500, 5)), np.arange(k, 500, 5)) for k in range(5)]
+    for part in ("train", "labelled"):
+        method, quality = calibration.choose(scores_oof, labels, parts, ["none", "sigmoid", "isotonic"])
+        write_json(root / f"metrics/calibration/{part}.json", {"method": method, "chosen_by": "log_loss, out of fold",
+                                                               "out_of_fold": quality})
+
+    spec = PARAMS["campaign"]
+    customers = table.merge(kept.drop(columns="activity_decreased"), on="id")
+    offers = catalogue(spec)
+    contacts = make_plan(customers, spec, offers)  # the demo campaign, sent with the priors
+    write_csv(root / "campaign/contacts.csv", rounded(contacts))
+    simulate_outcomes(contacts, synthetic_dir, root / "campaign/outcomes", PARAMS["simulate"]["save_rates"], 7)
+    readout = readout_file(root / "campaign/contacts.csv", root / "campaign/outcomes", PARAMS)
+    write_json(root / "metrics/readout/demo.json", readout)
+    learned = learn(spec["offers"], {"demo": readout})
+    write_json(root / "metrics/save_rates.json", learned)
+    offers = catalogue(spec, {n: {**e["posterior"], "in_plan": e["in_plan"]} for n, e in learned.items()})
+    plan = make_plan(customers, spec, offers)
+    test = (table["part"] == "test").to_numpy()
+    draws = save_rate_draws(offers, spec["draws"], spec["seed"])
+    campaign = {**summarize(customers, plan, spec, offers, draws), "segments": by_segment(plan, table["segment"]),
+                "test": on_known_outcomes(plan[test].reset_index(drop=True), kept.set_index("id").loc[
+                    table["id"][test], "activity_decreased"], table["segment"][test] == "keep_priority",
+                    save_rate_draws(offers, 100, 0), offers["offer"].tolist(), spec["contact_cost"])}
+    write_json(root / "metrics/campaign.json", campaign)
+
+    reference, sample = make_reference(kept, 1000, 0, {"raw_dir": "data/synthetic", "synthetic": True,
+                                                       "dvc_hash": "h"})
+    for name, rows in (("m2026-10", kept.iloc[::2]), ("m2026-11", kept.iloc[1::2].assign(
+            marketing_6m=lambda d: d["marketing_6m"] * 1.5))):
+        record = monitor_record(rows, rng.uniform(0, 1, len(rows)), reference, sample, EXPECTED, PARAMS["monitor"], 10)
+        write_json(root / f"metrics/monitor/{name}.json", {"export": name, "folder": f"x/{name}", "scored": len(rows),
+                                                           "excluded": 0, **record})
+    return summary, campaign, readout
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, synthetic_dir):
+    root = tmp_path_factory.mktemp("outputs")
+    summary, campaign, readout = write_outputs(root, synthetic_dir)
+    inputs = load_inputs(root, ["demo"], ["m2026-10", "m2026-11"])
+    return render(inputs, PARAMS), summary, campaign, readout, inputs
+
+
+def test_report_has_every_model_and_segment(report):
+    text, summary, campaign, *_ = report
+    for model in MODELS:
+        assert re.search(rf"^\| (\*\*)?{model}(\*\*)? \| {model} \| 0\.\d{{4}} \|", text, re.M), model
+    assert "Chosen: **logreg** (CV ROC-AUC 0.7000 ± 0.0300)" in text
+    assert "Shipped: **knn** (CV ROC-AUC 0.7321 ± 0.0211) with n_neighbors=40" in text
+    assert "every labelled customer" in text and "all 1296 of them" in text
+    for row in summary.itertuples():
+        line = next(line for line in text.splitlines() if line.startswith(f"| {row.segment} ")
+                    or line.startswith(f"| **{row.segment}** "))
+        assert f"| {row.customers} |" in line
+        assert f"| {campaign['segments'][row.segment]['expected_loss']:.1f} |" in line
+        assert f"| {campaign['segments'][row.segment]['contacts']} |" in line
+    assert "## The priority segment: keep_priority" in text
+
+
+def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
+    text, _, campaign, *_ = report
+    assert text.index("## The campaign") < text.index("## What the last campaign showed") < \
+        text.index("## Data quality") < text.index("## Segments: who the customers are")
+    assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers.**" in text
+    assert f"keep {campaign['control']} as the control group" in text
+    for offer, figures in campaign["offers"].items():
+        line = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
+        assert f"| {figures['treated']} | {figures['control']} |" in line
+        assert f"{figures['expected_profit']:,.1f}".replace(",", " ") in line
+    assert f"{campaign['power']['power']:.0%}" in text and "thousand roubles" in text
+    realized = campaign["test"]["realized_profit"]
+    assert f"realize {realized['plan']:,.1f}".replace(",", " ") in text
+    assert "**What this rests on.**" in text and "30% of their monthly profit" in text
+
+
+def test_the_read_out_and_monitoring_sections(report):
+    text, _, _, readout, inputs = report
+    for offer, m in readout["offers"].items():
+        assert any(line.startswith(f"| {offer} | {m['verdict']} |") for line in text.splitlines()), offer
+    assert f"Overall: **{readout['overall']['verdict']}**" in text
+    table = monitor_table(inputs["monitors"])
+    assert table["export"].tolist() == ["m2026-10", "m2026-11"]
+    for name, record in inputs["monitors"].items():
+        assert f"| {name} | {record['scored']} | {record['drift']['verdict']} |" in text
+    assert "marketing_6m" in inputs["monitors"]["m2026-11"]["drift"]["drifted_features"]
+
+
+def test_an_offer_without_a_control_customer_and_a_plan_that_contacts_nobody(report, tmp_path):
+    _, _, campaign, readout, inputs = report
+    empty = copy.deepcopy(inputs)
+    offer = next(iter(readout["offers"]))
+    m = empty["readouts"]["demo"]["offers"][offer]
+    for key in [k for k in m if k not in ("control", "treated", "prior", "planned_expected_profit")]:
+        del m[key]
+    m.update(control_found=0, treated_found=3, verdict="too few customers to tell: an arm is empty")
+    empty["campaign"] = {**campaign, "contacts": 0, "why_nobody": "no offer pays for any customer"}
+    text = render(empty, PARAMS)
+    assert f"| {offer} | too few customers to tell: an arm is empty | 3 / 0 | – |" in text
+    assert "**Contact nobody.**" in text and "no offer pays for any customer" in text
+
+
+def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_data(report):
+    text, *_, inputs = report
+    assert text.splitlines()[2].startswith("> **Synthetic data.**")
+    real = render(inputs, {**PARAMS, "data": {"raw_dir": "data/raw/market"}})
+    assert "Synthetic data" not in real
+    model = {"rows": 1296, "sklearn_version": "1.9.1", "package_version": "0.1.0"}
+    args = (model, inputs["production"], inputs["test"], inputs["explain"], inputs["quality"])
+    card = render_card(*args, "data/synthetic", "h.dir", 5, inputs["calibration_production"], inputs["monitors"])
+    assert card.splitlines()[2].startswith("> **Synthetic data.**")
+    assert "`minutes_prev` | 0.1234" in card  # the production model's own SHAP
+    assert "Last checked on export `m2026-11`" in card
+    real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
+    assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
+def test_report_figures_come_from_the_files(report):
+    text, *_ = report
+    assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
+    assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
+    assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
+    assert "Brier 0.1500 → 0.1400" in text
+    assert "rule best: the highest mean CV ROC-AUC (logreg has the highest mean CV ROC-AUC)." in text
+
+
+def test_report_has_no_placeholder_and_links_the_images(report):
+    text, *_ = report
+    for bad in (r"\bnan\b", r"\bNone\b", r"\bNaN\b", r"TODO", r"[{}]", r"\binf\b", r"\bnull\b"):
+        assert not re.search(bad, text), bad
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
+    images = (PROFIT_CURVE_PNG, SAVE_RATES_PNG, SEGMENTS_SCATTER_PNG, SEGMENT_PROFILES_PNG)
+    assert links == [f"../{path}" for path in images]
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_a_missing_output_is_named(report, tmp_path, synthetic_dir):
+    write_outputs(tmp_path, synthetic_dir)
+    (tmp_path / "metrics/correlation.json").unlink()
+    with pytest.raises(DataError, match="metrics/correlation.json: not found; run `dvc repro`"):
+        load_inputs(tmp_path, ["demo"])
