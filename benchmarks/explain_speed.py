@@ -18,7 +18,7 @@ from oneclick.data.prepare import build_table
 from oneclick.insight.explain import explain_model
 from oneclick.insight.explain_plots import explain_figures
 from oneclick.model.features import split_parts, xy
-from oneclick.model.search import run_search
+from oneclick.model.search import fit_best, run_search
 from oneclick.params import load_params
 
 REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
@@ -33,7 +33,9 @@ def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
     cv = {**params["cv"], "repeats": 1}
     print(f"{raw_dir}: {len(X_train)} train rows, {len(X_test)} test rows", flush=True)
     for name in models:
-        pipeline, record, _, _ = run_search(name, params["models"][name], params["features"], cv, X_train, y_train)
+        record, _, _ = run_search(name, params["models"][name], params["features"], cv, X_train, y_train)
+        pipeline = fit_best(params["models"][name], params["features"], record["best_params"], X_train, y_train,
+                            cv["seed"])
         start = time.perf_counter()
         result, importance, permutation, _ = explain_model(pipeline, name, X_train, X_test, y_test, params["explain"])
         computed = time.perf_counter()

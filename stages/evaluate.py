@@ -1,4 +1,5 @@
-"""Stage evaluate: the selected model on the test part, once; and every candidate there, for the results table.
+"""Stage evaluate: the selected model on the test part, once; and every family's best candidate there, for the
+results table, each refitted on the train part from its CV record.
 
 Selection never looks at the candidates' test numbers (it uses CV on the train part);
 they only show how each family generalizes.
@@ -13,6 +14,8 @@ from oneclick.model import calibration, evaluate
 from oneclick.model.artifact import CALIBRATION, EXPECTED, companion
 from oneclick.model.features import xy
 from oneclick.model.model_file import load_model
+from oneclick.model.pipeline import check_features, check_models
+from oneclick.model.search import check_cv, fit_best
 from oneclick.params import load_params
 
 BY_MODEL = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "brier")
@@ -20,7 +23,7 @@ EXPECTED_KEYS = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "brier_cali
 
 
 def main():
-    params = load_params(evaluate.check_params, calibration.check_params)
+    params = load_params(evaluate.check_params, calibration.check_params, check_models, check_features, check_cv)
     p = params["evaluate"]
     test = pd.read_csv(paths.TEST)
     X, y = xy(test)
@@ -47,9 +50,13 @@ def main():
     write_csv(paths.TEST_PREDICTIONS, evaluate.test_predictions(test["id"], y, proba, calibrated))
 
     ranking = read_json(paths.SELECTION_METRICS)["ranking"]  # every searched model, best CV first
-    # SELECTED_MODEL is a copy of the selected candidate: its metrics are not computed twice
-    by_model = {name: selected if name == saved["model"]
-                else metrics(load_model(paths.candidate("train", name))["pipeline"])[1] for name in ranking}
+    X_train, y_train = xy(pd.read_csv(paths.TRAIN))
+
+    def refitted(name):  # what the model file of the selected one holds, for the others
+        best = read_json(paths.cv_metrics("train", name))["best_params"]
+        return fit_best(params["models"][name], params["features"], best, X_train, y_train, params["cv"]["seed"])
+
+    by_model = {name: selected if name == saved["model"] else metrics(refitted(name))[1] for name in ranking}
     write_json(paths.TEST_BY_MODEL_METRICS, {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})
 
 

@@ -1,5 +1,6 @@
-"""Stage search@<part>-<model>: tune one model of params.yaml `models` by CV ROC-AUC on one part
-(train, or every labelled customer), and refit the best candidate on the whole part."""
+"""Stage search@<part>-<model>: tune one model of params.yaml `models` by CV ROC-AUC on one part (train, or every
+labelled customer): its CV record and the fold scores of its best candidate. No model is fitted here: the select
+stage refits the part's winner."""
 
 import sys
 
@@ -10,7 +11,6 @@ from oneclick.common.cli import run
 from oneclick.common.io import write_json
 from oneclick.model.cluster import cluster
 from oneclick.model.features import xy
-from oneclick.model.model_file import save_model
 from oneclick.model.pipeline import check_features, check_model
 from oneclick.model.search import check_cv, run_search
 from oneclick.params import load_params
@@ -22,8 +22,7 @@ def main():
     spec = params["models"][name]
     X, y = xy(pd.read_csv(paths.part_data(part), index_col="id"))  # ids as the index: the fold scores name them
     with cluster(params["cv"]):  # cv.backend: dask; nothing for threads
-        pipeline, record, folds, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
-    save_model(paths.candidate(part, name), pipeline, name, spec["search"].get("subsample"), record["train_rows"], part)
+        record, folds, timing = run_search(f"{part}-{name}", spec, params["features"], params["cv"], X, y)
     write_json(paths.cv_metrics(part, name), {**record, "model": name})
     write_json(paths.cv_folds(part, name), {"model": name, **folds})
     write_json(paths.search_timing(part, name), timing)  # not a DVC output: seconds differ run to run

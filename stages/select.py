@@ -1,4 +1,4 @@
-"""Stage select@<part>: the winner of that part's CV records by `select.rule` (already refitted on all of it), and
+"""Stage select@<part>: the winner of that part's CV records by `select.rule`, refitted on all of the part, and
 what travels with it in its folder: the calibration chosen on its out-of-fold scores, and the reference of its
 customers for the drift check. Also the calibrated out-of-fold probabilities of the part's customers.
 
@@ -11,15 +11,16 @@ import pandas as pd
 
 from oneclick.common import paths
 from oneclick.common.cli import run
-from oneclick.common.io import copy_file, read_json, write_csv, write_json
+from oneclick.common.io import read_json, write_csv, write_json
 from oneclick.data import source
 from oneclick.model import calibration, selection
 from oneclick.model.artifact import CALIBRATION, REFERENCE, SAMPLE, companion
 from oneclick.model.cluster import cluster
 from oneclick.model.features import xy
+from oneclick.model.model_file import save_model
 from oneclick.model.pipeline import check_features, check_models, chosen_pipeline
 from oneclick.model.scoring import folds, out_of_fold
-from oneclick.model.search import check_cv
+from oneclick.model.search import check_cv, fit_best
 from oneclick.monitor import drift
 from oneclick.params import load_params
 
@@ -42,7 +43,8 @@ def main():
     probability = calibration.cross_fitted(method, scores, y, parts)  # each customer's from the other folds
     reference, sample = drift.make_reference(customers, params["monitor"]["reference_rows"], cv["seed"],
                                              source.data_source(params["data"]["raw_dir"]))
-    copy_file(paths.candidate(part, record["model"]), model_out)
+    save_model(model_out, fit_best(spec, params["features"], record["best_params"], X, y, cv["seed"]),
+               record["model"], spec["search"].get("subsample"), record["rows"], part)
     write_json(companion(model_out, CALIBRATION), {"model": record["model"], "part": part,
                                                    **calibration.fit(method, scores, y)})
     write_json(companion(model_out, REFERENCE), reference)

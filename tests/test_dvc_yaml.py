@@ -120,7 +120,6 @@ def _named_paths() -> set[str]:
     for f in (f for f in names.values() if isinstance(f, types.FunctionType)):
         args = {"part_data": [(p,) for p in parts], "part_scores": [(p,) for p in parts],
                 "calibration_metrics": [(p,) for p in parts],
-                "candidate": [(p, m) for p in parts for m in models],
                 "cv_metrics": [(p, m) for p in parts for m in models],
                 "cv_folds": [(p, m) for p in parts for m in models],
                 "readout_metrics": [(c,) for c in PARAMS["readout"]["campaigns"]],

@@ -19,7 +19,7 @@ from oneclick.common.stats import corrected_t_difference, verdict
 from oneclick.data.load import read_all
 from oneclick.data.prepare import build_table
 from oneclick.model.features import split_parts, xy
-from oneclick.model.search import run_search
+from oneclick.model.search import fit_best, run_search
 from oneclick.model.selection import RULES, select
 from oneclick.params import load_params
 
@@ -31,9 +31,10 @@ def nested_scores(params: dict, train, outer_folds: int, outer_repeats: int) -> 
     for i, (fit, held) in enumerate(outer.split(X, y)):
         fitted, records = {}, []
         for name, spec in params["models"].items():
-            pipeline, record, _, _ = run_search(f"outer{i}-{name}", spec, params["features"], params["cv"],
-                                                X.iloc[fit], y.iloc[fit])
-            fitted[name] = pipeline
+            record, _, _ = run_search(f"outer{i}-{name}", spec, params["features"], params["cv"], X.iloc[fit],
+                                      y.iloc[fit])
+            fitted[name] = fit_best(spec, params["features"], record["best_params"], X.iloc[fit], y.iloc[fit],
+                                    params["cv"]["seed"])
             records.append({**record, "model": name})
         for rule in RULES:
             winner = select(records, "train", rule)["model"]

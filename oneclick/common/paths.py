@@ -38,11 +38,6 @@ PRODUCTION_MODEL = "models/production/model.skops"  # every labelled customer: w
 PASS_MODEL = {"train": SELECTED_MODEL, "labelled": PRODUCTION_MODEL}
 MODEL_CARD = "models/production/MODEL_CARD.md"
 
-
-def candidate(part: str, model: str) -> str:
-    return f"models/candidates/{part}/{model}.skops"
-
-
 # metrics: small JSON, committed, for `dvc metrics diff`
 DATA_QUALITY_METRICS = "metrics/data_quality.json"
 CORRELATION_METRICS = "metrics/correlation.json"

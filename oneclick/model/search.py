@@ -15,14 +15,7 @@ from sklearn.model_selection import (
 
 from oneclick.common.checks import SEED, get, number, require, section
 from oneclick.model.features import subsample
-from oneclick.model.pipeline import (
-    build_pipeline,
-    encoder,
-    param_grid,
-    readable_params,
-    scaled_model,
-    with_probabilities,
-)
+from oneclick.model.pipeline import chosen_pipeline, encoder, param_grid, readable_params, scaled_model
 
 SCORING = "roc_auc"
 
@@ -72,7 +65,10 @@ def make_search(spec: dict, features: dict, cv: dict):
 
 
 def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
-    """Search, then refit the best candidate on all rows given; return it, a record, its fold scores, timings.
+    """Search; return the record of the best candidate (its params and CV), its fold scores, and timings.
+
+    The best candidate is not refitted here: the selection refits only the winner (fit_best), so that a search
+    writes no model file.
 
     `y`'s index holds the customer ids: the fold scores name the customers they were computed on (as a
     digest), so that a review pairs them only with scores of the same folds.
@@ -111,11 +107,16 @@ def run_search(stage: str, spec: dict, features: dict, cv: dict, X, y):
         "train_rows": int(len(y)), "customers": customers_digest(y.index, y),
         "roc_auc": [round(float(results[f"split{i}_test_score"][best]), 6) for i in range(n_splits)],
     }
-    best_pipeline = build_pipeline(spec, features).set_params(**search.best_params_)
-    best_pipeline = with_probabilities(best_pipeline, spec["estimator"]).fit(X, y)
     timing = {"stage": stage, "fit_seconds_mean": float(np.mean(results["mean_fit_time"])),
               "search_seconds": float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * n_splits)}
-    return best_pipeline, record, fold_scores, timing
+    return record, fold_scores, timing
+
+
+def fit_best(spec: dict, features: dict, best_params: dict, X, y, seed: int):
+    """The candidate a search chose (its record's `best_params`), fitted on the rows the search used: all of X, or
+    its seeded, stratified `search.subsample`; an SVC with its probabilities (with_probabilities)."""
+    X, y = subsample(X, y, spec["search"].get("subsample"), seed)
+    return chosen_pipeline(spec, features, best_params).fit(X, y)
 
 
 def customers_digest(ids, labels) -> str:

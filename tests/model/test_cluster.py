@@ -48,8 +48,7 @@ def test_cluster_gives_the_scores_of_threads(scheduler, synthetic_table, model):
     here = run_search("t", SPECS[model], FEATURES, CV, X, y)
     with cluster(on(scheduler)):
         there = run_search("t", SPECS[model], FEATURES, on(scheduler), X, y)
-    assert there[1] == here[1] and there[2] == here[2]  # the record and every fold's score
-    np.testing.assert_array_equal(there[0].predict_proba(X), here[0].predict_proba(X))
+    assert there[0] == here[0] and there[1] == here[1]  # the record and every fold's score
 
 
 def test_out_of_fold_scores_on_the_cluster_are_those_of_threads(scheduler, synthetic_table):

@@ -11,7 +11,7 @@ from oneclick.data.prepare import build_table
 from oneclick.engineer import TRENDS, add_features, numeric_columns
 from oneclick.model.features import xy
 from oneclick.model.pipeline import build_pipeline, encoder, make_estimator, param_grid, readable_params, scaler_step
-from oneclick.model.search import backend, cv_splitter, make_search, run_search, subsample
+from oneclick.model.search import backend, cv_splitter, fit_best, make_search, run_search, subsample
 
 ALL_ON = {"trends": True, "ratios": True, "log_counts": True}
 ALL_OFF = {"trends": False, "ratios": False, "log_counts": False}
@@ -48,7 +48,8 @@ def test_svc_is_searched_bare_and_saved_with_probabilities(table):
     X, y = xy(table)
     spec = {"estimator": "svc", "args": {"random_state": 0}, "grid": {"C": [1]}, "scalers": ["standard"],
             "search": {"method": "grid"}}
-    pipeline, record, _, _ = run_search("svc", spec, ALL_OFF, CV, X, y)
+    record, _, _ = run_search("svc", spec, ALL_OFF, CV, X, y)
+    pipeline = fit_best(spec, ALL_OFF, record["best_params"], X, y, CV["seed"])
     assert isinstance(pipeline.named_steps["model"], CalibratedClassifierCV)
     proba = pipeline.predict_proba(X)[:, 1]
     assert proba.min() >= 0 and proba.max() <= 1 and record["best_params"] == {"C": 1, "scaler": "standard"}

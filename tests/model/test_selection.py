@@ -49,14 +49,14 @@ def test_search_keeps_every_fold_score_of_the_best_candidate(synthetic_table):
             "search": {"method": "grid"}}
     cv = {"folds": 3, "repeats": 2, "seed": 0, "n_jobs": 1}
     features = {"trends": False, "ratios": False, "log_counts": False}
-    _, record_, folds, _ = run_search("train-knn", spec, features, cv, X, y)
+    record_, folds, _ = run_search("train-knn", spec, features, cv, X, y)
     assert len(folds["roc_auc"]) == 6 and folds["train_rows"] == len(y)
     assert np.mean(folds["roc_auc"]) == pytest.approx(record_["cv_roc_auc"], abs=1e-6)
     assert np.std(folds["roc_auc"]) == pytest.approx(record_["cv_roc_auc_std"], abs=1e-6)
-    _, _, again, _ = run_search("train-knn", spec, features, {**cv, "seed": 1}, X, y)
+    _, again, _ = run_search("train-knn", spec, features, {**cv, "seed": 1}, X, y)
     assert again["customers"] == folds["customers"] and again["roc_auc"] != folds["roc_auc"]
     shuffled = synthetic_table.sample(frac=1, random_state=0).set_index("id")
-    _, _, other, _ = run_search("train-knn", spec, features, cv, shuffled.drop(columns=TARGET), shuffled[TARGET])
+    _, other, _ = run_search("train-knn", spec, features, cv, shuffled.drop(columns=TARGET), shuffled[TARGET])
     assert other["customers"] != folds["customers"]
 
 
