@@ -12,7 +12,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from oneclick.common.plots import save_figure
 from oneclick.data.load import read_all
 from oneclick.data.prepare import build_table
 from oneclick.insight.explain import explain_model
@@ -20,6 +19,7 @@ from oneclick.insight.explain_plots import explain_figures
 from oneclick.model.features import split_parts, xy
 from oneclick.model.search import fit_best, run_search
 from oneclick.params import load_params
+from oneclick.plots import save_figure
 
 REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 

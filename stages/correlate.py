@@ -5,9 +5,9 @@ import pandas as pd
 from oneclick.common.cli import run
 from oneclick.common.io import write_csv, write_json
 from oneclick.common.paths import CORRELATED_PAIRS, CORRELATION_METRICS, LABELLED, PHIK_MATRIX, PHIK_PNG, VIF
-from oneclick.common.plots import save_figure
 from oneclick.insight import correlate
 from oneclick.params import load_params
+from oneclick.plots import save_figure
 
 
 def main():

@@ -5,9 +5,9 @@ import pandas as pd
 from oneclick.common.cli import run
 from oneclick.common.io import write_csv, write_text
 from oneclick.common.paths import EDA_PNG_DIR, EDA_SUMMARY_CSV, EDA_SUMMARY_MD, LABELLED
-from oneclick.common.plots import save_figure
 from oneclick.insight import eda
 from oneclick.params import load_params
+from oneclick.plots import save_figure
 
 
 def main():

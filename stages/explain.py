@@ -6,12 +6,12 @@ import pandas as pd
 from oneclick.common import paths
 from oneclick.common.cli import run
 from oneclick.common.io import write_csv, write_json
-from oneclick.common.plots import save_figure
 from oneclick.insight.explain import check_params, explain_model, explain_shipped
 from oneclick.insight.explain_plots import explain_figures
 from oneclick.model.features import subsample, xy
 from oneclick.model.model_file import load_model
 from oneclick.params import load_params
+from oneclick.plots import save_figure
 
 
 def main():

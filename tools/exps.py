@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from oneclick.common.markdown import table_lines
+from oneclick.markdown import table_lines
 from tools.review import dvc
 from tools.verdict import compare
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oneclick.common.markdown import table_lines
+from oneclick.markdown import table_lines
 from tools.verdict import read, verdict_section
 
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg")

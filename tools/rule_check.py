@@ -15,13 +15,13 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from oneclick.common.stats import corrected_t_difference, verdict
 from oneclick.data.load import read_all
 from oneclick.data.prepare import build_table
 from oneclick.model.features import split_parts, xy
 from oneclick.model.search import fit_best, run_search
 from oneclick.model.selection import RULES, select
 from oneclick.params import load_params
+from oneclick.stats import corrected_t_difference, verdict
 
 
 def nested_scores(params: dict, train, outer_folds: int, outer_repeats: int) -> dict[str, list[float]]:

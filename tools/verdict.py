@@ -18,7 +18,7 @@ import pandas as pd
 from oneclick.campaign.emp import profit_curves
 from oneclick.campaign.offers import save_rate_draws
 from oneclick.common.paths import PASS_METRICS, TEST_CAMPAIGN, TEST_METRICS, TEST_PREDICTIONS, cv_folds
-from oneclick.common.stats import corrected_t_difference, delong_difference, verdict
+from oneclick.stats import corrected_t_difference, delong_difference, verdict
 
 FOLD_KEYS = {"folds": "cv.folds", "repeats": "cv.repeats", "seed": "cv.seed"}
 

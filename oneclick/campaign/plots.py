@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.special import betaincinv
 
-from oneclick.common.plots import save_figure
+from oneclick.plots import save_figure
 
 
 def profit_curve_image(curve: list[dict], summary: dict, path) -> None:

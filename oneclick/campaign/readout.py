@@ -25,11 +25,11 @@ from oneclick.campaign.save_rates import beta_of, posterior_grid
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
 from oneclick.common.paths import CONTACTS, OUTCOMES
-from oneclick.common.stats import newcombe_difference, power_of, ratio_interval
 from oneclick.data.columns import MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
 from oneclick.data.load import examples, read_all
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
+from oneclick.stats import newcombe_difference, power_of, ratio_interval
 
 REQUIRED = ["id", "offer", "contact", "control", "expected_profit", "value_at_stake"]
 NOT_IN_EXPORT = "not in the outcome export"
@@ -91,7 +91,7 @@ def read_outcomes(folder, contacts: pd.DataFrame, revenue_max: float):
 def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: float) -> int | None:
     """Customers per arm (equal arms) for a two-sided test at `alpha` to detect the decline rate falling from
     `control_rate` to control_rate x (1 - save_rate) with `power`."""
-    from oneclick.common.stats import size_factor
+    from oneclick.stats import size_factor
 
     treated_rate = control_rate * (1 - save_rate)
     if not 0 < control_rate < 1 or treated_rate == control_rate:

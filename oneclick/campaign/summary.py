@@ -13,7 +13,7 @@ import pandas as pd
 
 from oneclick.campaign.offers import eligibility
 from oneclick.campaign.plan import make_plan, value_at_stake
-from oneclick.common.stats import power_of, size_factor
+from oneclick.stats import power_of, size_factor
 
 DIGITS = 4
 QUANTILES = (0.05, 0.95)

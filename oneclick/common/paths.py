@@ -108,7 +108,7 @@ REVIEW = "reports/review.md"
 
 
 def cv_folds(part: str, model: str) -> str:
-    """Per-fold CV scores of a model's best candidate, for paired comparisons (oneclick/common/stats.py); a plain
+    """Per-fold CV scores of a model's best candidate, for paired comparisons (oneclick/stats.py); a plain
     output, not a metric, as lists in `dvc metrics diff` are noise."""
     return f"reports/cv_folds/{part}/{model}.json"
 

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 
 from oneclick.common.checks import number, section
-from oneclick.common.markdown import markdown_table
 from oneclick.data.columns import MONEY_PERIODS, NOMINAL, NUMERIC, ORDINAL, TARGET, TIME_PERIODS, WIDE_COLUMNS
 from oneclick.labels import CLASS_NAMES, label
+from oneclick.markdown import markdown_table
 
 CLASS_COLORS = {0: "#2e6da4", 1: "#c0392b"}
 DIGITS = 4

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from oneclick.common.plots import DIRECTION_COLORS, DIRECTION_NAMES, horizontal_bars
 from oneclick.data.columns import NUMERIC
 from oneclick.insight.explain import PERMUTATION_EXPLAINER, ShapResult
 from oneclick.labels import label
+from oneclick.plots import DIRECTION_COLORS, DIRECTION_NAMES, horizontal_bars
 
 OUTPUT_UNITS = {"probability": "probability of decreased", "log-odds": "log-odds of decreased"}
 

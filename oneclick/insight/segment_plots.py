@@ -5,8 +5,8 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oneclick.common.plots import save_figure
 from oneclick.insight.segments import direction_words
+from oneclick.plots import save_figure
 
 COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f")  # in segments.CELLS order: priority red
 

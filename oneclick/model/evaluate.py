@@ -12,7 +12,7 @@ from sklearn.metrics import (
 )
 
 from oneclick.common.checks import SEED, number, section
-from oneclick.common.stats import delong_difference
+from oneclick.stats import delong_difference
 
 DIGITS = 6
 

@@ -8,10 +8,10 @@ No command of its own: predict writes this record beside every score file
 import numpy as np
 import pandas as pd
 
-from oneclick.common.stats import delong_interval, unpaired_difference, verdict
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
 from oneclick.monitor.drift import check
+from oneclick.stats import delong_interval, unpaired_difference, verdict
 
 DIGITS = 4
 WORDS = {"better": "better than the estimate", "worse": "worse than the estimate",

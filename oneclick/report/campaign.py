@@ -2,7 +2,7 @@
 the last campaign showed. Every figure comes from metrics/campaign.json, metrics/save_rates.json and the
 read-outs; money in thousand roubles."""
 
-from oneclick.common.markdown import table_lines
+from oneclick.markdown import table_lines
 
 
 def _money(value: float) -> str:

@@ -3,11 +3,11 @@
 Every figure is read from a stage output or the model file's metadata; nothing is typed by hand.
 """
 
-from oneclick.common.markdown import table_lines
 from oneclick.common.paths import SYNTHETIC
-from oneclick.common.stats import cv_interval
 from oneclick.data.columns import TARGET_RAW
 from oneclick.data.source import is_synthetic
+from oneclick.markdown import table_lines
+from oneclick.stats import cv_interval
 
 
 def monitoring_line(monitors: dict) -> str:

@@ -8,7 +8,6 @@ from oneclick.common import paths
 from oneclick.common.checks import number, section
 from oneclick.common.errors import DataError
 from oneclick.common.io import read_json
-from oneclick.common.markdown import table_lines
 from oneclick.common.paths import (
     PRODUCTION_MODEL,
     PROFIT_CURVE_PNG,
@@ -19,6 +18,7 @@ from oneclick.common.paths import (
 )
 from oneclick.data.source import is_synthetic
 from oneclick.insight.segments import PRIORITY, direction_words, read_importance
+from oneclick.markdown import table_lines
 from oneclick.report.campaign import campaign_section, readout_section
 
 

@@ -11,7 +11,7 @@ from segment_fixtures import PARAMS
 from oneclick.campaign.offers import catalogue, eligible, save_rate_draws
 from oneclick.campaign.plan import COLUMNS, make_plan, uniform_of_id
 from oneclick.campaign.summary import power, summarize, totals, why_nobody
-from oneclick.common.stats import power_of
+from oneclick.stats import power_of
 
 SPEC = {"horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.02, "budget": {"contacts": None, "spend": None},
         "control": {"share": 0.0, "seed": 42}, "draws": 200, "seed": 1, "power": {"alpha": 0.05, "power": 0.8},

@@ -17,8 +17,8 @@ from oneclick.campaign.plan import make_plan
 from oneclick.campaign.readout import NOT_IN_EXPORT, readout_file, verdict
 from oneclick.campaign.save_rates import learn, save_rate_rows
 from oneclick.common.errors import DataError
-from oneclick.common.stats import newcombe_difference, ratio_interval, wilson
 from oneclick.data.columns import TARGET_RAW
+from oneclick.stats import newcombe_difference, ratio_interval, wilson
 
 
 @pytest.fixture(scope="module")

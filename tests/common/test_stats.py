@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from oneclick.common.stats import (
+from oneclick.stats import (
     corrected_t_difference,
     cv_interval,
     delong_difference,

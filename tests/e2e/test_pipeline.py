@@ -88,7 +88,7 @@ def test_second_repro_does_nothing_and_git_stays_clean(repo):
 
 
 @pytest.mark.parametrize("module", ["oneclick/report/report.py", "oneclick/monitor/drift.py",
-                                    "oneclick/common/stats.py"])
+                                    "oneclick/stats.py"])
 def test_editing_a_module_leaves_only_the_stages_that_run_it_changed(repo, module):
     """`dvc status` after a one-line edit lists the stages whose import closure holds the module, and no other."""
     from tools.stage_deps import closure, stages

@@ -6,9 +6,9 @@ import pytest
 from test_params import changed
 
 from oneclick.common.errors import ParamsError
-from oneclick.common.plots import save_figure
 from oneclick.data.columns import FEATURES, NUMERIC, TARGET
 from oneclick.insight.correlate import correlation_matrix, feature_pairs, heatmap, summary, vif_table
+from oneclick.plots import save_figure
 from tools.check_params import validate
 
 INTERVAL = ["marketing_6m", "tenure_days", "promo_share", "revenue_prev2", "revenue_prev", "revenue_current",

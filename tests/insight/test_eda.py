@@ -4,10 +4,10 @@ import pytest
 from test_params import changed
 
 from oneclick.common.errors import ParamsError
-from oneclick.common.plots import save_figure
 from oneclick.data.columns import NUMERIC, TARGET
 from oneclick.insight.eda import NUMERIC_GROUPS, eda_figures, summary_markdown, summary_table
 from oneclick.labels import CLASS_NAMES, label
+from oneclick.plots import save_figure
 from tools.check_params import validate
 
 

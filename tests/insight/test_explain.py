@@ -8,7 +8,6 @@ from conftest import ROOT
 from scipy.special import logit
 from sklearn.model_selection import train_test_split
 
-from oneclick.common.plots import save_figure
 from oneclick.data.columns import FEATURES, TARGET
 from oneclick.data.load import read_all
 from oneclick.data.prepare import build_table
@@ -16,6 +15,7 @@ from oneclick.insight.explain import direction, explain_model, model_family, per
 from oneclick.insight.explain_plots import explain_figures
 from oneclick.model.features import xy
 from oneclick.model.pipeline import build_pipeline, scaler_step, with_probabilities
+from oneclick.plots import save_figure
 
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 EXPLAIN = {**PARAMS["explain"], "background_size": 10, "permutation_repeats": 2}
