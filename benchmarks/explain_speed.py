@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.insight.explain import explain_model
 from oneclick.insight.explain_plots import explain_figures
@@ -26,7 +26,7 @@ REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 
 def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
     params = load_params()
-    table, _, _ = build_table(read_all(raw_dir)[0], params["prepare"]["revenue_max"])
+    table, _, _ = build_table(read_export(raw_dir).frames, params["prepare"]["revenue_max"])
     train, test = split_parts(table, params["split"])
     X_train, y_train = xy(train)
     X_test, y_test = xy(test)

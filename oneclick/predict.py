@@ -1,8 +1,11 @@
 """Score new customers: `python -m oneclick.predict --input DIR --output scores.csv [--model FILE] [--repo DIR]`.
 
 DIR holds an export in the training format (market_file.csv with or without the target column,
-market_money.csv, market_time.csv, and optionally money.csv). It goes through the same validation and cleaning
-as in training; a customer the cleaning excludes is written with the reason to <output stem>_excluded.csv.
+market_money.csv, market_time.csv, and optionally money.csv). It is read under the contract of training
+(oneclick/data/load.py): a broken file stops it with one error naming the file, writing nothing; a customer with a
+broken row, or one the cleaning drops, is written with the file, column, line and reason to
+<output stem>_excluded.csv, and every other customer is scored. Past --max-excluded-share customers with broken
+rows it exits with code 4, after writing.
 Every customer gets the calibrated probability of buying less; with money.csv also the plan's decision (offer,
 expected profit, contact, control group), by the economics of params.yaml and the save rates the campaign stage
 learned (metrics/save_rates.json), and the segment. The drift check (and, with the target, the realized
@@ -22,9 +25,11 @@ from oneclick.campaign import offers
 from oneclick.campaign.new_customers import OUTPUT_COLUMNS, plan_export
 from oneclick.campaign.plan import rounded
 from oneclick.common.cli import run
+from oneclick.common.errors import DataError
 from oneclick.common.io import write_csv, write_json
 from oneclick.common.paths import PRODUCTION_MODEL
 from oneclick.data import prepare
+from oneclick.data.prepare import check_share
 from oneclick.insight import segments
 from oneclick.model import calibration
 from oneclick.model.artifact import synthetic_note
@@ -35,6 +40,7 @@ from oneclick.params import load_params
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout this package belongs to
 DRIFT_EXIT = 3  # --fail-on-drift: the exit code of a dataset drift
+EXCLUDED_EXIT = 4  # more customers with broken rows than --max-excluded-share
 
 
 def with_suffix(output, name: str, suffix: str) -> Path:
@@ -60,7 +66,7 @@ def score(input_dir, model_path=None, repo=ROOT) -> dict:
     scores, known = plan_export(result["customers"], result["profit"], params, repo)
     if known is not None:  # the plan on known outcomes: the campaign's decision metric
         result["monitor"]["realized"]["campaign"] = known
-    return {**result, "scores": scores}
+    return {**result, "scores": scores, "max_excluded_share": params["prepare"]["max_excluded_share"]}
 
 
 def summary(result: dict, output) -> str:
@@ -70,7 +76,14 @@ def summary(result: dict, output) -> str:
             f"of them the control group)" if decided.any() else "no contact decision (no money.csv: no profit)")
     undecided = f", {int((~decided).sum())} without profit get no decision" if decided.any() and not decided.all() \
         else ""
-    return (f"predict: {len(scores)} customers scored, {len(result['excluded'])} excluded; model {result['model']} "
+    export = result["export"]
+    broken = export.quarantined()
+    broken = (f" ({int(broken.sum())} with broken rows: " + ", ".join(f"{n} {r}" for r, n in broken.items()) + ")"
+              if len(broken) else "")
+    extra = sum(export.extra_ids.values())
+    extra = f"; {extra} ids of the other files not in market_file.csv ignored" if extra else ""
+    excluded = result["excluded"]["id"].nunique()
+    return (f"predict: {len(scores)} customers scored, {excluded} excluded{broken}{extra}; model {result['model']} "
             f"({result['model_name']}, fitted on {synthetic_note(result['reference'])}); {plan}{undecided}; "
             f"{summary_line(result['monitor'])}; wrote {output}")
 
@@ -84,6 +97,9 @@ def main(argv=None):
                         help="the repository whose params.yaml, metrics and models to use (default: %(default)s)")
     parser.add_argument("--model", help=f"a model file (default: REPO/{PRODUCTION_MODEL}, the production model); its "
                         "folder must hold what `dvc repro` writes beside it")
+    parser.add_argument("--max-excluded-share", type=float, help="exit with code "
+                        f"{EXCLUDED_EXIT} when more of the export's customers have broken rows (default: params "
+                        "prepare.max_excluded_share; the outputs are written first)")
     parser.add_argument("--fail-on-drift", action="store_true",
                         help=f"exit with code {DRIFT_EXIT} when the export drifts from the training customers "
                         "(the outputs are written first)")
@@ -96,7 +112,16 @@ def main(argv=None):
         print("warning: this model was fitted on the synthetic store, not on the store's customers; its scores and "
               "plan are a demonstration. Train on a real export first: `make real` (README \"Your own data\").",
               file=sys.stderr)
+    for note in result["export"].notes:
+        print(f"note: {note}", file=sys.stderr)
     print(summary(result, args.output), file=sys.stderr)
+    limit = result["max_excluded_share"] if args.max_excluded_share is None else args.max_excluded_share
+    try:
+        check_share(result["export"], limit, "--max-excluded-share" if args.max_excluded_share is not None
+                    else "prepare.max_excluded_share")
+    except DataError as err:
+        print(f"error: {err}; the customers scored and the excluded ones are written", file=sys.stderr)
+        sys.exit(EXCLUDED_EXIT)
     if args.fail_on_drift and result["monitor"]["drift"]["dataset_drift"]:
         print(f"error: dataset drift ({result['monitor']['drift']['verdict']}); --fail-on-drift", file=sys.stderr)
         sys.exit(DRIFT_EXIT)

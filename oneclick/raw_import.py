@@ -39,14 +39,20 @@ def main(argv=None) -> None:
         parser.error("--campaign NAME takes --contacts FILE and --outcomes DIR (and no SOURCE or --name)")
     if not args.campaign and not (args.source and args.name):
         parser.error("give SOURCE and --name NAME (or --campaign NAME --contacts FILE --outcomes DIR)")
-    revenue_max = load_params(prepare.check_params)["prepare"]["revenue_max"]
+    spec = load_params(prepare.check_params)["prepare"]
     if args.campaign:
-        target = import_files(campaign_files(args.contacts, args.outcomes, args.campaign, revenue_max),
+        target = import_files(campaign_files(args.contacts, args.outcomes, args.campaign, spec["revenue_max"]),
                               Path(CAMPAIGNS_ROOT) / args.campaign)
         next_step = f"read it out: dvc exp run -S '+readout.campaigns.{args.campaign}={target.as_posix()}'"
     else:
-        target = import_files(validate_export(args.source, args.name, revenue_max, args.monitoring),
-                              Path(RAW_ROOT) / args.name)
+        files, export = validate_export(args.source, args.name, spec, args.monitoring)
+        for note in export.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if len(export.quarantine):
+            print(f"note: {export.quarantine['id'].nunique()} of {export.customers} customers have broken rows and "
+                  "will be set aside: " + "; ".join(f"{n} {r}" for r, n in export.quarantined().items()),
+                  file=sys.stderr)
+        target = import_files(files, Path(RAW_ROOT) / args.name)
         next_step = (f"monitor it: dvc exp run -S '+monitor.exports.{args.name}={target.as_posix()}'"
                      if args.monitoring else f"run on it: dvc exp run -S data.raw_dir={target.as_posix()}")
     print(f"imported as {target} ({target}.dvc: commit it, and `dvc push` to share the files)\n{next_step}",

@@ -6,6 +6,7 @@ goes to FILE.json, as stage readout@<name> writes it (oneclick/campaign/readout.
 """
 
 import argparse
+import sys
 
 from oneclick.campaign import offers, readout
 from oneclick.common.cli import run
@@ -20,9 +21,18 @@ def main(argv=None):
     parser.add_argument("--outcomes", required=True, help="the export after the campaign's horizon (folder)")
     parser.add_argument("--output", required=True, help="the read-out (JSON)")
     parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
+    parser.add_argument("--max-excluded-share", type=float, help="exit with code 4 when more of the campaign's "
+                        "customers have broken rows in the export (default: params prepare.max_excluded_share; the "
+                        "read-out is written first)")
     args = parser.parse_args(argv)
     params = load_params(readout.check_params, offers.check_params, prepare.check_params, path=args.params)
-    write_json(args.output, readout.readout_file(args.campaign, args.outcomes, params))
+    result = readout.readout_file(args.campaign, args.outcomes, params)
+    write_json(args.output, result)
+    limit = params["prepare"]["max_excluded_share"] if args.max_excluded_share is None else args.max_excluded_share
+    if result["export"]["broken_share"] > limit:
+        print(f"error: {result['export']['broken_share']:.1%} of the campaign's customers have broken rows in "
+              f"{args.outcomes}, more than {limit:g}; the read-out is written", file=sys.stderr)
+        sys.exit(4)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from oneclick.common.cli import run
 from oneclick.common.io import write_json
 from oneclick.common.paths import PRODUCTION_MODEL, monitor_metrics
 from oneclick.data import prepare
+from oneclick.data.prepare import check_share
 from oneclick.model import calibration
 from oneclick.monitor import drift
 from oneclick.monitor.export import score_export
@@ -19,8 +20,9 @@ def main():
     params = load_params(drift.check_params, calibration.check_params, prepare.check_params)
     folder = params["monitor"]["exports"][name]
     result = score_export(folder, PRODUCTION_MODEL, params)
+    check_share(result["export"], params["prepare"]["max_excluded_share"], "prepare.max_excluded_share")
     write_json(monitor_metrics(name), {"export": name, "folder": folder, "scored": len(result["customers"]),
-                                       "excluded": len(result["excluded"]), **result["monitor"]})
+                                       "excluded": int(result["excluded"]["id"].nunique()), **result["monitor"]})
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from oneclick.campaign import offers, readout
 from oneclick.common.cli import run
+from oneclick.common.errors import DataError
 from oneclick.common.io import write_json
 from oneclick.common.paths import CONTACTS, OUTCOMES, readout_metrics
 from oneclick.data import prepare
@@ -16,8 +17,12 @@ def main():
     name = sys.argv[1]
     params = load_params(readout.check_params, offers.check_params, prepare.check_params)
     folder = Path(params["readout"]["campaigns"][name])
-    write_json(readout_metrics(name), {**readout.readout_file(folder / CONTACTS, folder / OUTCOMES, params),
-                                       "folder": folder.as_posix()})
+    result = readout.readout_file(folder / CONTACTS, folder / OUTCOMES, params)
+    if result["export"]["broken_share"] > params["prepare"]["max_excluded_share"]:
+        raise DataError(f"{folder / OUTCOMES}: {result['export']['broken_share']:.1%} of the campaign's customers "
+                        f"have broken rows, more than prepare.max_excluded_share = "
+                        f"{params['prepare']['max_excluded_share']:g}")
+    write_json(readout_metrics(name), {**result, "folder": folder.as_posix()})
 
 
 if __name__ == "__main__":

@@ -57,10 +57,10 @@ def edit_file(path: Path, old: str, new: str, count: int = 1) -> None:
 @pytest.fixture(scope="session")
 def synthetic_table(synthetic_dir):
     """The model table `prepare` builds from the synthetic raw files."""
-    from oneclick.data.load import read_all
+    from oneclick.data.load import read_export
     from oneclick.data.prepare import build_table
 
-    return build_table(read_all(synthetic_dir)[0], revenue_max=20_000)[0]
+    return build_table(read_export(synthetic_dir).frames, revenue_max=20_000)[0]
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pandas as pd
 import yaml
 from conftest import ROOT
 
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.insight.segments import FEATURE_NAMES
 
@@ -22,7 +22,7 @@ def segment_spec(**changes) -> dict:
 
 def customers_and_profit(raw_dir):
     """The model table (with target) and profit of a raw folder, as the prepare stage makes them."""
-    frames, _ = read_all(raw_dir)
+    frames = read_export(raw_dir).frames
     kept, _, profit = build_table(frames, PARAMS["prepare"]["revenue_max"])
     return kept, profit
 

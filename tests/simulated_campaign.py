@@ -8,7 +8,7 @@ from segment_fixtures import PARAMS
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan, rounded
 from oneclick.campaign.simulation import simulate_outcomes
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.synthesize import draw_customers, write_raw_files
 
@@ -31,7 +31,7 @@ def campaign(tmp_path, n: int, seed: int = 0):
     """A store of n customers, a plan contacting every one (control group 20 %), and its simulated outcome."""
     store = tmp_path / "store"
     write_raw_files(draw_customers(n, seed=seed, separation=0.9), store)
-    kept, _, profit = build_table(read_all(store)[0], PARAMS["prepare"]["revenue_max"])
+    kept, _, profit = build_table(read_export(store).frames, PARAMS["prepare"]["revenue_max"])
     customers = kept.merge(profit, on="id").assign(probability=0.5)
     plan = make_plan(customers, ECONOMICS, catalogue(ECONOMICS))
     assert plan["contact"].all()

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.model.features import split_parts, xy
 from oneclick.model.search import fit_best, run_search
@@ -51,7 +51,7 @@ def main(argv=None) -> None:
     parser.add_argument("--outer-repeats", type=int, default=1)
     args = parser.parse_args(argv)
     params = load_params()
-    table = build_table(read_all(args.raw_dir)[0], params["prepare"]["revenue_max"])[0]
+    table = build_table(read_export(args.raw_dir).frames, params["prepare"]["revenue_max"])[0]
     train, _ = split_parts(table, params["split"])
     scores = nested_scores(params, train, args.outer_folds, args.outer_repeats)
     for rule, values in scores.items():

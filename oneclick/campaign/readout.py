@@ -26,7 +26,7 @@ from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
 from oneclick.common.paths import CONTACTS, OUTCOMES
 from oneclick.data.columns import MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
-from oneclick.data.load import examples, read_all
+from oneclick.data.load import examples, read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
 from oneclick.stats import newcombe_difference, power_of, ratio_interval
@@ -70,22 +70,32 @@ def read_contacts(path) -> pd.DataFrame:
 
 
 def read_outcomes(folder, contacts: pd.DataFrame, revenue_max: float):
-    """(outcome per campaign customer: id, declined; the campaign customers missing, with the reason)."""
+    """(outcome per campaign customer: id, declined; the campaign customers missing, with the reason; what the
+    export held besides: its customers outside the campaign, counted and ignored, and the share of the campaign's
+    customers it set aside for broken rows).
+
+    The export is read under the contract of oneclick/data/load.py: a monthly export holds every customer, and a
+    customer with a broken row is missing with that reason, not a reason to refuse the export."""
     folder = Path(folder)
-    market = folder / MARKET_FILE.name
-    frames, _ = read_all(folder, with_money=False, require_target=False)
-    if TARGET not in frames[MARKET_FILE.name].columns:
-        raise DataError(f"{market}: no target column '{TARGET_RAW}': an outcome export says whether each "
-                        "customer's activity decreased over the campaign's horizon")
-    kept, excluded, _ = build_table(frames, revenue_max)
-    unknown = sorted(set(frames[MARKET_FILE.name]["id"]) - set(contacts["id"]))
-    if unknown:
-        raise DataError(f"{market}: column 'id': customers not in the campaign's contact list: {examples(unknown)}")
-    outcome = kept[["id", TARGET]].rename(columns={TARGET: "declined"})
+    export = read_export(folder, with_money=False, require_target=False)
+    if TARGET not in export.frames[MARKET_FILE.name].columns:
+        raise DataError(f"{folder / MARKET_FILE.name}: no target column '{TARGET_RAW}': an outcome export says "
+                        "whether each customer's activity decreased over the campaign's horizon")
+    kept, excluded, _ = build_table(export.frames, revenue_max)
+    campaign = set(contacts["id"])
+    outcome = kept.loc[kept["id"].isin(campaign), ["id", TARGET]].rename(columns={TARGET: "declined"})
     reasons = pd.Series(NOT_IN_EXPORT, index=contacts["id"])
-    reasons[excluded["id"]] = excluded["reason"].to_numpy()
+    reasons[excluded.loc[excluded["id"].isin(campaign), "id"]] = excluded.loc[excluded["id"].isin(campaign),
+                                                                              "reason"].to_numpy()
+    broken = export.quarantine.drop_duplicates("id")
+    broken = broken[broken["id"].isin({str(i) for i in campaign})]
+    reasons[broken["id"].astype("int64").to_numpy()] = ("broken row: " + broken["reason"]).to_numpy()
     reasons = reasons.drop(outcome["id"], errors="ignore")
-    return outcome, reasons
+    exported = set(export.frames[MARKET_FILE.name]["id"]) | {int(i) for i in export.quarantine["id"]
+                                                              if str(i).isdigit()}
+    found = len(outcome) + len(broken)
+    return outcome, reasons, {"outside_campaign": len(exported - campaign),
+                              "broken_share": round(len(broken) / found, 6) if found else 0.0}
 
 
 def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: float) -> int | None:
@@ -165,7 +175,7 @@ def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float |
 
 
 def read_out(contacts: pd.DataFrame, outcome: pd.DataFrame, missing: pd.Series, offers: dict, spec: dict,
-             contact_cost: float) -> dict:
+             contact_cost: float, export: dict | None = None) -> dict:
     """The whole read-out: counts with the missing customers' reasons, overall and per offer."""
     table = contacts.merge(outcome, on="id", how="left", validate="one_to_one")
     if "offer_cost" not in table:
@@ -174,6 +184,7 @@ def read_out(contacts: pd.DataFrame, outcome: pd.DataFrame, missing: pd.Series, 
     not_contacted = table[~table["contact"] & table["declined"].notna()]
     out = {"customers": int(len(table)), "contacted": int(len(contacted)),
            "missing": {reason: int(n) for reason, n in missing.value_counts().sort_index().items()},
+           "export": export or {},
            "overall": measure(contacted, None, spec, contact_cost),
            "not_contacted_decline_rate": round(float(not_contacted["declined"].mean()), DIGITS)
            if len(not_contacted) else None,
@@ -187,9 +198,10 @@ def read_out(contacts: pd.DataFrame, outcome: pd.DataFrame, missing: pd.Series, 
 def readout_file(campaign, outcomes, params: dict) -> dict:
     """Read the contact list and the outcome export, check them, and read out."""
     contacts = read_contacts(campaign)
-    outcome, missing = read_outcomes(outcomes, contacts, params["prepare"]["revenue_max"])
+    outcome, missing, export = read_outcomes(outcomes, contacts, params["prepare"]["revenue_max"])
     spec = {**params["readout"], **params["campaign"]["power"]}
-    return read_out(contacts, outcome, missing, params["campaign"]["offers"], spec, params["campaign"]["contact_cost"])
+    return read_out(contacts, outcome, missing, params["campaign"]["offers"], spec, params["campaign"]["contact_cost"],
+                    export)
 
 
 def check_params(params: dict) -> None:

@@ -1,14 +1,26 @@
-"""Read the four raw files, fix known typos, validate, and return typed frames.
+"""One contract for every export the project reads (prepare, predict, the monitor and read-out stages, the import).
 
-Every problem with a file becomes one DataError naming the file, the column
-and example offending values with their line numbers in the file.
+A fault of the file refuses the export with one DataError naming the file: the file missing or empty, only its
+header, a missing column, another separator, an encoding that is not UTF-8 (a cp1251 file, as 1C exports often
+are, is decoded when that is unambiguous, and said so), a column written with the other decimal mark.
+
+A fault of a row sets that customer aside, not the file: a bad value (an empty cell, not a number, a negative
+count, a share above 1, a number too large, an unknown category or period), a row with the wrong number of
+fields, a customer repeated, a period row repeated or missing, a customer missing from one of the files. Each
+fault is a row of `Export.quarantine` with the file, the column, the file's own line number, the reason and the
+value; every other customer is read exactly as without the fault. Ids of the other files that market_file.csv
+lacks (finance's profit file lists customers who left) are counted and ignored. What share of customers may be
+set aside before a job stops is the caller's (params `prepare.max_excluded_share*`).
 """
 
+import csv
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandas.errors import EmptyDataError, ParserError
 
 from oneclick.common.errors import DataError
 from oneclick.data.columns import (
@@ -16,16 +28,23 @@ from oneclick.data.columns import (
     MARKET_MONEY,
     MARKET_TIME,
     MONEY,
+    MONEY_PERIODS,
     TARGET,
     TARGET_RAW,
+    TIME_PERIODS,
     TYPOS,
     Column,
     RawFile,
 )
 
-EXAMPLES = 5  # offending values shown per failing check
+EXAMPLES = 5  # offending values shown per problem, then a count
 NUMBER = {".": r"-?\d+(\.\d+)?", ",": r"-?\d+(,\d+)?"}
+WHOLE = r"-?\d+([.,]0+)?"  # a count may be written 5.0 (a column that once held an empty cell)
 SHARES = {"promo_share"}  # numeric columns bounded by 1
+LARGEST = 1e15  # a value beyond it is a broken cell, not a number of this store
+SEPARATORS = (",", ";", "\t", "|")
+PERIODS = {MARKET_MONEY.name: list(MONEY_PERIODS), MARKET_TIME.name: list(TIME_PERIODS)}
+QUARANTINE = ["id", "file", "column", "line", "reason", "value"]
 
 
 def examples(values) -> str:
@@ -35,77 +54,166 @@ def examples(values) -> str:
     return f"[{shown}{more}]"
 
 
-def _raw_schema(raw_file: RawFile, columns: list[Column]) -> pa.DataFrameSchema:
-    """Checks on the file's text, before any conversion: format, categories, ids."""
-    checks = {}
-    for col in columns:
-        if col.kind == "id":
-            check = [pa.Check.str_matches(r"^\d+$", error="not a whole number")]
-        elif col.kind in ("int", "float"):
-            pattern = NUMBER[raw_file.decimal] if col.kind == "float" else r"-?\d+"
-            kind = f"number with '{raw_file.decimal}' decimal mark" if col.kind == "float" else "whole number"
-            check = [pa.Check.str_matches(f"^{pattern}$", error=f"not a {kind}")]
-        else:
-            check = [pa.Check.isin(col.categories, error=f"unknown value (expected one of {list(col.categories)})")]
-        checks[col.raw] = pa.Column(str, checks=check, nullable=False,
-                                    unique=col.kind == "id" and raw_file in (MARKET_FILE, MONEY))
-    return pa.DataFrameSchema(checks, strict=False)
+@dataclass
+class Export:
+    """An export read under the contract: the customers that passed every check, and what was set aside."""
+
+    frames: dict[str, pd.DataFrame]  # file name -> typed rows with English column names, good customers only
+    quarantine: pd.DataFrame  # one row per fault: QUARANTINE
+    rows_read: dict[str, int]  # data rows per file
+    typos: dict[str, int]  # known misspellings fixed per file
+    extra_ids: dict[str, int]  # ids of the file that market_file.csv lacks, ignored
+    notes: list[str] = field(default_factory=list)  # e.g. a file decoded as cp1251
+
+    @property
+    def customers(self) -> int:
+        """Customers of market_file.csv, good or set aside."""
+        return self.rows_read[MARKET_FILE.name]
+
+    def quarantined(self) -> pd.Series:
+        """Customers set aside, each under its first reason (in file order): reason -> customers."""
+        first = self.quarantine.drop_duplicates("id")
+        return first["reason"].value_counts().sort_index()
+
+    def excluded_share(self) -> float:
+        return self.quarantine["id"].nunique() / max(self.customers, 1)
 
 
-def _value_schema(columns: list[Column]) -> pa.DataFrameSchema:
-    """Checks on converted values: no negative counts or money, shares within [0, 1]."""
-    checks = {}
-    for col in columns:
-        if col.kind in ("int", "float"):
-            check = [pa.Check.ge(0, error="negative")]
-            if col.name in SHARES:
-                check.append(pa.Check.le(1, error="a share above 1"))
-            checks[col.raw] = pa.Column(checks=check)
-    return pa.DataFrameSchema(checks, strict=False)
+def _decode(path: Path, raw_file: RawFile) -> tuple[str, str | None]:
+    """The file's text and a note if it was not UTF-8; an encoding that cannot be decoded unambiguously refuses."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise DataError(f"{raw_file.name}: the file is empty")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        where = f"byte {data[err.start]:#04x} at position {err.start}"
+    header = [c.raw for c in raw_file.columns]
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.split("\n", 1)[0].strip().split(raw_file.sep)[0] == header[0] \
+            and all(name in text.split("\n", 1)[0] for name in header[1:] if name != TARGET_RAW):
+        return text, f"{raw_file.name}: decoded as cp1251 (its header reads as the expected Cyrillic names)"
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(data).best()
+    likely = f"it looks like {guess.encoding}" if guess is not None else "its encoding is not recognized"
+    raise DataError(f"{raw_file.name}: not UTF-8 ({where}; {likely}); save it as UTF-8")
 
 
-def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, name: str) -> None:
+def _rows(text: str, raw_file: RawFile) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line number in the file, fields)]) of a CSV text; blank lines skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=raw_file.sep)
+    header, rows = None, []
+    for fields in reader:
+        if not fields or fields == [""]:
+            continue
+        if header is None:
+            header = [f.strip() for f in fields]
+            continue
+        rows.append((reader.line_num, fields))
+    return header or [], rows
+
+
+def _separator_hint(header: list[str], raw_file: RawFile) -> str:
+    line = raw_file.sep.join(header)
+    for sep in SEPARATORS:
+        if sep != raw_file.sep and len(line.split(sep)) > 1 and line.split(sep)[0].strip() == "id":
+            return f" (the header splits on {sep!r}: the file looks {sep!r}-separated, expected {raw_file.sep!r})"
+    if len(header) == 1:
+        return f" (the file has one column: is the separator not {raw_file.sep!r}?)"
+    return ""
+
+
+def _cell_checks(raw_file: RawFile, col: Column) -> list[pa.Check]:
+    """Checks of a column's text, in order; the first that fails names the cell's fault."""
+    empty = pa.Check(lambda s: s.str.strip() != "", element_wise=False, error="empty cell")
+    if col.kind == "id":
+        return [empty, pa.Check.str_matches(r"^\d+$", error="not a whole number"),
+                pa.Check(lambda s: s.str.len() <= 15, error="number too large")]
+    if col.kind == "int":
+        return [empty, pa.Check.str_matches(f"^{WHOLE}$", error="not a whole number"),
+                pa.Check(lambda s: s.str.split(r"[.,]").str[0].str.lstrip("-").str.len() <= 15,
+                         error="number too large")]
+    if col.kind == "float":
+        mark = raw_file.decimal
+        return [empty, pa.Check.str_matches(f"^{NUMBER[mark]}$", error=f"not a number with '{mark}' decimal mark"),
+                pa.Check(lambda s: s.str.split(r"[.,]").str[0].str.lstrip("-").str.len() <= 15,
+                         error="number too large")]
+    reason = "unknown period" if col.raw == "Период" else "unknown category"
+    return [empty, pa.Check.isin(col.categories, error=f"{reason} (expected one of {list(col.categories)})")]
+
+
+def _value_checks(col: Column) -> list[pa.Check]:
+    if col.kind not in ("int", "float"):
+        return []
+    checks = [pa.Check.ge(0, error="negative")]
+    if col.name in SHARES:
+        checks.append(pa.Check.le(1, error="a share above 1"))
+    return checks
+
+
+def _failures(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
+    """(index, column, reason, value) of every cell a schema rejects, the first reason per cell."""
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise DataError(_format_failures(err.failure_cases, name)) from None
+        cases = err.failure_cases.dropna(subset=["index"])
+        cases = cases.assign(order=cases["check_number"].astype(float)).sort_values(["index", "column", "order"])
+        cases = cases.drop_duplicates(["index", "column"])
+        reason = cases["check"].astype(str).str.split(" \\(expected").str[0]
+        return pd.DataFrame({"index": cases["index"].astype(int), "column": cases["column"], "reason": reason,
+                             "value": cases["failure_case"].astype(str)})
+    return pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                         "reason": pd.Series([], dtype="str"), "value": pd.Series([], dtype="str")})
 
 
-def _format_failures(cases: pd.DataFrame, name: str) -> str:
-    lines = [f"{name}: invalid values"]
-    for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
-        if str(check) == "field_uniqueness":
-            check = "duplicate id"
-        values = group["failure_case"].drop_duplicates()
-        rows = sorted({int(i) + 2 for i in group["index"].dropna()})
-        where = f" at lines {examples(rows)}" if rows else ""
-        lines.append(f"  column '{column}': {check}: {examples(values)}{where}")
-    return "\n".join(lines)
+def _faults(ids, file: str, column, lines, reason, values="") -> pd.DataFrame:
+    """Quarantine rows; `lines` None where the fault has no line (a customer missing from a file)."""
+    ids = [str(i) for i in ids]
+    n = len(ids)
+    line = pd.array([pd.NA] * n if lines is None else [int(v) for v in lines], dtype="Int64")
+    return pd.DataFrame({"id": pd.array(ids, dtype="str"), "file": file,
+                         "column": np.broadcast_to(np.asarray(column, dtype=object), n).copy(), "line": line,
+                         "reason": np.broadcast_to(np.asarray(reason, dtype=object), n).copy(),
+                         "value": np.broadcast_to(np.asarray(values, dtype=object), n).astype(str)})
 
 
-def read_raw(directory, raw_file: RawFile, optional: tuple[str, ...] = ()):
-    """Read one raw file as text, fix typos, validate, convert; return (frame, typos fixed).
+def _decimal_mark_error(raw_file: RawFile, df: pd.DataFrame, failures: pd.DataFrame) -> None:
+    """A float column where most cells use the other decimal mark is a file fault, not many row faults."""
+    other = "." if raw_file.decimal == "," else ","
+    for col in (c for c in raw_file.columns if c.kind == "float" and c.raw in df.columns):
+        wrong = failures[(failures["column"] == col.raw) & failures["value"].str.fullmatch(NUMBER[other])]
+        if len(df) and len(wrong) > len(df) / 2:
+            raise DataError(f"{raw_file.name}: column '{col.raw}': numbers written with the decimal mark {other!r}, "
+                            f"expected {raw_file.decimal!r}: {examples(wrong['value'].head(EXAMPLES))}")
 
-    Columns are renamed to their English names. `optional` lists raw column
-    names that may be absent (the target in files to score).
-    """
-    path = Path(directory) / raw_file.name
+
+def read_file(path: Path, raw_file: RawFile, optional: tuple[str, ...] = ()):
+    """One file under the contract: (typed frame of its good rows with `line`, faults, typos fixed, note)."""
     if not path.is_file():
-        raise DataError(f"{raw_file.name}: file not found in {directory}")
-    try:
-        df = pd.read_csv(path, sep=raw_file.sep, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (ParserError, EmptyDataError, UnicodeDecodeError) as err:
-        raise DataError(f"{raw_file.name}: cannot be parsed as '{raw_file.sep}'-separated UTF-8 CSV: {err}") from None
-
+        raise DataError(f"{raw_file.name}: file not found in {path.parent}")
+    text, note = _decode(path, raw_file)
+    header, rows = _rows(text, raw_file)
     expected = [c.raw for c in raw_file.columns]
-    missing = [c for c in expected if c not in df.columns and c not in optional]
+    missing = [c for c in expected if c not in header and c not in optional]
     if missing:
-        hint = ""
-        if len(df.columns) == 1:
-            hint = f" (the file has one column: is the separator not '{raw_file.sep}'?)"
-        raise DataError(f"{raw_file.name}: missing column(s) {missing}; found {list(df.columns)}{hint}")
-    columns = [c for c in raw_file.columns if c.raw in df.columns]
-    df = df[[c.raw for c in columns]]
+        raise DataError(f"{raw_file.name}: missing column(s) {missing}; found {header}"
+                        + _separator_hint(header, raw_file))
+    if not rows:
+        raise DataError(f"{raw_file.name}: no rows, only the header")
+    width = len(header)
+    ragged = [(line, fields) for line, fields in rows if len(fields) != width]
+    faults = [_faults([f[0].strip() for _, f in ragged], raw_file.name, "", [line for line, _ in ragged],
+                      f"a row of another number of fields than the header's {width}",
+                      [str(len(f)) for _, f in ragged])]
+    good = [(line, fields) for line, fields in rows if len(fields) == width]
+    columns = [c for c in raw_file.columns if c.raw in header]
+    df = pd.DataFrame([fields for _, fields in good], columns=header, dtype="str")[[c.raw for c in columns]]
+    df = df.apply(lambda s: s.str.strip()) if len(df) else df
+    lines = np.array([line for line, _ in good], dtype="int64")
 
     fixed = 0
     for column, mapping in TYPOS.get(raw_file.name, {}).items():
@@ -113,25 +221,87 @@ def read_raw(directory, raw_file: RawFile, optional: tuple[str, ...] = ()):
             fixed += int(df[column].isin(list(mapping)).sum())
             df[column] = df[column].replace(mapping)
 
-    _validate(_raw_schema(raw_file, columns), df, raw_file.name)
+    text_failures = _failures(pa.DataFrameSchema({c.raw: pa.Column(str, checks=_cell_checks(raw_file, c))
+                                                  for c in columns}), df)
+    _decimal_mark_error(raw_file, df, text_failures)
+    bad = np.zeros(len(df), dtype=bool)
+    bad[text_failures["index"].to_numpy()] = True
+    clean = df[~bad].copy()
     for col in columns:
-        if col.kind == "id" or col.kind == "int":
-            df[col.raw] = df[col.raw].astype("int64")
+        if col.kind in ("id", "int"):
+            whole = clean[col.raw].str.split(r"[.,]").str[0]
+            clean[col.raw] = whole.astype("int64")
         elif col.kind == "float":
-            df[col.raw] = df[col.raw].str.replace(raw_file.decimal, ".", regex=False).astype("float64")
-    _validate(_value_schema(columns), df, raw_file.name)
+            clean[col.raw] = clean[col.raw].str.replace(raw_file.decimal, ".", regex=False).astype("float64")
+    value_failures = _failures(pa.DataFrameSchema({c.raw: pa.Column(checks=_value_checks(c)) for c in columns
+                                                   if _value_checks(c)}), clean.reset_index(drop=True))
+    value_failures["index"] = clean.index.to_numpy()[value_failures["index"].to_numpy(dtype="int64")]
+    failures = pd.concat([text_failures, value_failures], ignore_index=True).astype({"index": "int64"})
+    ids = df["id"].to_numpy()
+    faults.append(_faults(ids[failures["index"].to_numpy()], raw_file.name, failures["column"].to_numpy(),
+                          lines[failures["index"].to_numpy()], failures["reason"].to_numpy(),
+                          failures["value"].to_numpy()))
+    typed = clean.drop(index=value_failures["index"].to_numpy())
+    typed = typed.rename(columns={c.raw: c.name for c in columns})
+    if TARGET in typed.columns:
+        typed[TARGET] = (typed[TARGET] == MARKET_FILE.columns[1].categories[0]).astype("int64")
+    typed.insert(len(typed.columns), "line", lines[typed.index.to_numpy()])
+    return typed.reset_index(drop=True), pd.concat(faults, ignore_index=True), fixed, note
 
-    df = df.rename(columns={c.raw: c.name for c in columns})
-    if TARGET in df.columns:
-        df[TARGET] = (df[TARGET] == MARKET_FILE.columns[1].categories[0]).astype("int64")
-    return df, fixed
+
+def _repeated(frame: pd.DataFrame, keys: list[str], file: str, reason: str) -> pd.DataFrame:
+    rows = frame[frame.duplicated(keys, keep=False)]
+    return _faults(rows["id"], file, "id" if keys == ["id"] else "Период", rows["line"], reason,
+                   rows[keys[-1]].astype(str) if keys != ["id"] else "")
 
 
-def read_all(directory, with_money: bool = True, require_target: bool = True):
-    """Read the raw files of one folder: {file name: frame}, {file name: typos fixed}."""
+def _missing_periods(frame: pd.DataFrame, file: str, base: list[int]) -> pd.DataFrame:
+    """Customers of market_file.csv without a row for every period of a long file."""
+    periods = PERIODS[file]
+    have = frame.groupby("id")["period"].agg(set)
+    absent = [i for i in base if i not in have.index]
+    short = [i for i in base if i in have.index and len(have[i]) < len(periods)]
+    lacking = [", ".join(p for p in periods if p not in have[i]) for i in short]
+    return pd.concat([_faults(absent, file, "id", None, f"not in {file}"),
+                      _faults(short, file, "Период", None, "a period row missing", lacking)], ignore_index=True)
+
+
+def read_export(directory, with_money: bool = True, require_target: bool = True) -> Export:
+    """The export of a folder under the contract (see the module's docstring)."""
+    directory = Path(directory)
     files = [MARKET_FILE, MARKET_MONEY, MARKET_TIME] + ([MONEY] if with_money else [])
-    frames, typos = {}, {}
+    frames, faults, rows_read, typos, notes = {}, {}, {}, {}, []
     for raw_file in files:
         optional = () if require_target or raw_file is not MARKET_FILE else (TARGET_RAW,)
-        frames[raw_file.name], typos[raw_file.name] = read_raw(directory, raw_file, optional)
-    return frames, typos
+        name = raw_file.name
+        frames[name], faults[name], typos[name], note = read_file(directory / name, raw_file, optional)
+        rows_read[name] = len(frames[name]) + faults[name]["line"].nunique()
+        notes += [note] if note else []
+    market = MARKET_FILE.name
+    named = faults[market]["id"][faults[market]["id"].str.fullmatch(r"\d{1,15}")].astype("int64")
+    base = sorted(set(frames[market]["id"]) | set(named))  # every customer of market_file.csv, good or not
+    base_text = {str(i) for i in base}
+    parts, extra = [faults[market], _repeated(frames[market], ["id"], market, "a customer repeated")], {}
+    for name in [f.name for f in files if f.name != market]:
+        frame, file_faults = frames[name], faults[name]
+        outside = set(frame.loc[~frame["id"].isin(base), "id"].astype(str)) \
+            | set(file_faults.loc[~file_faults["id"].isin(base_text), "id"])
+        extra[name] = len(outside)
+        frame = frame[frame["id"].isin(base)]
+        parts.append(file_faults[file_faults["id"].isin(base_text)])
+        faulty = {int(i) for i in file_faults["id"] if i in base_text}  # a broken row is not also a missing one
+        rest = [i for i in base if i not in faulty]
+        if name in PERIODS:
+            parts += [_repeated(frame, ["id", "period"], name, "a period row repeated"),
+                      _missing_periods(frame, name, rest)]
+        else:
+            present = set(frame["id"])
+            absent = [i for i in rest if i not in present]
+            parts += [_repeated(frame, ["id"], name, "a customer repeated"),
+                      _faults(absent, name, "id", None, f"not in {name}")]
+        frames[name] = frame
+    quarantine = pd.concat(parts, ignore_index=True)[QUARANTINE].reset_index(drop=True)
+    gone = set(quarantine["id"])
+    frames = {name: f[~f["id"].astype(str).isin(gone)].drop(columns="line").reset_index(drop=True)
+              for name, f in frames.items()}
+    return Export(frames, quarantine, rows_read, typos, extra, notes)

@@ -1,8 +1,8 @@
-"""Turn the validated raw frames into one model table, one row per customer.
+"""Turn an export read under the contract (oneclick/data/load.py) into one model table, one row per customer.
 
-Revenue (3 periods) and minutes (2 periods) are pivoted wide and joined on id.
-Rows are only ever removed by a named rule, and every removal is returned
-with its reason, so nothing vanishes silently.
+Revenue (3 periods) and minutes (2 periods) are pivoted wide and joined on id. Rows are only ever removed by a
+named rule or set aside by the contract, and every customer removed is listed with the file, the column, the line
+and the reason (`excluded_table`), so nothing vanishes silently.
 """
 
 import pandas as pd
@@ -18,48 +18,26 @@ from oneclick.data.columns import (
     TIME_PERIODS,
     WIDE_COLUMNS,
 )
-from oneclick.data.load import examples
+from oneclick.data.load import QUARANTINE, Export
 
 NO_REVENUE = "no revenue in at least one of the 3 months"
 OUTLIER = "revenue above prepare.revenue_max"
+RULES = (NO_REVENUE, OUTLIER)
 
 
-def _pivot(long: pd.DataFrame, file_name: str, value: str, periods: dict[str, str]) -> pd.DataFrame:
-    """One column per period; every customer must have exactly one row per period."""
-    dup = long[long.duplicated(["id", "period"], keep=False)]
-    if len(dup):
-        pairs = sorted(set(zip(dup["id"], dup["period"], strict=True)))
-        raise DataError(f"{file_name}: columns 'id', 'Период': repeated (id, period) pairs {examples(pairs)}")
+def _pivot(long: pd.DataFrame, value: str, periods: dict[str, str]) -> pd.DataFrame:
+    """One column per period (the contract leaves one row per customer and period)."""
     wide = long.pivot(index="id", columns="period", values=value)
-    incomplete = wide[wide.isna().any(axis=1)]
-    if len(incomplete):
-        raise DataError(f"{file_name}: column 'Период': customers without a row for every period "
-                        f"{list(periods)}: ids {examples(incomplete.index.tolist())}")
     wide = wide[list(periods)].rename(columns={raw: f"{value}_{p}" for raw, p in periods.items()})
     wide.columns.name = None
     return wide.astype(long[value].dtype)
 
 
-def _check_ids(frames: dict[str, pd.DataFrame]) -> None:
-    base = set(frames[MARKET_FILE.name]["id"])
-    for name, df in frames.items():
-        ids = set(df["id"])
-        if ids != base:
-            only_here, only_market = sorted(ids - base), sorted(base - ids)
-            parts = []
-            if only_here:
-                parts.append(f"ids not in {MARKET_FILE.name}: {examples(only_here)}")
-            if only_market:
-                parts.append(f"ids of {MARKET_FILE.name} missing here: {examples(only_market)}")
-            raise DataError(f"{name}: column 'id': " + "; ".join(parts))
-
-
 def build_table(frames: dict[str, pd.DataFrame], revenue_max: float):
-    """Return (kept, excluded, profit): model table, excluded ids with reason, profit by id."""
-    _check_ids(frames)
-    revenue = _pivot(frames[MARKET_MONEY.name], MARKET_MONEY.name, "revenue", MONEY_PERIODS)
-    minutes = _pivot(frames[MARKET_TIME.name], MARKET_TIME.name, "minutes", TIME_PERIODS)
-    table = frames[MARKET_FILE.name].set_index("id").join(revenue).join(minutes)
+    """Return (kept, excluded, profit): model table, customers dropped by a rule with the reason, profit by id."""
+    revenue = _pivot(frames[MARKET_MONEY.name], "revenue", MONEY_PERIODS)
+    minutes = _pivot(frames[MARKET_TIME.name], "minutes", TIME_PERIODS)
+    table = frames[MARKET_FILE.name].set_index("id").join(revenue, how="inner").join(minutes, how="inner")
     table = table[[c for c in table.columns if c not in WIDE_COLUMNS] + list(WIDE_COLUMNS)]
 
     revenue_cols = list(revenue.columns)
@@ -73,23 +51,49 @@ def build_table(frames: dict[str, pd.DataFrame], revenue_max: float):
     return kept, excluded, profit
 
 
+def excluded_table(export: Export, excluded: pd.DataFrame) -> pd.DataFrame:
+    """Every customer not in the model table, one row per fault or rule: QUARANTINE's columns (file, column and
+    line where the contract set the customer aside; the rule and Выручка where a cleaning rule dropped them)."""
+    rules = pd.DataFrame({"id": excluded["id"].astype(str), "file": MARKET_MONEY.name, "column": "Выручка",
+                          "line": pd.array([pd.NA] * len(excluded), dtype="Int64"), "reason": excluded["reason"],
+                          "value": ""})
+    return pd.concat([export.quarantine, rules], ignore_index=True)[QUARANTINE]
+
+
+def check_share(export: Export, limit: float, key: str) -> None:
+    """One DataError, with the count and the reasons, when more than `limit` of the export's customers were set
+    aside (`key`: the params key or option that sets the limit)."""
+    share = export.excluded_share()
+    if share > limit:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in export.quarantined().items())
+        raise DataError(f"{export.quarantine['id'].nunique()} of {export.customers} customers ({share:.1%}) have "
+                        f"broken rows, more than {key} = {limit:g}: {reasons}")
+
+
 def repeated_except_id(table: pd.DataFrame) -> int:
     """Rows equal to another row in every column but id: different customers, kept."""
     return int(table.drop(columns="id").duplicated(keep=False).sum())
 
 
-def quality_record(frames, typos, kept, excluded) -> dict:
+def quality_record(export: Export, kept, excluded) -> dict:
     return {
-        "rows_read": {name: len(df) for name, df in frames.items()},
-        "typos_fixed": typos,
-        "rows_dropped": {r: int((excluded["reason"] == r).sum()) for r in (NO_REVENUE, OUTLIER)},
+        "rows_read": export.rows_read,
+        "typos_fixed": export.typos,
+        "rows_dropped": {r: int((excluded["reason"] == r).sum()) for r in RULES},
+        "quarantined": {reason: int(n) for reason, n in export.quarantined().items()},
+        "extra_ids_ignored": export.extra_ids,
         "rows_kept": len(kept),
-        "rows_repeating_all_but_id": repeated_except_id(frames[MARKET_FILE.name]),
+        "rows_repeating_all_but_id": repeated_except_id(export.frames[MARKET_FILE.name]),
         "target_share_decreased": round(float(kept["activity_decreased"].mean()), 4)
         if "activity_decreased" in kept else None,
+        "notes": export.notes,
     }
 
 
 def check_params(params: dict) -> None:
-    section(params, "prepare", {"revenue_max"})
+    section(params, "prepare", {"revenue_max", "max_excluded_share", "max_excluded_share_training"})
     number(params, "prepare.revenue_max", 0, float("inf"))
+    number(params, "prepare.max_excluded_share", 0, 1)
+    number(params, "prepare.max_excluded_share_training", 0, 1)
+
+

@@ -15,8 +15,8 @@ from oneclick.common.checks import NAME, NAME_RULE
 from oneclick.common.errors import DataError
 from oneclick.common.paths import RAW_ROOT
 from oneclick.data.columns import MONEY, RAW_FILES
-from oneclick.data.load import read_all
-from oneclick.data.prepare import build_table
+from oneclick.data.load import read_export
+from oneclick.data.prepare import build_table, check_share
 
 
 def check_name(name: str) -> None:
@@ -31,14 +31,17 @@ def check_folder(source: Path) -> None:
         raise DataError(f"{source}: already under {RAW_ROOT}/; import from the export's own folder")
 
 
-def validate_export(source: Path, name: str, revenue_max: float, monitoring: bool = False) -> dict[Path, Path]:
-    """{file: path inside the import}, after the prepare stage's checks (predict's, for a monthly export)."""
+def validate_export(source: Path, name: str, prepare: dict, monitoring: bool = False):
+    """({file: path inside the import}, the export as read), after the checks of the stage that will read it:
+    prepare's (and its share of broken customers) for training data, predict's for a monthly export."""
     check_name(name)
     check_folder(source)
     with_money = not monitoring or (source / MONEY.name).is_file()
-    frames, _ = read_all(source, with_money=with_money, require_target=not monitoring)
-    build_table(frames, revenue_max)
-    return {source / f.name: Path(f.name) for f in RAW_FILES if (source / f.name).is_file()}
+    export = read_export(source, with_money=with_money, require_target=not monitoring)
+    key = "max_excluded_share" if monitoring else "max_excluded_share_training"
+    check_share(export, prepare[key], f"prepare.{key}")
+    build_table(export.frames, prepare["revenue_max"])
+    return {source / f.name: Path(f.name) for f in RAW_FILES if (source / f.name).is_file()}, export
 
 
 def dvc_add(target: Path) -> None:

@@ -141,14 +141,32 @@ def domain_classifier(sample: pd.DataFrame, new: pd.DataFrame, spec: dict) -> di
             "reference_rows": int(len(sample)), "new_rows": int(len(new))}
 
 
-def check(reference: dict, sample: pd.DataFrame, new: pd.DataFrame, spec: dict) -> dict:
-    """The drift record of an export's customers (`new`: model table rows) against a model's reference."""
+def new_categories(quarantine: pd.DataFrame | None) -> dict:
+    """{feature: {category: customers}} of the categories no training customer had: the customers the export
+    contract set aside for them (oneclick/data/load.py). A new category is the clearest drift there is."""
+    if quarantine is None or quarantine.empty:
+        return {}
+    names = {c.raw: c.name for c in MARKET_FILE.columns if c.name in CATEGORICAL}
+    rows = quarantine[(quarantine["file"] == MARKET_FILE.name) & quarantine["column"].isin(list(names))
+                      & quarantine["reason"].eq("unknown category")]
+    counts = rows.drop_duplicates(["id", "column"]).groupby(["column", "value"]).size()
+    out = {}
+    for (column, value), n in sorted(counts.items()):
+        out.setdefault(names[column], {})[value] = int(n)
+    return out
+
+
+def check(reference: dict, sample: pd.DataFrame, new: pd.DataFrame, spec: dict, unseen: dict | None = None) -> dict:
+    """The drift record of an export's customers (`new`: model table rows) against a model's reference;
+    `unseen`: the new categories of the export (new_categories), which are drift by themselves."""
     n = len(new)
+    unseen = unseen or {}
     out = {"customers": int(n), "reference_customers": reference["customers"], "alpha": spec["alpha"],
-           "psi_min": spec["psi_min"]}
+           "psi_min": spec["psi_min"], "new_categories": unseen}
     if n < spec["min_rows"]:
-        return {**out, "dataset_drift": False, "drifted_features": [], "features": [], "domain": None,
-                "verdict": f"too few customers to tell ({n} < monitor.min_rows {spec['min_rows']})"}
+        return {**out, "dataset_drift": bool(unseen), "drifted_features": [], "features": [], "domain": None,
+                "verdict": _unseen_words(unseen) + f"too few customers to tell ({n} < monitor.min_rows "
+                f"{spec['min_rows']})"}
     tests = feature_tests(reference, sample, new)
     domain = domain_classifier(sample, new, spec["domain"])
     adjusted = holm([t["p_value"] for t in tests] + [domain["p_value"]])
@@ -158,7 +176,7 @@ def check(reference: dict, sample: pd.DataFrame, new: pd.DataFrame, spec: dict) 
     domain["p_holm"] = float(adjusted[-1])
     domain["drift"] = bool(adjusted[-1] < spec["alpha"] and domain["roc_auc"] >= spec["domain"]["auc_min"])
     drifted = [t["feature"] for t in sorted(tests, key=lambda t: -t["psi"]) if t["drift"]]
-    out.update({"dataset_drift": bool(drifted) or domain["drift"], "drifted_features": drifted,
+    out.update({"dataset_drift": bool(drifted) or domain["drift"] or bool(unseen), "drifted_features": drifted,
                 "features": [{k: round(v, DIGITS) if isinstance(v, float) else v for k, v in t.items()}
                              for t in tests],
                 "domain": {k: round(v, DIGITS) if isinstance(v, float) else v for k, v in domain.items()}})
@@ -166,16 +184,26 @@ def check(reference: dict, sample: pd.DataFrame, new: pd.DataFrame, spec: dict) 
     return out
 
 
+def _unseen_words(unseen: dict) -> str:
+    if not unseen:
+        return ""
+    words = [f"{feature} {value!r} ({n} customer{'s' * (n > 1)}, set aside)"
+             for feature, values in unseen.items() for value, n in values.items()]
+    return "new categories: " + ", ".join(words) + "; "
+
+
 def verdict(record: dict, features: int) -> str:
     drifted, domain = record["drifted_features"], record["domain"]
     if not record["dataset_drift"]:
         return "no drift detected"
+    if not drifted and not domain["drift"]:
+        return _unseen_words(record["new_categories"]).removesuffix("; ")
     parts = [f"drift in {len(drifted)} of {features} features: {', '.join(drifted)}"] if drifted else \
         [f"no single feature drifts (of {features})"]
     if domain["drift"]:
         parts.append(f"a classifier tells these customers from the training ones (ROC-AUC {domain['roc_auc']:.2f}), "
                      f"mostly by {', '.join(domain['top_features'])}")
-    return "; ".join(parts)
+    return _unseen_words(record["new_categories"]) + "; ".join(parts)
 
 
 def check_params(params: dict) -> None:

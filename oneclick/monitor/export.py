@@ -1,8 +1,9 @@
 """An export scored by a model file and checked against the customers it was fitted on: what predict and stage
 monitor@<export> share.
 
-The export (the store's four files; the target and money.csv are optional) goes through the training's
-validation and cleaning; a customer the cleaning excludes is returned with the reason. Every other customer gets
+The export (the store's four files; the target and money.csv are optional) is read under the contract of
+oneclick/data/load.py and cleaned as in training; a customer with a broken row, or one the cleaning drops, is
+returned in `excluded` with the file, column, line and reason. Every other customer gets
 the model's calibrated probability of buying less, and the export gets its drift check and, with the target,
 the realized performance (oneclick/monitor/record.py).
 """
@@ -10,8 +11,8 @@ the realized performance (oneclick/monitor/record.py).
 from pathlib import Path
 
 from oneclick.data.columns import FEATURES, MONEY
-from oneclick.data.load import read_all
-from oneclick.data.prepare import build_table
+from oneclick.data.load import read_export
+from oneclick.data.prepare import build_table, excluded_table
 from oneclick.model import calibration
 from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
 from oneclick.model.model_file import load_model
@@ -27,11 +28,15 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     reference, sample = read_companion(model_path, REFERENCE), read_companion(model_path, SAMPLE)
     expected = read_companion(model_path, EXPECTED)
     with_money = (Path(input_dir) / MONEY.name).is_file()
-    frames, _ = read_all(input_dir, with_money=with_money, require_target=False)
-    kept, excluded, profit = build_table(frames, params["prepare"]["revenue_max"])
+    export = read_export(input_dir, with_money=with_money, require_target=False)
+    kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])
     probability = calibration.apply(calibrator, saved["pipeline"].predict_proba(kept[FEATURES])[:, 1])
     record = monitor_record(kept, probability, reference, sample, expected, params["monitor"],
-                            params["calibrate"]["bins"])
+                            params["calibrate"]["bins"], export.quarantine)
+    record["quarantine"] = {"customers": export.customers, "quarantined": int(export.quarantine["id"].nunique()),
+                            "share": round(export.excluded_share(), 6),
+                            "reasons": {r: int(n) for r, n in export.quarantined().items()},
+                            "extra_ids_ignored": export.extra_ids, "notes": export.notes}
     return {"customers": kept.assign(probability=probability), "profit": profit if with_money else None,
-            "excluded": excluded[["id", "reason"]], "monitor": record, "model": model_path,
-            "model_name": saved["model"], "reference": reference}
+            "excluded": excluded_table(export, excluded), "export": export, "monitor": record,
+            "model": model_path, "model_name": saved["model"], "reference": reference}

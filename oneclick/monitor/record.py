@@ -10,7 +10,7 @@ import pandas as pd
 
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
-from oneclick.monitor.drift import check
+from oneclick.monitor.drift import check, new_categories
 from oneclick.stats import delong_interval, unpaired_difference, verdict
 
 DIGITS = 4
@@ -38,9 +38,10 @@ def realized(y, probability, expected: dict, bins: int) -> dict:
 
 
 def monitor_record(customers: pd.DataFrame, probability, reference: dict, sample: pd.DataFrame, expected: dict,
-                   spec: dict, bins: int) -> dict:
-    """Drift, and realized performance where `customers` (the export's model table) has the target."""
-    record = {"drift": check(reference, sample, customers, spec)}
+                   spec: dict, bins: int, quarantine: pd.DataFrame | None = None) -> dict:
+    """Drift (new categories among the customers the export contract set aside included), and realized
+    performance where `customers` (the export's model table) has the target."""
+    record = {"drift": check(reference, sample, customers, spec, new_categories(quarantine))}
     if TARGET in customers.columns:
         record["realized"] = realized(customers[TARGET], probability, expected, bins)
     return record

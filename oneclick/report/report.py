@@ -74,6 +74,19 @@ def _data_quality(q: dict) -> list[str]:
     out = ["## Data quality", ""] + table_lines(["file", "rows read", "typos fixed"], rows) + [""]
     out.append(f"Customers kept for the model: **{q['rows_kept']}**. Customers dropped, by rule:")
     out += [f"- {reason}: {n}" for reason, n in q["rows_dropped"].items()]
+    broken = q.get("quarantined") or {}
+    out.append("")
+    if broken:
+        out.append(f"Customers set aside for broken rows ({sum(broken.values())}; each with the file, column, line "
+                   "and value in `data/processed/excluded.csv`):")
+        out += [f"- {reason}: {n}" for reason, n in broken.items()]
+    else:
+        out.append("No customer has a broken row.")
+    extra = {name: n for name, n in (q.get("extra_ids_ignored") or {}).items() if n}
+    if extra:
+        ignored = ", ".join(f"{n} in {name}" for name, n in extra.items())
+        out.append(f"Ids that market_file.csv lacks, ignored: {ignored}.")
+    out += [f"Note: {note}." for note in q.get("notes") or []]
     out.append("")
     out.append(f"{q['rows_repeating_all_but_id']} rows repeat another row in every column except id: "
                "different customers, kept.")

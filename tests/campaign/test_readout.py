@@ -127,7 +127,6 @@ def no_control(contacts, outcomes):
 
 @pytest.mark.parametrize("how, file, message", [
     (drop_target, "market_file.csv", f"no target column '{TARGET_RAW}'"),
-    (add_stranger, "market_file.csv", "customers not in the campaign's contact list: [999999]"),
     (no_control, "contacts.csv", "no control group"),
 ])
 def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, file, message):
@@ -141,6 +140,23 @@ def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, fil
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert not output.exists()
+
+
+def test_a_full_monthly_export_is_read_out_its_other_customers_counted_and_ignored(tmp_path):
+    contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
+    clean = readout_file(contacts, outcomes, params_with())
+    add_stranger(contacts, outcomes)
+    market = outcomes / "market_file.csv"  # and one campaign customer's row broken: missing, with the reason
+    lines = market.read_bytes().decode().split("\r\n")
+    broken_id = lines[1].split(",")[0]
+    lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
+    market.write_bytes("\r\n".join(lines).encode())
+    result = readout_file(contacts, outcomes, params_with())
+    assert result["export"]["outside_campaign"] == 1 and clean["export"]["outside_campaign"] == 0
+    assert result["missing"].get("broken row: unknown category") == 1
+    assert result["overall"]["control_found"] + result["overall"]["treated_found"] == \
+        clean["overall"]["control_found"] + clean["overall"]["treated_found"] - 1
+    assert broken_id.isdigit()
 
 
 def test_the_read_out_command_writes_the_stages_record(tmp_path):

@@ -51,9 +51,16 @@ def test_a_new_export_is_a_new_version_of_the_same_pointer(repo, synthetic_dir, 
     assert dvc_file(repo)["outs"][0]["md5"] not in (first, None)
 
 
+def _half_without_profit(raw):
+    lines = (raw / "money.csv").read_bytes().split(b"\r\n")
+    (raw / "money.csv").write_bytes(b"\r\n".join(lines[:201]) + b"\r\n")
+
+
 @pytest.mark.parametrize(("break_it", "expected"), [
-    (lambda raw: edit_file(raw / "market_money.csv", ",4", ",abc", count=1), ["market_money.csv", "'Выручка'", "abc"]),
+    (lambda raw: (raw / "market_money.csv").write_bytes((raw / "market_money.csv").read_bytes().replace(b",", b";")),
+     ["market_money.csv", "';'-separated"]),
     (lambda raw: (raw / "money.csv").unlink(), ["money.csv"]),
+    (_half_without_profit, ["200 of 400 customers", "prepare.max_excluded_share_training", "200 not in money.csv"]),
 ])
 def test_bad_export_gets_one_error_and_changes_nothing(repo, synthetic_dir, raw_copy, break_it, expected):
     assert import_raw(repo, synthetic_dir).returncode == 0

@@ -9,7 +9,7 @@ from scipy.special import logit
 from sklearn.model_selection import train_test_split
 
 from oneclick.data.columns import FEATURES, TARGET
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.insight.explain import direction, explain_model, model_family, permutation_shap, shap_values
 from oneclick.insight.explain_plots import explain_figures
@@ -165,7 +165,7 @@ def test_images_are_byte_identical_across_runs(synthetic_split, tmp_path, name):
 
 
 def test_real_data_top_features_include_site_activity_or_promo(real_dir):
-    table = build_table(read_all(real_dir)[0], PARAMS["prepare"]["revenue_max"])[0]
+    table = build_table(read_export(real_dir).frames, PARAMS["prepare"]["revenue_max"])[0]
     train, test = train_test_split(table, test_size=PARAMS["split"]["test_size"], random_state=PARAMS["split"]["seed"],
                                    stratify=table[TARGET])
     (X_train, y_train), (X_test, _) = xy(train), xy(test)

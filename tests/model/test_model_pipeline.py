@@ -6,7 +6,7 @@ from joblib import parallel_config
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV
 
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.engineer import TRENDS, add_features, numeric_columns
 from oneclick.model.features import xy
@@ -20,7 +20,7 @@ CV = {"folds": 3, "repeats": 1, "seed": 0, "n_jobs": 1}
 
 @pytest.fixture(scope="module")
 def table(synthetic_dir):
-    frames, _ = read_all(synthetic_dir)
+    frames = read_export(synthetic_dir).frames
     return build_table(frames, revenue_max=20_000)[0]
 
 

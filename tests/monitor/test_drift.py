@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from segment_fixtures import PARAMS
 
-from oneclick.data.load import read_all
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.synthesize import draw_customers, shifted, write_raw_files
 from oneclick.monitor.drift import check, holm, make_reference, psi
@@ -20,7 +20,7 @@ DATA = {"raw_dir": "data/synthetic", "synthetic": True, "dvc_hash": "x"}
 def table_of(customers: pd.DataFrame, tmp_path) -> pd.DataFrame:
     """The model table prepare makes of these customers (cleaning included)."""
     write_raw_files(customers, tmp_path)
-    return build_table(read_all(tmp_path)[0], PARAMS["prepare"]["revenue_max"])[0]
+    return build_table(read_export(tmp_path).frames, PARAMS["prepare"]["revenue_max"])[0]
 
 
 @pytest.fixture(scope="module")

@@ -213,10 +213,32 @@ def test_missing_model_file_is_one_clear_error(synthetic_dir, repo, tmp_path):
     assert not (tmp_path / "scores.csv").exists() and not excluded_path(tmp_path / "scores.csv").exists()
 
 
-def test_broken_input_is_one_clear_error_and_writes_nothing(raw_copy, repo, tmp_path):
+def test_a_broken_file_is_one_clear_error_and_writes_nothing(raw_copy, repo, tmp_path):
     root, *_ = repo
-    edit_file(raw_copy / "market_money.csv", ",текущий_месяц,", ",следующий_месяц,")
+    path = raw_copy / "market_money.csv"
+    path.write_bytes(path.read_bytes().replace(b",", b";"))
     result = predict_cli("--input", raw_copy, "--output", tmp_path / "out" / "scores.csv", "--repo", root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: market_money.csv") and "следующий_месяц" in result.stderr
+    assert result.stderr.startswith("error: market_money.csv") and "';'-separated" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_customer_is_set_aside_and_the_others_scored_as_without_it(raw_copy, repo, tmp_path):
+    root, *_ = repo
+    clean = predict_cli("--input", raw_copy, "--output", tmp_path / "clean.csv", "--repo", root)
+    assert clean.returncode == 0, clean.stderr
+    edit_file(raw_copy / "market_money.csv", ",текущий_месяц,", ",следующий_месяц,")  # the first customer's row
+    broken = predict_cli("--input", raw_copy, "--output", tmp_path / "scores.csv", "--repo", root)
+    assert broken.returncode == 0 and "Traceback" not in broken.stderr
+    assert "(1 with broken rows: 1 unknown period)" in broken.stderr
+    before, after = pd.read_csv(tmp_path / "clean.csv"), pd.read_csv(tmp_path / "scores.csv")
+    gone = pd.read_csv(tmp_path / "scores_excluded.csv", dtype={"id": str})
+    row = gone[gone["reason"] == "unknown period"].iloc[0]
+    assert (row["file"], row["column"], row["value"]) == ("market_money.csv", "Период", "следующий_месяц")
+    assert len(after) == len(before) - 1 and int(row["id"]) not in set(after["id"])
+    pd.testing.assert_series_equal(after.set_index("id")["probability"],
+                                   before.set_index("id")["probability"].drop(int(row["id"])))
+    result = predict_cli("--input", raw_copy, "--output", tmp_path / "strict.csv", "--repo", root,
+                         "--max-excluded-share", "0")
+    assert result.returncode == 4 and "more than --max-excluded-share = 0" in result.stderr
+    assert (tmp_path / "strict.csv").is_file() and (tmp_path / "strict_excluded.csv").is_file()
