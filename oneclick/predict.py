@@ -56,14 +56,14 @@ def monitor_path(output) -> Path:
     return with_suffix(output, "monitor", ".json")
 
 
-def score(input_dir, model_path=None, repo=ROOT) -> dict:
+def score(input_dir, model_path=None, repo=ROOT, campaign: str | None = None) -> dict:
     """Everything predict writes and says, for the customers of `input_dir`: every customer is in `scores` or in
     `excluded`."""
     repo = Path(repo)
     params = load_params(prepare.check_params, calibration.check_params, drift.check_params, offers.check_params,
                          segments.check_params, path=repo / "params.yaml")
     result = score_export(input_dir, Path(model_path) if model_path else repo / PRODUCTION_MODEL, params)
-    scores, known = plan_export(result["customers"], result["profit"], params, repo)
+    scores, known = plan_export(result["customers"], result["profit"], params, repo, campaign)
     if known is not None:  # the plan on known outcomes: the campaign's decision metric
         result["monitor"]["realized"]["campaign"] = known
     return {**result, "scores": scores, "max_excluded_share": params["prepare"]["max_excluded_share"]}
@@ -97,6 +97,8 @@ def main(argv=None):
                         help="the repository whose params.yaml, metrics and models to use (default: %(default)s)")
     parser.add_argument("--model", help=f"a model file (default: REPO/{PRODUCTION_MODEL}, the production model); its "
                         "folder must hold what `dvc repro` writes beside it")
+    parser.add_argument("--campaign", help="the campaign the list is for: its control group and exploration are "
+                        "drawn from this name and each customer's id (default: params campaign.name)")
     parser.add_argument("--max-excluded-share", type=float, help="exit with code "
                         f"{EXCLUDED_EXIT} when more of the export's customers have broken rows (default: params "
                         "prepare.max_excluded_share; the outputs are written first)")
@@ -104,7 +106,7 @@ def main(argv=None):
                         help=f"exit with code {DRIFT_EXIT} when the export drifts from the training customers "
                         "(the outputs are written first)")
     args = parser.parse_args(argv)
-    result = score(args.input, args.model, args.repo)
+    result = score(args.input, args.model, args.repo, args.campaign)
     write_csv(args.output, rounded(result["scores"]))
     write_csv(excluded_path(args.output), result["excluded"])
     write_json(monitor_path(args.output), result["monitor"])

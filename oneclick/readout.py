@@ -26,7 +26,7 @@ def main(argv=None):
                         "read-out is written first)")
     args = parser.parse_args(argv)
     params = load_params(readout.check_params, offers.check_params, prepare.check_params, path=args.params)
-    result = readout.readout_file(args.campaign, args.outcomes, params)
+    result, _ = readout.readout_file(args.campaign, args.outcomes, params)
     write_json(args.output, result)
     limit = params["prepare"]["max_excluded_share"] if args.max_excluded_share is None else args.max_excluded_share
     if result["export"]["broken_share"] > limit:

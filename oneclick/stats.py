@@ -104,14 +104,21 @@ def newcombe_difference(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL
 
 def ratio_interval(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL) -> tuple[float, float, float]:
     """(p1 / p2, low, high): the MOVER-R interval of a ratio of two proportions from their Wilson intervals
-    (Donner and Zou 2012); `high` is inf when the interval of p2 reaches 0."""
+    (Donner and Zou 2012); `high` is inf when the interval of p2 reaches 0.
+
+    Each limit is the root of a quadratic, p1 - t p2 = -/+ sqrt((p1 - l1)^2 + t^2 (u2 - p2)^2) for the lower one;
+    its leading coefficient u2 (2 p2 - u2) is negative when u2 > 2 p2 (a small denominator arm), and the same root
+    still holds (tests/common/test_stats.py checks it against a root solver)."""
     p1, p2 = x1 / n1, x2 / n2
     l1, u1 = wilson(x1, n1, level)
     l2, u2 = wilson(x2, n2, level)
     ratio = p1 / p2 if p2 > 0 else math.inf
     low_den = u2 * (2 * p2 - u2)
-    low = (p1 * p2 - math.sqrt(max((p1 * p2) ** 2 - l1 * u2 * (2 * p1 - l1) * (2 * p2 - u2), 0.0))) / low_den \
-        if low_den > 0 else 0.0
+    root = math.sqrt(max((p1 * p2) ** 2 - l1 * u2 * (2 * p1 - l1) * (2 * p2 - u2), 0.0))
+    if low_den != 0:
+        low = (p1 * p2 - root) / low_den
+    else:  # the quadratic is linear
+        low = l1 * (2 * p1 - l1) / (2 * p1 * p2) if p1 * p2 > 0 else 0.0
     high_den = l2 * (2 * p2 - l2)
     high = (p1 * p2 + math.sqrt(max((p1 * p2) ** 2 - u1 * l2 * (2 * p1 - u1) * (2 * p2 - l2), 0.0))) / high_den \
         if high_den > 0 else math.inf

@@ -1,6 +1,7 @@
-"""Stage simulate: the demo campaign. The plan of the save-rate priors, sent to the scored customers, and the
-export after it, where each treated customer who bought less was kept with the offer's true save rate
-(params `simulate`): data/simulated/campaigns/<name>/ (contacts.csv, outcomes/), read out by readout@<name>."""
+"""Stage simulate: the demo campaign. The plan of the save-rate priors, sent to the train part's customers (the
+test part stays untouched, so the plan checked on it never saw their outcomes), and the export after it, where each
+treated customer who bought less was kept with the offer's true save rate (params `simulate`):
+data/simulated/campaigns/<name>/ (contacts.csv, outcomes/), read out by readout@<name>."""
 
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from oneclick.params import load_params
 def main():
     params = load_params(source.check_params, offers.check_params, simulation.check_params)
     spec, sim = params["campaign"], params["simulate"]
-    plan = make_plan(known_customers(), spec, offers.catalogue(spec))  # what was sent: the priors, nothing learned
+    customers = known_customers()
+    customers = customers[customers["part"] == "train"].reset_index(drop=True)  # the test part stays untouched
+    # what was sent: the plan of the priors (nothing learned yet), its arms drawn for this campaign's name
+    plan = make_plan(customers, spec, offers.catalogue(spec), campaign=sim["name"])
     out = Path(SIMULATED_CAMPAIGNS) / sim["name"]
     simulation.simulate_outcomes(plan, params["data"]["raw_dir"], out / OUTCOMES, sim["save_rates"], sim["seed"])
     write_csv(out / CONTACTS, rounded(plan))

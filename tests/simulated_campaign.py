@@ -13,7 +13,8 @@ from oneclick.data.prepare import build_table
 from oneclick.data.synthesize import draw_customers, write_raw_files
 
 TRUE = {"cart_reminder": 0.4, "recommendations": 0.1}
-ECONOMICS = {"horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.001, "budget": {"contacts": None, "spend": None},
+ECONOMICS = {"name": "spring", "explore": {"share": 0.0}, "horizon_months": 3, "loss_share": 0.3,
+             "contact_cost": 0.001, "budget": {"contacts": None, "spend": None},
              "control": {"share": 0.2, "seed": 42}, "offers": {
                  "cart_reminder": {"text": "cart", "cost": 0.0, "save_rate": {"alpha": 6, "beta": 14},
                                    "eligible": {"unpaid_items_quarter": {"min": 3}}},

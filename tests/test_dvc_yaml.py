@@ -124,6 +124,9 @@ def _named_paths() -> set[str]:
                 "cv_metrics": [(p, m) for p in parts for m in models],
                 "cv_folds": [(p, m) for p in parts for m in models],
                 "readout_metrics": [(c,) for c in PARAMS["readout"]["campaigns"]],
+                    "readout_table": [(c,) for c in PARAMS["readout"]["campaigns"]],
+                    "qini_plot": [(c,) for c in PARAMS["readout"]["campaigns"]],
+                    "qini_curves": [(c,) for c in PARAMS["readout"]["campaigns"]],
                 "monitor_metrics": [(e,) for e in PARAMS["monitor"]["exports"]],
                 "reliability_plot": [(f"{w}_{k}",) for w in ("test", "oof_train", "oof_labelled")
                                      for k in ("raw", "calibrated")],

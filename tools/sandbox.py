@@ -62,7 +62,7 @@ def make_sandbox(dest: Path, changes: dict | None = None, git: bool = False, sou
     """Copy the repository's sources (or those of another tree) to `dest` (no outputs, no lock), apply param
     changes."""
     shutil.copytree(source, dest, ignore=_skip(Path(source)))
-    for readme in Path(source).glob("metrics/*/README.md"):  # folders stages depend on even when empty
+    for readme in (r for top in OUTPUTS for r in Path(source).glob(f"{top}/*/README.md")):  # folders stages need
         (dest / readme.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(readme, dest / readme.relative_to(source))
     (dest / "dvc.lock").unlink(missing_ok=True)

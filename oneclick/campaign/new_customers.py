@@ -8,7 +8,7 @@ import pandas as pd
 from oneclick.campaign.emp import on_known_outcomes
 from oneclick.campaign.offers import catalogue, save_rate_draws
 from oneclick.campaign.plan import COLUMNS, make_plan
-from oneclick.campaign.save_rates import plan_rates
+from oneclick.campaign.save_rates import customer_rates, plan_rates
 from oneclick.common.errors import DataError
 from oneclick.common.io import read_json
 from oneclick.common.paths import SAVE_RATES_METRICS, SEGMENTS_METRICS
@@ -25,7 +25,7 @@ def learned_rates(repo: Path, spec: dict) -> dict:
         raise DataError(f"{path}: not found; run `dvc repro` (stage campaign)")
     learned = read_json(path)
     priors = {name: dict(o["save_rate"]) for name, o in spec["offers"].items()}
-    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned.items()} != priors:
+    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned["offers"].items()} != priors:
         raise DataError(f"{path}: made with other `campaign.offers` than params.yaml; run `dvc repro`")
     return learned
 
@@ -39,8 +39,12 @@ def thresholds_of(repo: Path, spec: dict) -> dict:
     return thresholds
 
 
-def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: dict, repo: Path) -> tuple:
+def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: dict, repo: Path,
+                campaign: str | None = None) -> tuple:
     """(the plan's columns and the segment for every scored customer, the plan on known outcomes or None).
+
+    The arms are drawn for `campaign` (default params `campaign.name`), each customer's save rates are those the
+    campaign stage learned (metrics/save_rates.json).
 
     `customers`: the model table with `probability` (oneclick/monitor/export.py); `profit`: money.csv's rows, or
     None without money.csv (then every customer gets a probability and no decision). Where the export has the
@@ -48,8 +52,9 @@ def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: di
     customers = customers.merge(profit[["id", "profit"]], on="id", how="left") if profit is not None \
         else customers.assign(profit=float("nan"))
     spec = params["campaign"]
-    offers = catalogue(spec, plan_rates(learned_rates(repo, spec)))
-    scores = make_plan(customers, spec, offers)
+    learned = learned_rates(repo, spec)
+    offers = catalogue(spec, plan_rates(learned))
+    scores = make_plan(customers, spec, offers, customer_rates(learned, customers, offers), campaign)
     names = params["segment"]["names"]
     scores["segment"] = assign_segments(scores, thresholds_of(repo, params["segment"]), names)
     known = None

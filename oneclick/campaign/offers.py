@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincinv
 
-from oneclick.common.checks import SEED, Names, get, number, require, section, text
+from oneclick.common.checks import NAME, NAME_RULE, SEED, Names, get, number, require, section, text
 from oneclick.data.columns import FEATURES, MARKET_FILE
 
 CONDITIONS = ("min", "max", "in")
@@ -65,14 +65,17 @@ def save_rate_draws(offers: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
 # columns an eligibility rule may name: the model table's, and profit
 RULE_COLUMNS = FEATURES + ["profit"]
 CATEGORIES = {c.name: list(c.categories) for c in MARKET_FILE.columns if c.categories}
-KEYS = {"horizon_months": None, "loss_share": None, "contact_cost": None, "draws": None, "seed": None,
-        "budget": {"contacts", "spend"}, "control": {"share", "seed"}, "power": {"alpha", "power"},
+KEYS = {"name": None, "horizon_months": None, "loss_share": None, "contact_cost": None, "draws": None, "seed": None,
+        "budget": {"contacts", "spend"}, "control": {"share", "seed"}, "explore": {"share"},
+        "power": {"alpha", "power"},
         "offers": Names({"text": None, "cost": None, "eligible": None, "save_rate": {"alpha", "beta"}})}
 
 
 def check_params(params: dict) -> None:
     """The economics of `campaign` and every offer."""
     section(params, "campaign", KEYS)
+    require(isinstance(get(params, "campaign.name"), str) and NAME.match(get(params, "campaign.name")) is not None,
+            "campaign.name", f"must be a name of {NAME_RULE} (the arms are drawn from it)")
     number(params, "campaign.horizon_months", 1, 120, integer=True)
     number(params, "campaign.loss_share", 0, 1)
     number(params, "campaign.contact_cost", 0, float("inf"))
@@ -85,6 +88,7 @@ def check_params(params: dict) -> None:
         number(params, "campaign.budget.spend", 0, float("inf"))
     number(params, "campaign.control.share", 0, 0.9)
     number(params, "campaign.control.seed", 0, SEED, integer=True)
+    number(params, "campaign.explore.share", 0, 0.5)
     offers = get(params, "campaign.offers")
     require(isinstance(offers, dict) and offers, "campaign.offers", "must name at least one offer")
     for name in offers:

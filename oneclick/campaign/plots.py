@@ -1,4 +1,5 @@
-"""Images of the campaign: the profit curve of the plan, and what each offer's save rate is believed to be."""
+"""Images of the campaign: the profit curve of the plan, what each offer's save rate is believed to be, and the
+Qini curves of a past campaign."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,8 +26,10 @@ def profit_curve_image(curve: list[dict], summary: dict, path) -> None:
 
 
 def save_rates_image(learned: dict, readouts: dict, path) -> None:
-    """Per offer: the prior's 90 % interval, each read-out's measured save rate with its 95 % interval, and the
-    posterior's 90 % interval the plan uses."""
+    """Per offer: the prior's 90 % interval, each read-out's measured save rate with its 95 % interval, the pooled
+    posterior's 90 % interval, and the rate of each customer group where the rate differs across customers."""
+    groups_of = {name: e["groups"] for name, e in learned["offers"].items()}
+    learned = learned["offers"]
     names = list(learned)
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.9 * len(names)))
     labelled = set()
@@ -57,6 +60,8 @@ def save_rates_image(learned: dict, readouts: dict, path) -> None:
             ax.plot([low, high], [row + 0.3] * 2, color="#1f77b4" if entry["in_plan"] else "#d62728", linewidth=3,
                     label=label("posterior, 90 %"))
             ax.plot(post["mean"], row + 0.3, "o", color="#1f77b4" if entry["in_plan"] else "#d62728")
+        for rate in groups_of[name].values():
+            ax.plot(rate, row + 0.42, "v", color="#2ca02c", markersize=6, label=label("a customer group's rate"))
     ax.set_yticks(range(len(names)), [n if learned[n]["in_plan"] else f"{n} (out of the plan)" for n in names])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("save rate: share of would-be decliners the offer keeps")
@@ -64,4 +69,25 @@ def save_rates_image(learned: dict, readouts: dict, path) -> None:
     ax.invert_yaxis()
     ax.set_title("Save rate per offer: assumed, measured, now used")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
+    save_figure(fig, path)
+
+
+def qini_image(curves, campaign: str, path) -> None:
+    """One panel per offer: the Qini curve of the plan's order (readout.qini) with its 5-95 % band, and the straight
+    line a random order would give. An offer without control customers among its contacts has no curve."""
+    offers = [o for o in dict.fromkeys(curves["offer"]) if curves.loc[curves["offer"] == o, "qini"].notna().any()]
+    fig, axes = plt.subplots(1, max(len(offers), 1), figsize=(3.2 * max(len(offers), 1), 3.4), squeeze=False,
+                             sharey=True)
+    for ax, offer in zip(axes[0], offers, strict=False):
+        c = curves[curves["offer"] == offer]
+        ax.fill_between(c["fraction"], c["low"], c["high"], color="#1f77b4", alpha=0.2, label="5-95 %")
+        ax.plot(c["fraction"], c["qini"], color="#1f77b4", label="the plan's order")
+        ax.plot(c["fraction"], c["random"], color="grey", linestyle="--", linewidth=1, label="random order")
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.set_title(offer, fontsize=9)
+        ax.set_xlabel("share of the offer's customers")
+    axes[0][0].set_ylabel("customers kept beyond the control's rate")
+    axes[0][0].legend(loc="upper left", frameon=False, fontsize=7)
+    fig.suptitle(f"Qini curves of campaign {campaign}: did the plan rank first the customers the offer moves?",
+                 fontsize=10, y=1.04)
     save_figure(fig, path)

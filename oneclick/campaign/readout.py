@@ -9,23 +9,25 @@ decline rates (control minus treated) is what the offer did:
 
 - the difference gets Newcombe's hybrid score interval, the save rate (1 - treated rate / control rate) the
   MOVER-R interval of the ratio: both built from Wilson intervals, good on small arms;
+- the customers saved: the difference x the treated customers found, with the difference's interval;
 - the incremental profit is the value saved (the difference x the treated customers' value at stake) minus what
   the treated customers' offers and contacts cost, with the difference's interval;
-- the save rate's posterior: the offer's Beta prior times the likelihood of both arms' counts, with the control
-  decline rate integrated out on a grid, summarized as the Beta of the same mean and variance (`alpha` - prior
-  alpha customers saved, `beta` - prior beta not saved, in effect).
+- the save rate's posterior from this campaign alone: the offer's Beta prior times the likelihood of both arms'
+  counts, with the control decline rate integrated out on a grid, summarized as the Beta of the same mean and
+  variance (what the campaign stage uses is learned from every campaign: oneclick/campaign/save_rates.py).
 """
 
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oneclick.campaign.save_rates import beta_of, posterior_grid
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
 from oneclick.common.paths import CONTACTS, OUTCOMES
-from oneclick.data.columns import MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
+from oneclick.data.columns import FEATURES, MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
 from oneclick.data.load import examples, read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
@@ -44,8 +46,14 @@ def _bool_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
     return values.eq("true")
 
 
-def read_contacts(path) -> pd.DataFrame:
-    """The contact list: required columns, unique ids, booleans, and a control group among the contacted."""
+DESIGN = ["explored", "offers_open", "propensity"]  # the design record of a plan (oneclick/campaign/plan.py)
+
+
+def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
+    """The contact list: required columns, unique ids, booleans, a control group among the contacted, offers the
+    params know (`offers`), and the design record: a list that explored (some `explored` True) must give each
+    customer's propensity, in (0, 1]. A list without the design record is read as the plan alone (no
+    exploration; the plan's customers treated with probability 1 - control share) and said so (`design`)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: contact list not found")
@@ -66,6 +74,22 @@ def read_contacts(path) -> pd.DataFrame:
     if not contacts["control"].any():
         raise DataError(f"{path}: no control group (no customer has control True), so the offers' effect cannot "
                         "be measured; plan with campaign.control.share > 0")
+    if offers is not None:
+        unknown = sorted(set(contacts.loc[contacts["contact"], "offer"].dropna()) - set(offers))
+        if unknown:
+            raise DataError(f"{path}: column 'offer': offers params campaign.offers does not know: "
+                            f"{examples(unknown)}")
+    recorded = "explored" in contacts.columns
+    contacts["explored"] = _bool_column(contacts, "explored", path) if recorded else False
+    if recorded and contacts["explored"].any() and "propensity" not in contacts.columns:
+        raise DataError(f"{path}: customers were explored but the list has no column 'propensity': a read-out "
+                        "must know the probability of the treatment each customer got")
+    if "propensity" in contacts.columns:
+        bad = contacts.loc[~contacts["propensity"].between(0, 1, inclusive="right"), "propensity"]
+        if len(bad):
+            raise DataError(f"{path}: column 'propensity': values outside (0, 1]: {examples(bad.tolist())} at "
+                            f"lines {examples((bad.index + 2).tolist())}")
+    contacts.attrs["design"] = "recorded" if recorded else "not recorded (a plan without exploration assumed)"
     return contacts
 
 
@@ -83,7 +107,7 @@ def read_outcomes(folder, contacts: pd.DataFrame, revenue_max: float):
                         "whether each customer's activity decreased over the campaign's horizon")
     kept, excluded, _ = build_table(export.frames, revenue_max)
     campaign = set(contacts["id"])
-    outcome = kept.loc[kept["id"].isin(campaign), ["id", TARGET]].rename(columns={TARGET: "declined"})
+    outcome = kept.loc[kept["id"].isin(campaign), ["id", TARGET, *FEATURES]].rename(columns={TARGET: "declined"})
     reasons = pd.Series(NOT_IN_EXPORT, index=contacts["id"])
     reasons[excluded.loc[excluded["id"].isin(campaign), "id"]] = excluded.loc[excluded["id"].isin(campaign),
                                                                               "reason"].to_numpy()
@@ -137,6 +161,8 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
         "save_rate": round(1 - ratio, DIGITS) if math.isfinite(ratio) else None,
         "save_rate_low": round(1 - r_high, DIGITS) if math.isfinite(r_high) else None,
         "save_rate_high": round(1 - r_low, DIGITS),
+        "customers_saved": round(nt * diff, 1), "customers_saved_low": round(nt * low, 1),
+        "customers_saved_high": round(nt * high, 1),
         "incremental_profit": round(value * diff - spend, DIGITS),
         "incremental_profit_low": round(value * low - spend, DIGITS),
         "incremental_profit_high": round(value * high - spend, DIGITS),
@@ -150,24 +176,27 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
 
 
 def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float | None = None) -> str:
-    """works / harms / no detectable effect / too few customers to tell (with how many more per arm).
+    """works / harms whenever the difference's interval excludes 0 (small arms flagged, as such a result rests on
+    few customers); no detectable effect when the arms were large enough (`readout.min_per_arm`) and had the
+    power to see the save rate assumed; too few customers to tell (with how many more per arm) otherwise.
 
     The effect worth detecting is the prior's mean save rate (overall: the one measured); the control decline rate
     it acts on is the control group's, or, when that is 0 or 1 on a handful of customers, the plan's expected
     one (`planned_rate`: the mean calibrated probability of the contacted customers)."""
     smallest = min(figures["control_found"], figures["treated_found"])
+    small = smallest < spec["min_per_arm"]
+    flag = f" (small arms: {figures['treated_found']} treated, {figures['control_found']} control)" if small else ""
+    if figures["difference_low"] > 0:
+        return "works" + flag
+    if figures["difference_high"] < 0:
+        return "harms" + flag
     expected = prior["alpha"] / (prior["alpha"] + prior["beta"]) if prior else figures["save_rate"] or 0.0
     rate_c = figures["decline_rate_control"]
     if not 0 < rate_c < 1 and planned_rate is not None:
         rate_c = planned_rate
-    if smallest >= spec["min_per_arm"]:
-        if figures["difference_low"] > 0:
-            return "works"
-        if figures["difference_high"] < 0:
-            return "harms"
-        if expected > 0 and power_of(rate_c, figures["control_found"], rate_c * (1 - expected),
-                                     figures["treated_found"], spec["alpha"]) >= spec["power"]:
-            return "no detectable effect"
+    if not small and expected > 0 and power_of(rate_c, figures["control_found"], rate_c * (1 - expected),
+                                               figures["treated_found"], spec["alpha"]) >= spec["power"]:
+        return "no detectable effect"
     needed = needed_per_arm(rate_c, expected, spec["alpha"], spec["power"])
     more = f"{max(needed - smallest, spec['min_per_arm'] - smallest, 1)} more per arm needed" if needed else \
         "the control group's decline rate leaves no room to measure a saving"
@@ -195,13 +224,111 @@ def read_out(contacts: pd.DataFrame, outcome: pd.DataFrame, missing: pd.Series, 
     return out
 
 
-def readout_file(campaign, outcomes, params: dict) -> dict:
-    """Read the contact list and the outcome export, check them, and read out."""
-    contacts = read_contacts(campaign)
+TABLE = ["id", "offer", "contact", "control", "treated", "explored", "offers_open", "propensity", "probability",
+         "profit", "value_at_stake", "offer_cost", "expected_profit", "declined"]
+
+
+def customer_table(contacts: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFrame:
+    """Every customer of the list whose outcome is known: the design record, what the plan did and expected, the
+    outcome, and the customer's model-table columns (of the outcome export): what save rates are learned from."""
+    table = contacts.merge(outcome, on="id", how="inner", validate="one_to_one")
+    table["treated"] = table["contact"] & ~table["control"]
+    for column in ("offers_open", "propensity", "profit", "offer_cost"):
+        if column not in table:
+            table[column] = float("nan")
+    table["declined"] = table["declined"].astype("int64")
+    return table[TABLE + [c for c in FEATURES if c not in TABLE]].sort_values("id", ignore_index=True)
+
+
+QINI_POINTS = 10  # fractions of an offer's customers at which the Qini curve is given
+
+
+def qini_curve(saving, kept, treated, fractions) -> np.ndarray:
+    """kept_T(f) - kept_C(f) N_T(f) / N_C(f) at each fraction f of the customers, ranked by `saving` (highest
+    first, ties in the order given); NaN where no control customer is among them yet."""
+    order = np.argsort(-np.asarray(saving, dtype=float), kind="stable")
+    k, t = np.asarray(kept, dtype=float)[order], np.asarray(treated, dtype=bool)[order]
+    n_t, n_c, y_t, y_c = np.cumsum(t), np.cumsum(~t), np.cumsum(k * t), np.cumsum(k * ~t)
+    at = np.maximum(np.ceil(np.asarray(fractions) * len(k)).astype(int) - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n_c[at] > 0, y_t[at] - y_c[at] * n_t[at] / np.maximum(n_c[at], 1), np.nan)
+
+
+def qini(table: pd.DataFrame, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Per offer the Qini curve of the plan's ranking on its randomized customers (treated and control): the
+    customers kept beyond the control group's rate among the share f of them the plan ranked first (by its
+    expected saving, probability x save rate x value at stake; qini_curve), with a 5-95 % band over bootstrap
+    resamples of the customers. A curve above the straight line to its end (`random`) means the plan's order put
+    the customers the offer moves first."""
+    rows = []
+    rng = np.random.default_rng(seed)
+    fractions = np.arange(1, QINI_POINTS + 1) / QINI_POINTS
+    for offer, group in table[table["contact"]].sort_values("id").groupby("offer", sort=True):
+        saving = (group["expected_profit"] + group["offer_cost"].fillna(0)).to_numpy(float)
+        kept = 1 - group["declined"].to_numpy(float)
+        treated = group["treated"].to_numpy(bool)
+        main = qini_curve(saving, kept, treated, fractions)
+        boot = []
+        for _ in range(resamples):
+            pick = rng.integers(0, len(group), len(group))
+            boot.append(qini_curve(saving[pick], kept[pick], treated[pick], fractions))
+        boot = np.array(boot)
+        bands = [np.quantile(col[~np.isnan(col)], [0.05, 0.95]) if (~np.isnan(col)).any() else (np.nan, np.nan)
+                 for col in boot.T]
+        low, high = np.array(bands).T
+        for f, q, lo, hi in zip(fractions, main, low, high, strict=True):
+            rows.append({"offer": offer, "fraction": round(float(f), 4), "qini": round(float(q), DIGITS),
+                         "low": round(float(lo), DIGITS), "high": round(float(hi), DIGITS),
+                         "random": round(float(main[-1] * f), DIGITS)})
+    return pd.DataFrame(rows, columns=["offer", "fraction", "qini", "low", "high", "random"])
+
+
+def heterogeneity(table: pd.DataFrame, offers: dict, seed: int) -> dict:
+    """Per offer: does its save rate differ across the customers of this campaign? The guarded split search of
+    oneclick/campaign/uplift.py on the campaign's treated customers: the split it found (where and the two rates),
+    or the best candidate's p-value against one rate for all."""
+    from oneclick.campaign.uplift import fit, leaves
+
+    if not table["treated"].any():
+        return {}
+    priors = {name: offer["save_rate"] for name, offer in offers.items()}
+    model = fit(table, priors, SPLIT_COLUMNS, seed=seed)
+    out = {}
+    for name, fitted in model["offers"].items():
+        tree = fitted["tree"]
+        candidate = tree.get("candidate", {})
+        if "split" in tree:
+            where = [" and ".join(_text(r, s) for r, s in node["path"]) for node in leaves(tree)]
+            rates = [round(float(leaf["mean"]), DIGITS) for leaf in fitted["leaves"]]
+            out[name] = {"differs": True, "p_value": candidate.get("p_value"),
+                         "groups": dict(zip(where, rates, strict=True))}
+        else:
+            out[name] = {"differs": False, "p_value": candidate.get("p_value")}
+    return out
+
+
+def _text(rule, side) -> str:
+    from oneclick.campaign.uplift import _rule_text
+
+    return _rule_text(rule, side)
+
+
+SPLIT_COLUMNS = FEATURES + ["probability", "profit"]  # what a save rate may differ by
+
+
+def readout_file(campaign, outcomes, params: dict) -> tuple[dict, pd.DataFrame]:
+    """Read the contact list and the outcome export, check them, and read out: (the read-out, the customer table)."""
+    offers = params["campaign"]["offers"]
+    contacts = read_contacts(campaign, list(offers))
     outcome, missing, export = read_outcomes(outcomes, contacts, params["prepare"]["revenue_max"])
     spec = {**params["readout"], **params["campaign"]["power"]}
-    return read_out(contacts, outcome, missing, params["campaign"]["offers"], spec, params["campaign"]["contact_cost"],
-                    export)
+    result = read_out(contacts, outcome, missing, offers, spec, params["campaign"]["contact_cost"], export)
+    table = customer_table(contacts, outcome)
+    result["design"] = contacts.attrs["design"]
+    for name, found in heterogeneity(table, offers, params["campaign"]["seed"]).items():
+        if name in result["offers"]:
+            result["offers"][name]["heterogeneity"] = found
+    return result, table
 
 
 def check_params(params: dict) -> None:

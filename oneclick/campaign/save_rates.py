@@ -1,24 +1,35 @@
-"""Each offer's save rate as a Beta: the prior of params, updated by the read-outs of past campaigns.
+"""Each offer's save rate, learned from every read-out: per offer, and per customer where the data show it differs.
 
-The posterior of a save rate s given campaigns' counts (control decliners of control, treated decliners of
-treated) multiplies the prior's density by each campaign's likelihood, in which the control group's decline
-rate p is a nuisance integrated out under a flat prior and treated customers decline with p (1 - s). It is
-computed on a grid and summarized as the Beta with the same mean and variance, so the plan reads two numbers
-per offer, as it reads the prior's. An offer whose latest read-out says it harms or has no detectable effect
-(with enough customers to have seen the assumed one) leaves the plan.
+A save rate is the chance that an offer keeps a customer who would otherwise buy less. Before any campaign it is
+the Beta prior of params `campaign.offers`. Each read-out adds its randomized customers (planned and explored,
+treated and control: oneclick/campaign/readout.py); from all of them the model of oneclick/campaign/uplift.py
+learns s_o(x), a rate per offer and customer group, shrunk toward the offer's pooled rate where the groups are
+thin; the plan uses each customer's own rate.
+
+A customer treated in an earlier campaign of `readout.campaigns` (in its order) is left out of the later ones'
+data (carry-over: their later outcome is not that of an untreated customer); the count is reported.
+
+An offer leaves the plan only when all campaigns together show it harms (the difference of the decline rates,
+control minus treated, pooled over the campaigns, has its whole interval below 0); it keeps its share of the
+exploration, so it is measured again.
 """
 
 import numpy as np
+import pandas as pd
 
-GRID = 400  # grid points per axis
+from oneclick.campaign import uplift
+from oneclick.common.errors import DataError
+from oneclick.stats import newcombe_difference
+
+GRID = 400  # grid points per axis of a single campaign's posterior (the read-out's)
 DIGITS = 4
-DROPPED = ("harms", "no detectable effect")
+SPLIT_COLUMNS_EXTRA = ["probability", "profit"]  # beside the model table's columns, what a rate may differ by
 
 
 def posterior_grid(counts: list[tuple[int, int, int, int]], alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
     """(save-rate grid, posterior weights) of Beta(alpha, beta) times, per campaign, the likelihood of
     (control decliners, control, treated decliners, treated), the control decline rate p integrated out under a
-    flat prior: treated customers decline with p (1 - s)."""
+    flat prior: treated customers decline with p (1 - s). What one read-out says about an offer, on its own."""
     s = (np.arange(GRID) + 0.5) / GRID
     p = (np.arange(4 * GRID) + 0.5) / (4 * GRID)  # finer: the control rate is known better than s
     log_post = (alpha - 1) * np.log(s) + (beta - 1) * np.log1p(-s)
@@ -43,48 +54,110 @@ def beta_of(s: np.ndarray, weights: np.ndarray) -> dict:
             "mean": round(mean, DIGITS), "low90": round(float(low), DIGITS), "high90": round(float(high), DIGITS)}
 
 
-def learn(offers: dict, readouts: dict[str, dict]) -> dict:
-    """metrics/save_rates.json: per offer (params `campaign.offers`) its text and cost, its prior, the campaigns
-    that measured it, the posterior, and whether it stays in the plan (with the reason if not). `readouts`:
-    name -> read-out, in the order they happened."""
-    out = {}
+def learning_data(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The read-outs' customer tables as one, each campaign without the customers treated in an earlier one
+    (listed order); and how many each campaign lost so."""
+    parts, carried, treated_before = [], {}, set()
+    for name, table in tables.items():
+        before = table["id"].isin(treated_before)
+        carried[name] = int(before.sum())
+        parts.append(table[~before].assign(campaign=name))
+        treated_before |= set(table.loc[table["treated"], "id"])
+    return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()), carried
+
+
+def check_folders(campaigns: dict[str, str]) -> None:
+    """The same campaign listed under two names would be counted twice."""
+    seen = {}
+    for name, folder in campaigns.items():
+        key = str(folder).rstrip("/")
+        if key in seen:
+            raise DataError(f"params.yaml: 'readout.campaigns': {name} and {seen[key]} name the same folder {folder}; "
+                            "a campaign is read out once")
+        seen[key] = name
+
+
+def _pooled_difference(measured: dict) -> tuple[float, float, float] | None:
+    """Control minus treated decline rate, all campaigns' counts pooled, with Newcombe's interval."""
+    dc = sum(m["control_declined"] for m in measured.values())
+    nc = sum(m["control_found"] for m in measured.values())
+    dt = sum(m["treated_declined"] for m in measured.values())
+    nt = sum(m["treated_found"] for m in measured.values())
+    return newcombe_difference(dc, nc, dt, nt) if nc and nt else None
+
+
+def learn(offers: dict, readouts: dict[str, dict], tables: dict[str, pd.DataFrame], seed: int) -> dict:
+    """metrics/save_rates.json: the model of each customer's rate (or none before any read-out), per offer its
+    text, cost, prior, the campaigns that measured it, the pooled posterior, whether its rate differs across
+    customers, and whether it stays in the plan (with the reason if not). `readouts`, `tables`: per campaign, in
+    the order they happened, the read-out and its customer table."""
+    names = list(offers)
+    priors = {name: offers[name]["save_rate"] for name in names}
+    data, carried = learning_data(tables)
+    model = None
+    if len(data) and data["treated"].any():
+        model = uplift.fit(data, priors, uplift_columns(data), seed=seed)
+    described = uplift.to_json(model) if model else None
+    out = {"campaigns": list(tables), "carried_over": carried, "offers": {}, "model": described}
     for name, offer in offers.items():
         alpha, beta = offer["save_rate"]["alpha"], offer["save_rate"]["beta"]
         measured = {campaign: r["offers"][name] for campaign, r in readouts.items()
                     if name in r["offers"] and r["offers"][name].get("control_found")
                     and r["offers"][name].get("treated_found")}
-        counts = [(m["control_declined"], m["control_found"], m["treated_declined"], m["treated_found"])
-                  for m in measured.values()]
         entry = {"text": offer["text"], "cost": offer["cost"],
                  "prior": {"alpha": alpha, "beta": beta, "mean": round(alpha / (alpha + beta), DIGITS)},
                  "campaigns": list(measured)}
-        entry["posterior"] = beta_of(*posterior_grid(counts, alpha, beta)) if counts else \
-            {**entry["prior"], "low90": None, "high90": None}
-        last = list(measured.items())[-1] if measured else None
-        entry["in_plan"] = not (last and last[1]["verdict"] in DROPPED)
+        pooled = model["pooled"][name] if model else None
+        entry["posterior"] = ({"alpha": round(pooled["alpha"], DIGITS), "beta": round(pooled["beta"], DIGITS),
+                               "mean": round(pooled["mean"], DIGITS), "low90": round(pooled["low90"], DIGITS),
+                               "high90": round(pooled["high90"], DIGITS)} if pooled and measured
+                              else {**entry["prior"], "low90": None, "high90": None})
+        groups = described["offers"][name]["leaves"] if described else []
+        entry["differs"] = len(groups) > 1
+        entry["groups"] = {g["where"]: g["mean"] for g in groups} if len(groups) > 1 else {}
+        difference = _pooled_difference(measured) if measured else None
+        entry["in_plan"] = not (difference and difference[2] < 0)
         if not entry["in_plan"]:
-            entry["reason"] = f"campaign {last[0]}: {last[1]['verdict']}"
-        out[name] = entry
+            entry["reason"] = (f"harms, all campaigns pooled ({', '.join(measured)}): control minus treated decline "
+                               f"rate {difference[0]:+.3f} [{difference[1]:+.3f}, {difference[2]:+.3f}]")
+        out["offers"][name] = entry
     return out
 
 
+def uplift_columns(data: pd.DataFrame) -> list[str]:
+    """The columns a save rate may differ by: the model table's features, the probability and the profit."""
+    from oneclick.data.columns import FEATURES
+
+    return [c for c in FEATURES + SPLIT_COLUMNS_EXTRA if c in data.columns]
+
+
 def plan_rates(learned: dict) -> dict:
-    """What the plan reads: offer -> {alpha, beta, in_plan} (the posterior)."""
+    """What the offer catalogue reads: offer -> {alpha, beta, in_plan} (the pooled posterior)."""
     return {name: {"alpha": e["posterior"]["alpha"], "beta": e["posterior"]["beta"], "in_plan": e["in_plan"]}
-            for name, e in learned.items()}
+            for name, e in learned["offers"].items()}
+
+
+def customer_rates(learned: dict, customers: pd.DataFrame, catalogue: pd.DataFrame) -> np.ndarray:
+    """customers x offers (catalogue order): each customer's save rate: the learned model's where there is one,
+    else every customer gets the offer's mean."""
+    names = catalogue["offer"].tolist()
+    if learned.get("model"):
+        return uplift.predict_json(learned["model"], customers, names)
+    return np.broadcast_to(catalogue["save_rate"].to_numpy(float), (len(customers), len(names))).copy()
 
 
 def save_rate_rows(learned: dict, readouts: dict):
-    """plots/save_rates.csv: per offer its prior's mean, each campaign's measured save rate, and the posterior's
-    mean, labelled `<source> · <offer>`, so `dvc plots` shows campaigns side by side (a DataFrame)."""
-    import pandas as pd
-
+    """plots/save_rates.csv: per offer its prior's mean, each campaign's measured save rate, the pooled posterior's
+    mean, and each customer group's rate where it differs, labelled `<source> · <offer>`, so that `dvc plots` shows
+    them side by side."""
     rows = []
-    for offer, entry in learned.items():
+    for offer, entry in learned["offers"].items():
         rows.append({"bar": f"prior · {offer}", "save_rate": entry["prior"]["mean"]})
         for campaign in entry["campaigns"]:
             measured = readouts[campaign]["offers"][offer].get("save_rate")
             if measured is not None:
                 rows.append({"bar": f"{campaign} · {offer}", "save_rate": measured})
-        rows.append({"bar": f"used · {offer}", "save_rate": entry["posterior"]["mean"]})
+        rows.append({"bar": f"pooled · {offer}", "save_rate": entry["posterior"]["mean"]})
+        for where, rate in entry["groups"].items():
+            rows.append({"bar": f"{where} · {offer}", "save_rate": rate})
     return pd.DataFrame(rows, columns=["bar", "save_rate"])

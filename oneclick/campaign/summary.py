@@ -1,15 +1,19 @@
-"""What a plan costs and returns, and how sure that is: totals with intervals over the save-rate priors,
-break-even save rates, what-ifs, the power of its control group, and why it contacts nobody when it does.
+"""What a plan costs and would earn, and how sure that is: totals with ranges, break-even save rates, what-ifs,
+the power of its control group, what learning costs and is worth, and why it contacts nobody when it does.
 
 Money in thousand roubles over the horizon. The expected profit counts the treated customers (contacted and
-not in the control group): the control group is planned but gets nothing, costs nothing and saves nothing; what
-it would have earned is reported as the price of measuring the offers.
+not in the control group): the control group is planned but gets nothing, costs nothing and saves nothing.
+
+The ranges (5-95 %) hold two kinds of uncertainty: what the save rates are (each offer's rate drawn from its pooled
+Beta, every customer's own rate scaled with it) and chance in who buys less and who is kept (for each draw, every
+treated customer declines with their probability and is kept with their save rate, by simulation).
 """
 
 import math
 
 import numpy as np
 import pandas as pd
+from scipy.special import betaincinv
 
 from oneclick.campaign.offers import eligibility
 from oneclick.campaign.plan import make_plan, value_at_stake
@@ -17,6 +21,7 @@ from oneclick.stats import power_of, size_factor
 
 DIGITS = 4
 QUANTILES = (0.05, 0.95)
+CHUNK = 2_000_000  # draws x customers simulated at a time
 
 
 def _arms(plan: pd.DataFrame):
@@ -29,55 +34,98 @@ def _money(value: float) -> float:
     return round(float(value), DIGITS)
 
 
+def scales(draws: np.ndarray, offers: pd.DataFrame) -> np.ndarray:
+    """draws x offers: each drawn save rate over the offer's mean, the factor every customer's own rate is scaled
+    by in that draw."""
+    return draws / np.maximum(offers["save_rate"].to_numpy(float), 1e-12)[None, :]
+
+
+def _offer_index(plan: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
+    return plan["offer"].map({n: i for i, n in enumerate(offers["offer"])}).fillna(0).astype(int).to_numpy()
+
+
+def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray, seed: int,
+                      mask: np.ndarray | None = None) -> np.ndarray:
+    """Per draw of the save rates, the profit the treated customers (within `mask`) realize in one simulated
+    outcome: each declines with their probability and is then kept with their save rate (scaled by the draw);
+    minus every offer and contact cost."""
+    _, _, treated = _arms(plan)
+    treated = treated & (True if mask is None else mask)
+    p = plan["probability"].to_numpy(float)[treated]
+    s = plan["save_rate"].fillna(0.0).to_numpy(float)[treated]
+    v = plan["value_at_stake"].to_numpy(float)[treated]
+    cost = float((plan["offer_cost"].fillna(0.0) + spec["contact_cost"]).to_numpy(float)[treated].sum())
+    factor = scales(draws, offers)[:, _offer_index(plan, offers)[treated]]  # draws x treated
+    rng = np.random.default_rng(seed)
+    out = np.empty(len(draws))
+    step = max(1, CHUNK // max(len(p), 1))
+    for start in range(0, len(draws), step):
+        rate = p[None, :] * np.clip(s[None, :] * factor[start:start + step], 0.0, 1.0)
+        kept = rng.random(rate.shape) < rate
+        out[start:start + step] = (kept * v[None, :]).sum(axis=1) - cost
+    return out
+
+
 def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray) -> dict:
-    """Contacts, spend and expected profit (with its 5-95 % range over the save-rate draws), overall and per offer."""
+    """Contacts, spend and expected profit (with its 5-95 % range over the save rates and the outcomes; and over
+    the save rates alone), overall and per offer; the price of learning (the control group's and exploration's)."""
     contact, control, treated = _arms(plan)
-    pv = (plan["probability"] * plan["value_at_stake"]).fillna(0.0).to_numpy(float)
+    explored = plan["explored"].fillna(False).to_numpy(bool) if "explored" in plan else np.zeros(len(plan), bool)
+    saving = (plan["probability"] * plan["save_rate"].fillna(0.0) * plan["value_at_stake"]).fillna(0.0).to_numpy(float)
     cost = (plan["offer_cost"].fillna(0.0) + spec["contact_cost"]).to_numpy(float)
-    names = offers["offer"].tolist()
-    gains = np.array([pv[treated & (plan["offer"] == name).to_numpy()].sum() for name in names])
-    spends = np.array([cost[treated & (plan["offer"] == name).to_numpy()].sum() for name in names])
-    by_draw = draws * gains[None, :] - spends[None, :]  # draws x offers
+    index = _offer_index(plan, offers)
+    factor = scales(draws, offers)
     expected = plan["expected_profit"].fillna(0.0).to_numpy(float)
 
-    def figures(mask, column):
-        low, high = np.quantile(by_draw[:, column].sum(axis=1), QUANTILES) if len(draws) else (0.0, 0.0)
-        return {"contacts": int((contact & mask).sum()), "treated": int((treated & mask).sum()),
-                "control": int((control & mask).sum()), "spend": _money(cost[treated & mask].sum()),
-                "expected_profit": _money(expected[treated & mask].sum()),
+    def figures(mask, seed):
+        rows = treated & mask
+        rates_only = (factor[:, index[rows]] * saving[rows][None, :]).sum(axis=1) - cost[rows].sum()
+        both = simulated_profits(plan, offers, spec, draws, seed, mask)
+        low, high = np.quantile(both, QUANTILES) if len(draws) else (0.0, 0.0)
+        r_low, r_high = np.quantile(rates_only, QUANTILES) if len(draws) else (0.0, 0.0)
+        return {"contacts": int((contact & mask).sum()), "treated": int(rows.sum()),
+                "control": int((control & mask).sum()), "explored": int((explored & contact & mask).sum()),
+                "spend": _money(cost[rows].sum()), "expected_profit": _money(expected[rows].sum()),
                 "expected_profit_low": _money(low), "expected_profit_high": _money(high),
-                "control_forgone_profit": _money(expected[control & mask].sum())}
+                "save_rates_only_low": _money(r_low), "save_rates_only_high": _money(r_high),
+                "control_forgone_profit": _money(expected[control & mask & ~explored].sum()),
+                "exploration_cost": _money(-expected[treated & explored & mask].sum())}
 
-    out = figures(np.ones(len(plan), dtype=bool), slice(None))
+    out = figures(np.ones(len(plan), dtype=bool), spec["seed"])
+    out["price_of_learning"] = _money(out["control_forgone_profit"] + out["exploration_cost"])
     out["offers"] = {}
-    for j, name in enumerate(names):
+    for j, name in enumerate(offers["offer"]):
         mine = (plan["offer"] == name).fillna(False).to_numpy(bool)
-        entry = figures(mine, [j])
+        entry = figures(mine, spec["seed"] + 1 + j)
         entry["save_rate"] = round(float(offers.loc[j, "save_rate"]), DIGITS)
-        entry["break_even_save_rate"] = (round(float(cost[treated & mine].sum() / gains[j]), DIGITS)
-                                         if gains[j] > 0 else None)
+        gain = float((plan["probability"] * plan["value_at_stake"]).fillna(0.0).to_numpy(float)[treated & mine].sum())
+        entry["break_even_save_rate"] = round(float(cost[treated & mine].sum() / gain), DIGITS) if gain > 0 else None
         out["offers"][name] = entry
     return out
 
 
-def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame) -> dict:
-    """The plan again with every cost doubled, and with every save rate halved: contacts and expected profit."""
-    doubled = {**spec, "contact_cost": 2 * spec["contact_cost"]}
-    cases = {"costs_doubled": (doubled, offers.assign(cost=2 * offers["cost"])),
-             "save_rates_halved": (spec, offers.assign(save_rate=offers["save_rate"] / 2))}
+def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: np.ndarray) -> dict:
+    """The plan made again under two other views of the world: every offer's save rate at the 5 % quantile of its
+    Beta (each customer's rate scaled alike), and every probability halfway to the base rate (the model twice as
+    unsure). Contacts and the expected profit it would then count on."""
+    low = betaincinv(offers["alpha"].to_numpy(float), offers["beta"].to_numpy(float), 0.05)
+    shrunk = customers.assign(probability=(customers["probability"] + customers["probability"].mean()) / 2)
+    cases = {"save_rates_at_5_percent": (customers, offers.assign(save_rate=low), rates * scales(low[None, :], offers)),
+             "probabilities_toward_base_rate": (shrunk, offers, rates)}
     out = {}
-    for name, (case_spec, case_offers) in cases.items():
-        plan = make_plan(customers, case_spec, case_offers)
+    for name, (case_customers, case_offers, case_rates) in cases.items():
+        plan = make_plan(case_customers, spec, case_offers, case_rates)
         _, _, treated = _arms(plan)
         out[name] = {"contacts": int(plan["contact"].fillna(False).sum()),
                      "expected_profit": _money(plan["expected_profit"].fillna(0.0).to_numpy(float)[treated].sum())}
     return out
 
 
-def power(plan: pd.DataFrame, alpha: float, target: float) -> dict:
+def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], min_per_arm: int) -> dict:
     """Can the control group tell? Decline rates expected without and with the offers (calibrated probabilities
-    and the save rates' means), the power of this campaign's arms, and how many campaigns of this size it takes
-    to reach `target` power; overall and per offer."""
+    and each customer's save rate), the power of this campaign's arms, and how many campaigns of this size it takes
+    to reach `target` power with at least `min_per_arm` customers in each arm (what a read-out needs before it
+    calls a null result); overall and for every offer, "not planned" where an offer has no arm."""
     contact, control, treated = _arms(plan)
 
     def figures(mask):
@@ -85,18 +133,45 @@ def power(plan: pd.DataFrame, alpha: float, target: float) -> dict:
         p = plan["probability"].to_numpy(float)[contact & mask]
         s = plan["save_rate"].fillna(0.0).to_numpy(float)[contact & mask]
         if n_control == 0 or n_treated == 0:
-            return {"control": n_control, "treated": n_treated, "power": None, "campaigns_needed": None}
+            return {"control": n_control, "treated": n_treated, "power": None, "campaigns_needed": None,
+                    "planned": bool(n_control or n_treated)}
         without, with_offer = float(p.mean()), float((p * (1 - s)).mean())
         factor = size_factor(without, n_control, with_offer, n_treated, alpha, target)
+        arms = math.ceil(min_per_arm / min(n_control, n_treated))
+        needed = max(1, math.ceil(factor), arms) if math.isfinite(factor) else None
         return {"control": n_control, "treated": n_treated, "decline_rate_without_offer": round(without, DIGITS),
                 "decline_rate_with_offer": round(with_offer, DIGITS),
-                "power": round(power_of(without, n_control, with_offer, n_treated, alpha), DIGITS),
-                "campaigns_needed": max(1, math.ceil(factor)) if math.isfinite(factor) else None}
+                "power": round(power_of(without, n_control, with_offer, n_treated, alpha), DIGITS)
+                if min(n_control, n_treated) >= min_per_arm else 0.0,
+                "campaigns_needed": needed, "planned": True}
 
-    out = {"alpha": alpha, "target_power": target, **figures(np.ones(len(plan), dtype=bool)), "offers": {}}
-    for name in sorted(set(plan.loc[contact, "offer"])):
+    out = {"alpha": alpha, "target_power": target, "min_per_arm": min_per_arm,
+           **figures(np.ones(len(plan), dtype=bool)), "offers": {}}
+    for name in offers:
         out["offers"][name] = figures((plan["offer"] == name).fillna(False).to_numpy(bool))
     return out
+
+
+def value_of_information(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame,
+                         rates: np.ndarray, draws: np.ndarray) -> float:
+    """What not knowing the save rates costs the plan (the expected value of perfect information), thousand
+    roubles: over draws of the rates, the mean of the profit the best plan for that draw would earn minus what this
+    plan's targeting earns under it (its planned customers all treated: the control group and exploration, which
+    are the price of learning, and the budget aside). It falls as read-outs narrow the posteriors."""
+    open_ = eligibility(customers, spec) & offers["in_plan"].to_numpy(bool)[None, :] \
+        & ~customers["profit"].isna().to_numpy()[:, None]
+    pv = (customers["probability"] * value_at_stake(customers["profit"], spec)).fillna(0.0).to_numpy(float)
+    cost = offers["cost"].to_numpy(float)[None, :] + spec["contact_cost"]
+    contact, _, _ = _arms(plan)
+    planned = contact & ~plan["explored"].fillna(False).to_numpy(bool)
+    chosen = _offer_index(plan, offers)
+    gaps = []
+    for factor in scales(draws, offers):
+        e = pv[:, None] * np.clip(rates * factor[None, :], 0, 1) - cost
+        best = np.maximum(np.where(open_, e, -np.inf).max(axis=1, initial=-np.inf), 0.0).sum()
+        ours = e[np.arange(len(e)), chosen][planned].sum()
+        gaps.append(best - ours)
+    return _money(np.mean(gaps)) if gaps else 0.0
 
 
 def why_nobody(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame) -> str:
@@ -117,19 +192,26 @@ def why_nobody(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame) -> str
             "the offer and contact cost; " + "; ".join(parts))
 
 
-def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame, draws: np.ndarray) -> dict:
-    """metrics/campaign.json's plan part: totals, per offer, what-ifs, power, and why nobody if nobody; `draws`
-    (offers.save_rate_draws) give the intervals."""
+def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame, draws: np.ndarray,
+              rates: np.ndarray, min_per_arm: int, prior_draws: np.ndarray | None = None) -> dict:
+    """metrics/campaign.json's plan part: totals, per offer, what-ifs, power, the price and the value of learning,
+    and why nobody if nobody. `draws` (offers.save_rate_draws of the posteriors) give the ranges; `prior_draws`
+    (of the params priors) the value of information before any campaign, beside today's."""
     out = {**totals(plan, offers, spec, draws), "customers": int(len(plan)),
            "customers_without_profit": int(plan["profit"].isna().sum()),
            "assumptions": {k: spec[k] for k in ("horizon_months", "loss_share", "contact_cost")}
-           | {"control_share": spec["control"]["share"]}}
-    out["what_if"] = what_if(customers, spec, offers)
-    out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"])
+           | {"control_share": spec["control"]["share"], "explore_share": spec["explore"]["share"],
+              "campaign": spec["name"]}}
+    out["value_of_information"] = value_of_information(customers, plan, spec, offers, rates, draws[:200])
+    if prior_draws is not None:
+        prior_offers = offers.assign(save_rate=offers["alpha"] / (offers["alpha"] + offers["beta"]))
+        out["value_of_information_before_any_campaign"] = value_of_information(
+            customers, plan, spec, prior_offers, rates, prior_draws[:200])
+    out["what_if"] = what_if(customers, spec, offers, rates)
+    out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"], offers["offer"].tolist(), min_per_arm)
     if out["contacts"] == 0:
         out["why_nobody"] = why_nobody(customers, spec, offers)
     return out
-
 
 
 def profit_curve(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray, points: int) -> list[dict]:
@@ -141,14 +223,14 @@ def profit_curve(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np
     ordered = ordered[ordered["expected_profit"].notna()]
     if ordered.empty:
         return [{"customers": 0, "expected_profit": 0.0, "low": 0.0, "high": 0.0}]
-    pv = (ordered["probability"] * ordered["value_at_stake"]).to_numpy(float)
+    saving = (ordered["probability"] * ordered["save_rate"] * ordered["value_at_stake"]).to_numpy(float)
     cost = (ordered["offer_cost"] + spec["contact_cost"]).to_numpy(float)
-    index = ordered["offer"].map({n: i for i, n in enumerate(offers["offer"])}).to_numpy(int)
+    index = _offer_index(ordered, offers)
     step = max(1, -(-len(ordered) // points))
     at = np.unique(np.r_[np.arange(step - 1, len(ordered), step), len(ordered) - 1])
-    gains = np.column_stack([np.cumsum(np.where(index == j, pv, 0.0))[at] for j in range(len(offers))])
+    gains = np.column_stack([np.cumsum(np.where(index == j, saving, 0.0))[at] for j in range(len(offers))])
     spent = np.cumsum(cost)[at]
-    band = draws @ gains.T - spent[None, :]  # draws x points
+    band = scales(draws, offers) @ gains.T - spent[None, :]  # draws x points
     low, high = np.quantile(band, QUANTILES, axis=0)
     expected = np.cumsum(ordered["expected_profit"].to_numpy(float))[at]
     return [{"customers": int(k + 1), "expected_profit": round(float(e), DIGITS), "low": round(float(lo), DIGITS),

@@ -16,6 +16,7 @@ EXCLUDED = "data/processed/excluded.csv"  # customers prepare dropped, with the 
 PROFIT = "data/processed/profit.csv"
 TRAIN = "data/processed/train.csv"
 TEST = "data/processed/test.csv"
+READOUTS = "data/readouts"  # per campaign read out: its customers, their design record and outcome
 SEGMENTS = "data/segments.csv"  # every labelled customer's leak-free probability, profit and segment
 CAMPAIGN = "data/campaign.csv"  # the contact list of the labelled customers
 CONTACTS = "contacts.csv"  # in a campaign folder: the contact list sent ...
@@ -63,6 +64,19 @@ def calibration_metrics(part: str) -> str:
 
 def readout_metrics(campaign: str) -> str:
     return f"metrics/readout/{campaign}.json"
+
+
+def readout_table(campaign: str) -> str:
+    """A read-out's customers: what the campaign did to each, its design record, the outcome, the features."""
+    return f"{READOUTS}/{campaign}.csv"
+
+
+def qini_curves(campaign: str) -> str:
+    return f"plots/qini/{campaign}.csv"
+
+
+def qini_plot(campaign: str) -> str:
+    return f"plots/qini/{campaign}.png"
 
 
 def monitor_metrics(export: str) -> str:

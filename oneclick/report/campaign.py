@@ -1,6 +1,6 @@
-"""The report's campaign sections, in words a marketing manager reads without a glossary: the plan, and what
-the last campaign showed. Every figure comes from metrics/campaign.json, metrics/save_rates.json and the
-read-outs; money in thousand roubles."""
+"""The report's campaign sections, in words a marketing manager reads without a glossary: the plan, what learning
+costs and is worth, and what the past campaigns showed. Every figure comes from metrics/campaign.json,
+metrics/save_rates.json and the read-outs; money in thousand roubles."""
 
 from oneclick.markdown import table_lines
 
@@ -14,52 +14,78 @@ def _range(low: float, high: float) -> str:
 
 
 def _assumptions(spec: dict, save_rates: dict) -> list[str]:
-    learned = [name for name, e in save_rates.items() if e["campaigns"]]
+    offers = save_rates["offers"]
+    learned = [name for name, e in offers.items() if e["campaigns"]]
+    differs = [name for name, e in offers.items() if e["differs"]]
     rates = ("the save rates are the assumptions of params.yaml (`campaign.offers`), updated by what past campaigns "
              f"measured for {', '.join(learned)}" if learned else
              "the save rates are the assumptions of params.yaml (`campaign.offers`): no campaign has measured them yet")
+    if differs:
+        rates += (f"; for {', '.join(differs)} the campaigns showed the rate differs across customers, so each "
+                  "customer gets the rate of their group")
     return ["**What this rests on.** A customer who buys less costs the store "
             f"{spec['loss_share']:.0%} of their monthly profit for each of the next {spec['horizon_months']} months "
             f"(`campaign.loss_share`, `horizon_months`): that is their *value at stake*. An offer keeps such a "
             "customer with its *save rate*; "
             f"{rates}. Contacting a customer costs {spec['contact_cost']:g} plus the offer's cost. The probability "
-            "of buying less is the model's, calibrated (below). A customer is contacted when the expected saving, "
+            "of buying less is the model's, calibrated (below). A customer is planned when the expected saving, "
             "probability × save rate × value at stake, exceeds these costs; each gets the offer that earns most.", ""]
 
 
 def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
     rows = []
     for name, figures in campaign["offers"].items():
-        offer = entry = save_rates[name]
+        entry = save_rates["offers"][name]
         assumed = f"{entry['posterior']['mean']:.2f}" + (f" (updated by {', '.join(entry['campaigns'])})"
                                                         if entry["campaigns"] else " (assumed)")
+        if entry["differs"]:
+            assumed += "; by customer group: " + ", ".join(f"{where} {rate:.2f}"
+                                                          for where, rate in entry["groups"].items())
         if not entry["in_plan"]:
             assumed += f"; out of the plan: {entry['reason']}"
         even = "–" if figures["break_even_save_rate"] is None else f"{figures['break_even_save_rate']:.2f}"
-        rows.append([f"**{name}**: {offer['text']}", figures["treated"], figures["control"],
-                     f"{offer['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
+        rows.append([f"**{name}**: {entry['text']}", figures["treated"], figures["explored"], figures["control"],
+                     f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
                      f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
-    return table_lines(["offer", "send to", "control group", "cost per customer", "save rate", "break-even save rate",
-                        "spend", "expected profit (5-95 % range)"], rows) + [""]
+    return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer", "save rate",
+                        "break-even save rate", "spend", "expected profit (5-95 % range)"], rows) + [""]
 
 
 def _power(power: dict) -> list[str]:
     if power["power"] is None:
         return ["No control group: nothing will tell whether the offers work (`campaign.control.share`).", ""]
     out = [f"**The control group.** {power['control']} of the customers to contact get nothing, drawn at random "
-           "(by customer id, so they stay in the control group in every later export). Without an offer "
-           f"{power['decline_rate_without_offer']:.1%} of the contacted customers are expected to buy less, with the "
-           f"offers {power['decline_rate_with_offer']:.1%}. A campaign of this size tells that difference from "
-           f"chance with a probability of {power['power']:.0%} (two-sided test at {power['alpha']:g}); "]
+           "(by the campaign's name and the customer's id, so a re-run keeps them and the next campaign draws anew). "
+           f"Without an offer {power['decline_rate_without_offer']:.1%} of the contacted customers are expected to "
+           f"buy less, with the offers {power['decline_rate_with_offer']:.1%}. A campaign of this size tells that "
+           f"difference from chance with a probability of {power['power']:.0%} (two-sided test at "
+           f"{power['alpha']:g}, at least {power['min_per_arm']} customers per arm); "]
     needed = power["campaigns_needed"]
     out[0] += ("one campaign is enough." if needed == 1 else
                f"{needed} campaigns of this size are needed for {power['target_power']:.0%}.")
-    slow = [f"{name} {p['campaigns_needed']}" for name, p in power["offers"].items()
-            if p["campaigns_needed"] not in (None, 1)]
-    if slow:
-        out[0] += (" Each offer's own effect is smaller and needs more customers: campaigns of this size needed per "
-                   "offer: " + ", ".join(slow) + ".")
+    per_offer = [f"{name} {'not planned' if not p['planned'] else p['campaigns_needed'] or 'no arm to compare'}"
+                 for name, p in power["offers"].items()]
+    out[0] += (" Each offer's arms are smaller than the campaign's; campaigns of this size needed to tell each "
+               "offer's own effect: " + ", ".join(per_offer) + ".")
+    return out + [""]
+
+
+def _learning(campaign: dict) -> list[str]:
+    """What measuring costs this campaign, and what not knowing the save rates costs the plan."""
+    out = [f"**The price of learning.** Holding the control group back gives up "
+           f"{_money(campaign['control_forgone_profit'])} thousand roubles of expected profit, and sending offers to "
+           f"{campaign['explored']} customers the plan would leave alone (exploration, to learn whom the offers move "
+           f"beyond the plan's cut-off) is expected to cost {_money(campaign['exploration_cost'])}: "
+           f"{_money(campaign['price_of_learning'])} in all. Not knowing the save rates exactly costs the plan "
+           f"{_money(campaign['value_of_information'])} thousand roubles in expectation (what a plan that knew them "
+           "would earn more)"]
+    before = campaign.get("value_of_information_before_any_campaign")
+    if before is not None:
+        out[0] += (f"; before any campaign it was {_money(before)}. As the read-outs narrow the save rates, this "
+                   "falls, and with it what the control group and exploration are worth.")
+    else:
+        out[0] += "."
     return out + [""]
 
 
@@ -72,40 +98,63 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
                 f"{campaign['why_nobody']}.", ""]
         return out + _assumptions(spec, save_rates)
     test = campaign["test"]
-    out += [f"**Contact {campaign['contacts']} of {campaign['customers']} customers.** Send the offer to "
-            f"{campaign['treated']} of them and keep {campaign['control']} as the control group. It costs "
-            f"**{_money(campaign['spend'])} thousand roubles** (offers and contacts) and is expected to earn "
-            f"**{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} months "
-            f"after those costs (5-95 % range over what the offers' save rates may be: "
-            f"{_range(campaign['expected_profit_low'], campaign['expected_profit_high'])}).", ""]
+    out += [f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign "
+            f"`{spec['campaign']}`). Send the offer to {campaign['treated']} of them ({campaign['explored']} of those "
+            f"beyond the plan's cut-off, to learn) and keep {campaign['control']} as the control group. The offers "
+            f"and contacts cost **{_money(campaign['spend'])} thousand roubles**; after those costs the campaign would "
+            f"earn **{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} "
+            "months in expectation. 5-95 % range: "
+            f"{_range(campaign['expected_profit_low'], campaign['expected_profit_high'])}, "
+            "over what the save rates may be and chance in who buys less and who is kept "
+            f"({_range(campaign['save_rates_only_low'], campaign['save_rates_only_high'])} over the save rates "
+            "alone).", ""]
     if campaign["customers_without_profit"]:
         out += [f"{campaign['customers_without_profit']} customers have no profit figure and get no decision.", ""]
     out += _offers_table(campaign, spec, save_rates)
     out += ["A save rate is the share of the customers who would have bought less that the offer keeps. Below its "
             "break-even save rate an offer costs more than it saves for the customers it is planned for.", ""]
     what_if = campaign["what_if"]
-    doubled = what_if["costs_doubled"]
-    out += [f"**If the assumptions are off.** With every cost twice as high the plan contacts "
-            f"{doubled['contacts']} customers for {_money(doubled['expected_profit'])}; "
-            f"with every save rate half as high, {what_if['save_rates_halved']['contacts']} customers for "
-            f"{_money(what_if['save_rates_halved']['expected_profit'])} (thousand roubles of expected profit).", ""]
+    low, shrunk = what_if["save_rates_at_5_percent"], what_if["probabilities_toward_base_rate"]
+    out += [f"**If the assumptions are off.** Were every offer's save rate at the low end of what is known of it "
+            f"(its 5 % quantile), the plan would contact {low['contacts']} customers and count on "
+            f"{_money(low['expected_profit'])} thousand roubles of expected profit; were the model's probabilities "
+            f"half as sharp (each halfway to the base rate), {shrunk['contacts']} customers and "
+            f"{_money(shrunk['expected_profit'])}.", ""]
     out += _power(campaign["power"])
-    out += [f"Holding the control group back gives up {_money(campaign['control_forgone_profit'])} thousand roubles "
-            "of expected profit: the price of learning which offers work.", ""]
-    realized = test["realized_profit"]
+    out += _learning(campaign)
+    would = test["realized_profit"]
     out += [f"**Checked on customers whose outcome is known** (the {test['customers']} test customers, scored by a "
-            f"model that never saw them): at the assumed save rates the plan's {test['contacts']['plan']} contacts "
-            f"realize {_money(realized['plan'])} thousand roubles, against {_money(realized['everyone'])} for "
-            f"contacting everyone with their best offer, {_money(realized['probability_0.5'])} for everyone with a "
-            f"probability of at least 0.5 and {_money(realized['priority_segment'])} for the high-risk, high-profit "
-            f"segment only. The best this ranking can earn, averaged over the save rates' uncertainty: "
-            f"{_money(test['emp_per_1000'])} thousand roubles per 1000 customers (expected maximum profit).", ""]
+            "model that never saw them and sent no demo campaign): at the save rates used, the plan's "
+            f"{test['contacts']['plan']} contacts would earn {_money(would['plan'])} thousand roubles, against "
+            f"{_money(would['everyone'])} for contacting everyone with their best offer, "
+            f"{_money(would['probability_0.5'])} for everyone with a probability of at least 0.5 and "
+            f"{_money(would['priority_segment'])} for the high-risk, high-profit segment only. The best this ranking "
+            f"can earn, averaged over the save rates' uncertainty: {_money(test['emp_per_1000'])} thousand roubles per "
+            "1000 customers (expected maximum profit).", ""]
+    out += _past_campaigns(campaign.get("past_campaigns") or {})
     out += _assumptions(spec, save_rates)
     return out + [f"![Profit curve of the plan]({curve_image})", ""]
 
 
+def _past_campaigns(past: dict) -> list[str]:
+    """What the new plan would have earned on each past campaign's randomized customers."""
+    out = []
+    for name, plans in past.items():
+        new, one, ran = plans["new_plan"], plans["one_rate_per_offer"], plans["plan_that_ran"]
+        gain = new["minus_plan_that_ran"]
+        out += [f"**On campaign {name}'s customers** (what each plan would have earned there, thousand roubles per "
+                "1000 customers, estimated from the customers the campaign treated at random, weighted by the "
+                f"probability of their treatment): the new plan {_money(new['per_1000'])} "
+                f"[{_range(new['low'], new['high'])}], the plan that ran {_money(ran['per_1000'])}, one save rate per "
+                f"offer {_money(one['per_1000'])}; the new plan minus the plan that ran {gain['per_1000']:+.1f} "
+                f"[{gain['low']:+.1f}, {gain['high']:+.1f}]. The campaign holds no data for "
+                f"{new['without_support_share']:.0%} of the new plan's contacts (an offer it could not have sent "
+                "them); there the plan's own expected profit stands in.", ""]
+    return out
+
+
 def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
-    out = ["## What the last campaign showed", ""]
+    out = ["## What the past campaigns showed", ""]
     if not readouts:
         return out + ["No campaign has been read out yet (`readout.campaigns`): the save rates are assumptions.", ""]
     for name, r in readouts.items():
@@ -133,14 +182,30 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                 f"{_money(m['incremental_profit'])} " \
                 f"({_range(m['incremental_profit_low'], m['incremental_profit_high'])})"
             rows.append([offer, m["verdict"], f"{m['treated_found']} / {m['control_found']}", measured,
-                         f"{m['prior']['mean']:.2f}", f"{save_rates[offer]['posterior']['mean']:.2f}", profit,
+                         _differs(m.get("heterogeneity")), f"{m['prior']['mean']:.2f}",
+                         f"{save_rates['offers'][offer]['posterior']['mean']:.2f}", profit,
                          _money(m["planned_expected_profit"])])
-        out += table_lines(["offer", "verdict", "treated / control", "save rate measured [95 %]", "assumed before",
-                            "used now", "realized profit [95 %]", "plan expected"], rows) + [""]
-    dropped = [f"**{n}** ({e['reason']})" for n, e in save_rates.items() if not e["in_plan"]]
+        out += table_lines(["offer", "verdict", "treated / control", "save rate measured [95 %]",
+                            "does it differ across customers?", "assumed before", "used now (pooled)",
+                            "realized profit [95 %]", "plan expected"], rows) + [""]
+    dropped = [f"**{n}** ({e['reason']})" for n, e in save_rates["offers"].items() if not e["in_plan"]]
     if dropped:
-        out += ["Out of the plan: " + "; ".join(dropped) + ".", ""]
-    out += ["The save rate used now combines the assumption with what the campaigns measured (a Beta posterior: "
-            "docs/campaign.md, \"What the next plan learns\"); the next `dvc repro` plans with it.", "",
-            f"![Save rate per offer]({image})", ""]
+        out += ["Out of the plan (still explored, so measured again): " + "; ".join(dropped) + ".", ""]
+    carried = {name: n for name, n in save_rates.get("carried_over", {}).items() if n}
+    if carried:
+        out += ["Customers treated in an earlier campaign are left out of a later one's learning (their outcome is "
+                "no longer that of an untreated customer): " + ", ".join(f"{n} in {name}" for name, n in
+                                                                          carried.items()) + ".", ""]
+    out += ["The save rate used now combines the assumption with what every campaign measured, per customer group "
+            "where the rate differs (docs/campaign.md, \"What the next plan learns\"); the next `dvc repro` plans "
+            "with it.", "", f"![Save rate per offer]({image})", ""]
     return out
+
+
+def _differs(found: dict | None) -> str:
+    if not found:
+        return "–"
+    if found["differs"]:
+        return "yes: " + ", ".join(f"{where} {rate:.2f}" for where, rate in found["groups"].items())
+    p = found.get("p_value")
+    return "no detectable difference" + (f" (best split p = {p:.2f})" if p is not None else "")

@@ -9,12 +9,13 @@ import pytest
 from segment_fixtures import PARAMS
 
 from oneclick.campaign.offers import catalogue, eligible, save_rate_draws
-from oneclick.campaign.plan import COLUMNS, make_plan, uniform_of_id
-from oneclick.campaign.summary import power, summarize, totals, why_nobody
+from oneclick.campaign.plan import COLUMNS, draw, make_plan, uniform_of_id
+from oneclick.campaign.summary import power, summarize, totals, value_of_information, what_if, why_nobody
 from oneclick.stats import power_of
 
-SPEC = {"horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.02, "budget": {"contacts": None, "spend": None},
-        "control": {"share": 0.0, "seed": 42}, "draws": 200, "seed": 1, "power": {"alpha": 0.05, "power": 0.8},
+SPEC = {"name": "c1", "horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.02,
+        "budget": {"contacts": None, "spend": None}, "control": {"share": 0.0, "seed": 42}, "explore": {"share": 0.0},
+        "draws": 200, "seed": 1, "power": {"alpha": 0.05, "power": 0.8},
         "offers": {
             "recommendations": {"text": "rec", "cost": 0.05, "save_rate": {"alpha": 2, "beta": 18}},
             "cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14},
@@ -74,7 +75,7 @@ def test_eligibility_rules():
     assert (closed["offer"].dropna() == "recommendations").all()
 
 
-def test_the_control_group_is_drawn_by_id_and_seed():
+def test_each_campaign_draws_its_own_arms_from_its_name_and_the_id():
     ids = np.arange(100_000, 110_000)
     u = uniform_of_id(ids, 42)
     assert 0 <= u.min() and u.max() < 1 and abs((u < 0.2).mean() - 0.2) < 0.015
@@ -88,6 +89,69 @@ def test_the_control_group_is_drawn_by_id_and_seed():
     assert abs(first["control"].mean() - 0.2) < 0.015 and not (first["control"] & ~first["contact"]).any()
     subset = make_plan(many.iloc[::7], s, catalogue(s)).set_index("id")  # another export with some of them
     assert subset["control"].equals(first.loc[subset.index, "control"])
+    again = make_plan(many, s, catalogue(s), campaign="c1").set_index("id")
+    assert again["control"].equals(first["control"])  # the same campaign: the same arms
+    other = make_plan(many, s, catalogue(s), campaign="c2").set_index("id")
+    both = (other["control"] & first["control"]).mean()
+    assert abs(other["control"].mean() - 0.2) < 0.015 and abs(both - 0.04) < 0.01  # fresh, independent arms
+
+
+def test_exploration_treats_a_share_of_those_left_out_and_records_every_propensity():
+    rng = np.random.default_rng(4)
+    n = 40_000
+    customers = pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n), "profit": 4.0,
+                              "unpaid_items_quarter": rng.integers(0, 6, n)})
+    s = spec(**{"control.share": 0.2, "explore.share": 0.1})
+    plan = make_plan(customers, s, catalogue(s))
+    planned = plan["contact"] & ~plan["explored"]
+    left = ~planned & (plan["offers_open"] > 0)
+    assert not (plan["explored"] & planned).any() and abs(plan.loc[left, "explored"].mean() - 0.1) < 0.01
+    both_open = plan["explored"] & (plan["offers_open"] == 2)  # cart reminder and recommendations open
+    assert abs((plan.loc[both_open, "offer"] == "cart_reminder").mean() - 0.5) < 0.05  # drawn uniformly
+    explored = plan[plan["explored"]]
+    assert abs(explored["control"].mean() - 0.2) < 0.02  # the control group spans the explored ones too
+    k = explored["offers_open"].to_numpy(float)
+    expected = np.where(explored["control"], 0.1 * 0.2, 0.1 * 0.8 / k)
+    np.testing.assert_allclose(explored["propensity"], expected)
+    np.testing.assert_allclose(plan.loc[planned, "propensity"], np.where(plan.loc[planned, "control"], 0.2, 0.8))
+    np.testing.assert_allclose(plan.loc[left & ~plan["explored"], "propensity"], 0.9)
+    assert (plan.loc[plan["offers_open"] == 0, "propensity"] == 1).all()
+    assert (plan.loc[explored.index, "expected_profit"] <= 0).mean() > 0.5  # they were left out for a reason
+
+
+def test_a_budget_that_cuts_exploration_short_records_the_share_in_effect():
+    """With room for 300 explored customers of the 10 % drawn, exactly those drawn lowest are explored, and their
+    propensities (and those of everyone left out) use the share in effect, the cut-off of the draw."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    customers = pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n), "profit": 4.0,
+                              "unpaid_items_quarter": rng.integers(0, 6, n)})
+    free = spec(**{"explore.share": 0.1, "control.share": 0.2})
+    unlimited = make_plan(customers, free, catalogue(free))
+    planned = int((unlimited["contact"].astype(bool) & ~unlimited["explored"].astype(bool)).sum())
+    s = spec(**{"explore.share": 0.1, "control.share": 0.2, "budget.contacts": planned + 300})
+    plan = make_plan(customers, s, catalogue(s))
+    explored = plan["explored"].astype(bool)
+    assert explored.sum() == 300
+    drawn = draw(plan["id"], s["name"], "explore", s["control"]["seed"])
+    left = ~(plan["contact"].astype(bool) & ~explored) & (plan["offers_open"] > 0)
+    cut = drawn[left & ~explored].min()
+    assert drawn[explored].max() < cut < 0.1  # exactly the lowest draws
+    k = plan.loc[explored, "offers_open"].to_numpy(float)
+    np.testing.assert_allclose(plan.loc[explored, "propensity"],
+                               np.where(plan.loc[explored, "control"], cut * 0.2, cut * 0.8 / k))
+    np.testing.assert_allclose(plan.loc[left & ~explored, "propensity"], 1 - cut)
+
+
+def test_the_money_budget_counts_what_is_spent():
+    """The control group is planned but costs nothing: with a budget that pays for two treated customers, the plan
+    may also hold control customers beyond it."""
+    many = pd.DataFrame({"id": np.arange(200), "probability": 0.9, "profit": 4.0, "unpaid_items_quarter": 5})
+    s = spec(**{"control.share": 0.5, "budget.spend": 10 * 0.17})
+    plan = make_plan(many, s, catalogue(s))
+    treated = plan["contact"] & ~plan["control"]
+    assert treated.sum() == 10 and plan["control"].sum() > 0
+    assert (plan.loc[treated, "offer_cost"] + 0.02).sum() <= 10 * 0.17 + 1e-9
 
 
 def test_when_no_offer_pays_nobody_is_contacted_and_the_plan_says_why():
@@ -95,7 +159,9 @@ def test_when_no_offer_pays_nobody_is_contacted_and_the_plan_says_why():
     offers = catalogue(costly)
     plan = make_plan(CUSTOMERS, costly, offers)
     assert not plan["contact"].fillna(False).any()
-    figures = summarize(CUSTOMERS, plan, costly, offers, save_rate_draws(offers, costly["draws"], costly["seed"]))
+    rates = np.broadcast_to(offers["save_rate"].to_numpy(), (len(CUSTOMERS), 2))
+    figures = summarize(CUSTOMERS, plan, costly, offers, save_rate_draws(offers, costly["draws"], costly["seed"]),
+                        rates, 30)
     assert figures["contacts"] == 0 and figures["expected_profit"] == 0
     reason = why_nobody(CUSTOMERS, costly, offers)
     assert reason == figures["why_nobody"]
@@ -116,7 +182,8 @@ def test_totals_add_up_and_the_range_holds_the_expected_profit():
     assert figures["treated"] == treated.sum() and figures["contacts"] == plan["contact"].sum()
     assert figures["spend"] == pytest.approx((plan.loc[treated, "offer_cost"] + 0.02).sum(), abs=1e-3)
     assert figures["expected_profit"] == pytest.approx(plan.loc[treated, "expected_profit"].sum(), abs=1e-3)
-    assert figures["expected_profit_low"] < figures["expected_profit"] < figures["expected_profit_high"]
+    assert figures["expected_profit_low"] < figures["save_rates_only_low"] < figures["expected_profit"] < \
+        figures["save_rates_only_high"] < figures["expected_profit_high"]  # chance in the outcomes widens it
     assert sum(o["expected_profit"] for o in figures["offers"].values()) == pytest.approx(
         figures["expected_profit"], abs=1e-2)
     cart = figures["offers"]["cart_reminder"]
@@ -125,13 +192,83 @@ def test_totals_add_up_and_the_range_holds_the_expected_profit():
     assert cart["break_even_save_rate"] == pytest.approx(mine.sum() * 0.17 / pv, abs=1e-4)
 
 
-def test_power_follows_the_arms():
+def test_the_value_of_information_is_the_known_integral():
+    """One offer, two kinds of customers alike within: a plan that knew s would contact a kind when p V s > c. So
+    the value of knowing s is, per customer of a kind, E[max(p V s - c, 0)] - max(E[p V s - c], 0) under the Beta:
+    a one-dimensional integral. The control group and exploration are not part of it."""
+    from scipy.integrate import quad
+    from scipy.stats import beta as beta_dist
+
+    one = spec(**{"control.share": 0.3, "explore.share": 0.2})
+    one["offers"] = {"recommendations": {**one["offers"]["recommendations"], "save_rate": {"alpha": 3, "beta": 7}}}
+    n = 400
+    customers = pd.DataFrame({"id": np.arange(n), "probability": np.where(np.arange(n) < 100, 0.9, 0.2),
+                              "profit": 1.0, "unpaid_items_quarter": 0})
+    offers = catalogue(one)
+    plan = make_plan(customers, one, offers)
+    v, cost = 1.0 * 3 * 0.3, 0.05 + 0.02
+    exact = 0.0
+    for p, count in ((0.9, 100), (0.2, 300)):
+        gain = quad(lambda x, p=p: max(p * v * x - cost, 0.0) * beta_dist.pdf(x, 3, 7), 0, 1, points=[cost / p / v])[0]
+        exact += count * (gain - max(p * v * 0.3 - cost, 0.0))
+    draws = save_rate_draws(offers, 20_000, 0)
+    rates = np.full((n, 1), 0.3)
+    assert plan["control"].any() and plan["explored"].any()
+    assert value_of_information(customers, plan, one, offers, rates, draws) == pytest.approx(exact, abs=0.01)
+
+
+def test_a_one_offer_plans_ranges_are_the_known_quantiles():
+    """One offer, everyone alike: over the save rate alone the profit is n p V s - n c, so its 5-95 % range is that
+    of the Beta; with the save rate all but known, the range is chance alone: the kept customers are binomial."""
+    from scipy.special import betaincinv
+    from scipy.stats import binom
+
+    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}}})
+    n = 1000
+    customers = pd.DataFrame({"id": np.arange(n), "probability": 0.5, "profit": 4.0})
+    offers = catalogue(one)
+    plan = make_plan(customers, one, offers)
+    figures = totals(plan, offers, one, save_rate_draws(offers, 4000, 0))
+    gain, cost = n * 0.5 * 3.6, n * 0.17
+    low, high = betaincinv(6, 14, np.array([0.05, 0.95])) * gain - cost
+    assert figures["save_rates_only_low"] == pytest.approx(low, rel=2e-3)
+    assert figures["save_rates_only_high"] == pytest.approx(high, rel=2e-3)
+    sure = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15,
+                                                "save_rate": {"alpha": 3e6, "beta": 7e6}}}})
+    offers = catalogue(sure)
+    figures = totals(make_plan(customers, sure, offers), offers, sure, save_rate_draws(offers, 4000, 0))
+    kept_low, kept_high = binom.ppf([0.05, 0.95], n, 0.5 * 0.3)
+    assert figures["expected_profit_low"] == pytest.approx(kept_low * 3.6 - cost, abs=3.6)
+    assert figures["expected_profit_high"] == pytest.approx(kept_high * 3.6 - cost, abs=3.6)
+
+
+def test_the_two_what_ifs_are_two_scenarios():
+    rng = np.random.default_rng(5)
+    n = 2000
+    customers = pd.DataFrame({"id": np.arange(n), "probability": rng.beta(2, 3, n), "profit": rng.uniform(1, 7, n),
+                              "unpaid_items_quarter": rng.integers(0, 8, n)})
+    offers = catalogue(SPEC)
+    rates = np.broadcast_to(offers["save_rate"].to_numpy(), (n, 2))
+    cases = what_if(customers, SPEC, offers, rates)
+    from scipy.special import betaincinv
+
+    q05 = betaincinv(np.array([2.0, 6.0]), np.array([18.0, 14.0]), 0.05)  # recommendations, cart reminder
+    low = make_plan(customers, SPEC, offers.assign(save_rate=q05), rates * q05 / np.array([0.1, 0.3]))
+    assert cases["save_rates_at_5_percent"]["contacts"] == low["contact"].sum()
+    shrunk, base = cases["probabilities_toward_base_rate"], make_plan(customers, SPEC, offers)
+    assert shrunk["contacts"] != base["contact"].sum()
+    assert cases["save_rates_at_5_percent"]["contacts"] != shrunk["contacts"]
+
+
+def test_power_follows_the_arms_and_the_least_a_read_out_needs():
     rng = np.random.default_rng(3)
     plan = pd.DataFrame({"probability": rng.uniform(0.6, 0.9, 1000), "save_rate": 0.3, "offer": "x",
                          "contact": True, "control": rng.random(1000) < 0.2})
-    big = power(plan, 0.05, 0.8)
+    big = power(plan, 0.05, 0.8, ["x", "y"], 30)
     assert big["power"] > 0.8 and big["campaigns_needed"] == 1
-    small = power(plan.iloc[:60], 0.05, 0.8)
+    assert big["offers"]["y"] == {"control": 0, "treated": 0, "power": None, "campaigns_needed": None,
+                                  "planned": False}
+    small = power(plan.iloc[:60], 0.05, 0.8, ["x"], 1)
     k = small["campaigns_needed"]
     assert small["power"] < 0.8 and k > 1
     args = (small["decline_rate_without_offer"], small["control"], small["decline_rate_with_offer"], small["treated"])
@@ -139,6 +276,8 @@ def test_power_follows_the_arms():
     assert power_of(args[0], k * args[1], args[2], k * args[3], 0.05) >= 0.8
     assert power_of(args[0], (k - 1) * args[1], args[2], (k - 1) * args[3], 0.05) < 0.8
     assert big["decline_rate_with_offer"] == pytest.approx(big["decline_rate_without_offer"] * 0.7, rel=0.01)
+    few = power(plan.iloc[:40], 0.05, 0.8, ["x"], 30)  # about 8 control customers: four campaigns reach 30
+    assert few["power"] == 0.0 and few["campaigns_needed"] >= -(-30 // few["control"])
 
 
 def test_the_repository_campaign_params_plan():

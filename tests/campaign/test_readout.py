@@ -15,7 +15,7 @@ from workspace import run
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan
 from oneclick.campaign.readout import NOT_IN_EXPORT, readout_file, verdict
-from oneclick.campaign.save_rates import learn, save_rate_rows
+from oneclick.campaign.save_rates import learn, plan_rates, save_rate_rows
 from oneclick.common.errors import DataError
 from oneclick.data.columns import TARGET_RAW
 from oneclick.stats import newcombe_difference, ratio_interval, wilson
@@ -25,11 +25,11 @@ from oneclick.stats import newcombe_difference, ratio_interval, wilson
 def large(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("large")
     customers, plan, contacts, saved = campaign(tmp, 20_000)
-    return customers, plan, saved, readout_file(contacts, tmp / "outcomes", params_with())
+    return customers, plan, saved, *readout_file(contacts, tmp / "outcomes", params_with())
 
 
 def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large):
-    customers, plan, saved, result = large
+    customers, plan, saved, result, table = large
     decreased = customers.set_index("id")["activity_decreased"]
     for offer, true_rate in TRUE.items():
         m = result["offers"][offer]
@@ -40,21 +40,30 @@ def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large):
         kept = treated["id"].isin(saved)
         assert m["treated_declined"] == decreased[treated["id"]].sum() - kept.sum()
         assert m["save_rate_low"] < true_rate < m["save_rate_high"], (offer, m)
-        assert m["verdict"] == "works"
+        true_difference = m["decline_rate_control"] * true_rate
+        assert m["difference_low"] < true_difference < m["difference_high"]
+        assert m["customers_saved_low"] < kept.sum() < m["customers_saved_high"]  # the kept ones, simulated
+        assert m["verdict"] == ("works" if m["difference_low"] > 0 else "no detectable effect")
         prior, posterior = m["prior"]["mean"], m["posterior"]["mean"]
         assert abs(posterior - true_rate) < abs(prior - true_rate) / 3  # moved most of the way
         assert m["posterior"]["low90"] < true_rate < m["posterior"]["high90"]
     assert result["missing"] == {} and result["customers"] == result["contacted"] == len(customers)
-    learned = learn(ECONOMICS["offers"], {"large": result})
-    assert learned["cart_reminder"]["posterior"] == result["offers"]["cart_reminder"]["posterior"]
-    assert learned["cart_reminder"]["in_plan"] and learned["cart_reminder"]["campaigns"] == ["large"]
+    learned = learn(ECONOMICS["offers"], {"large": result}, {"large": table}, seed=0)
+    for offer, true_rate in TRUE.items():
+        pooled = learned["offers"][offer]["posterior"]  # (its coverage over many campaigns: test_uplift.py)
+        assert abs(pooled["mean"] - true_rate) < 0.03 and not learned["offers"][offer]["differs"]
+    assert learned["offers"]["cart_reminder"]["in_plan"] and learned["offers"]["cart_reminder"]["campaigns"] == \
+        ["large"]
+    assert len(table) == len(customers) and table["treated"].sum() == (plan["contact"] & ~plan["control"]).sum()
 
 
 def test_small_arms_are_too_few_to_tell(tmp_path):
     _, _, contacts, _ = campaign(tmp_path, 60)
-    result = readout_file(contacts, tmp_path / "outcomes", params_with())
+    result, _ = readout_file(contacts, tmp_path / "outcomes", params_with())
     for m in result["offers"].values():
-        assert m["verdict"].startswith("too few customers to tell: ") and "more per arm needed" in m["verdict"]
+        small = f" (small arms: {m['treated_found']} treated, {m['control_found']} control)"
+        clear = m["difference_low"] > 0 or m["difference_high"] < 0
+        assert m["verdict"].endswith(small) if clear else m["verdict"].startswith("too few customers to tell: ")
 
 
 def test_verdicts_in_words():
@@ -68,23 +77,33 @@ def test_verdicts_in_words():
 
     assert verdict(figures(300, 500, 200, 500), prior, spec) == "works"
     assert verdict(figures(200, 500, 300, 500), prior, spec) == "harms"
+    # a clear result on arms below readout.min_per_arm is still called, and flagged
+    assert verdict(figures(18, 20, 6, 25), prior, spec) == "works (small arms: 25 treated, 20 control)"
     assert verdict(figures(250, 500, 248, 500), prior, spec) == "no detectable effect"  # 500 per arm: enough
     few = verdict(figures(25, 50, 24, 50), prior, spec)
     assert few.startswith("too few customers to tell: ") and few.endswith("more per arm needed")
 
 
-def test_an_offer_with_no_effect_after_enough_customers_leaves_the_plan():
+def test_an_offer_leaves_the_plan_only_when_all_campaigns_show_it_harms():
     offers = ECONOMICS["offers"]
-    counts = {"control_found": 500, "treated_found": 500, "control_declined": 250, "treated_declined": 248,
-              "verdict": "no detectable effect"}
-    learned = learn(offers, {"spring": {"offers": {"recommendations": counts}}})
-    assert not learned["recommendations"]["in_plan"]
-    assert learned["recommendations"]["reason"] == "campaign spring: no detectable effect"
-    assert learned["recommendations"]["posterior"]["mean"] < 0.15 and learned["cart_reminder"]["in_plan"]  # prior 0.3
-    plan = make_plan(pd.DataFrame({"id": [1], "probability": [0.9], "profit": [4.0], "unpaid_items_quarter": [0]}),
-                     ECONOMICS, catalogue(ECONOMICS, {n: {**e["posterior"], "in_plan": e["in_plan"]}
-                                                     for n, e in learned.items()}))
-    assert plan.loc[0, "offer"] == "none" and not plan.loc[0, "contact"]
+
+    def counts(dc, nc, dt, nt, verdict):
+        return {"control_found": nc, "treated_found": nt, "control_declined": dc, "treated_declined": dt,
+                "verdict": verdict}
+
+    # the first campaign shows it works, the latest finds no effect: pooled, it still works
+    readouts = {"spring": {"offers": {"recommendations": counts(300, 500, 200, 500, "works")}},
+                "autumn": {"offers": {"recommendations": counts(300, 500, 280, 500, "no detectable effect")}}}
+    assert learn(offers, readouts, {}, seed=0)["offers"]["recommendations"]["in_plan"]
+    readouts["autumn"]["offers"]["recommendations"] = counts(200, 500, 380, 500, "harms")
+    learned = learn(offers, readouts, {}, seed=0)
+    entry = learned["offers"]["recommendations"]
+    assert not entry["in_plan"] and entry["reason"].startswith("harms, all campaigns pooled (spring, autumn)")
+    customers = pd.DataFrame({"id": np.arange(4000), "probability": 0.9, "profit": 4.0, "unpaid_items_quarter": 0})
+    spec = {**ECONOMICS, "explore": {"share": 0.2}}
+    plan = make_plan(customers, spec, catalogue(spec, plan_rates(learned)))
+    assert not (plan["contact"] & ~plan["explored"]).any()  # out of the plan ...
+    assert (plan.loc[plan["explored"], "offer"] == "recommendations").sum() > 0  # ... but still measured
 
 
 def test_missing_customers_are_counted_with_their_reason(tmp_path):
@@ -94,7 +113,7 @@ def test_missing_customers_are_counted_with_their_reason(tmp_path):
     for name, sep in (("market_file.csv", ","), ("market_money.csv", ","), ("market_time.csv", ",")):
         frame = pd.read_csv(outcomes / name, sep=sep, dtype=str, keep_default_na=False)
         frame[~frame["id"].astype(int).isin(gone)].to_csv(outcomes / name, index=False, lineterminator="\r\n")
-    result = readout_file(contacts, outcomes, params_with())
+    result, _ = readout_file(contacts, outcomes, params_with())
     assert result["missing"][NOT_IN_EXPORT] == 5
     assert sum(result["missing"].values()) == 5 + sum(v for k, v in result["missing"].items() if k != NOT_IN_EXPORT)
     overall = result["overall"]
@@ -125,9 +144,30 @@ def no_control(contacts, outcomes):
     pd.read_csv(contacts).assign(control=False).to_csv(contacts, index=False)
 
 
+def explored_without_propensity(contacts, outcomes):
+    frame = pd.read_csv(contacts)
+    frame.loc[frame.index[:3], "explored"] = True
+    frame.drop(columns="propensity").to_csv(contacts, index=False)
+
+
+def propensity_zero(contacts, outcomes):
+    frame = pd.read_csv(contacts)
+    frame.loc[frame.index[4], "propensity"] = 0.0
+    frame.to_csv(contacts, index=False)
+
+
+def unknown_offer(contacts, outcomes):
+    frame = pd.read_csv(contacts)
+    frame.loc[frame["contact"].astype(bool).idxmax(), "offer"] = "free_yacht"
+    frame.to_csv(contacts, index=False)
+
+
 @pytest.mark.parametrize("how, file, message", [
     (drop_target, "market_file.csv", f"no target column '{TARGET_RAW}'"),
     (no_control, "contacts.csv", "no control group"),
+    (explored_without_propensity, "contacts.csv", "explored but the list has no column 'propensity'"),
+    (propensity_zero, "contacts.csv", "column 'propensity': values outside (0, 1]: [0.0] at lines [6]"),
+    (unknown_offer, "contacts.csv", "offers params campaign.offers does not know: ['free_yacht']"),
 ])
 def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, file, message):
     contacts, outcomes = break_and_read(tmp_path, how)
@@ -142,16 +182,25 @@ def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, fil
     assert not output.exists()
 
 
+def test_a_list_without_the_design_record_is_read_as_the_plan_alone(tmp_path):
+    contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
+    recorded, _ = readout_file(contacts, outcomes, params_with())
+    pd.read_csv(contacts).drop(columns=["explored", "offers_open", "propensity"]).to_csv(contacts, index=False)
+    plain, table = readout_file(contacts, outcomes, params_with())
+    assert plain["design"].startswith("not recorded") and recorded["design"] == "recorded"
+    assert not table["explored"].any() and plain["offers"] == recorded["offers"]  # the same plan, no exploration
+
+
 def test_a_full_monthly_export_is_read_out_its_other_customers_counted_and_ignored(tmp_path):
     contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
-    clean = readout_file(contacts, outcomes, params_with())
+    clean, _ = readout_file(contacts, outcomes, params_with())
     add_stranger(contacts, outcomes)
     market = outcomes / "market_file.csv"  # and one campaign customer's row broken: missing, with the reason
     lines = market.read_bytes().decode().split("\r\n")
     broken_id = lines[1].split(",")[0]
     lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
     market.write_bytes("\r\n".join(lines).encode())
-    result = readout_file(contacts, outcomes, params_with())
+    result, _ = readout_file(contacts, outcomes, params_with())
     assert result["export"]["outside_campaign"] == 1 and clean["export"]["outside_campaign"] == 0
     assert result["missing"].get("broken row: unknown category") == 1
     assert result["overall"]["control_found"] + result["overall"]["treated_found"] == \
@@ -165,7 +214,7 @@ def test_the_read_out_command_writes_the_stages_record(tmp_path):
     run([sys.executable, "-m", "oneclick.readout", "--campaign", str(contacts), "--outcomes",
          str(tmp_path / "outcomes"), "--output", str(output)], ROOT)
     written = json.loads(output.read_text())
-    assert written == readout_file(contacts, tmp_path / "outcomes", PARAMS)
+    assert written == readout_file(contacts, tmp_path / "outcomes", PARAMS)[0]
 
 
 def test_small_arm_intervals_are_the_published_ones():
@@ -190,10 +239,10 @@ def test_intervals_cover_on_small_arms():
 
 
 def test_the_save_rate_plot_puts_prior_campaigns_and_posterior_side_by_side(large):
-    _, _, _, result = large
-    learned = learn(ECONOMICS["offers"], {"large": result})
+    _, _, _, result, table = large
+    learned = learn(ECONOMICS["offers"], {"large": result}, {"large": table}, seed=0)
     rows = save_rate_rows(learned, {"large": result})
     assert rows["bar"].tolist() == [f"{source} · {offer}" for offer in ECONOMICS["offers"]
-                                    for source in ("prior", "large", "used")]
+                                    for source in ("prior", "large", "pooled")]
     assert rows.loc[rows["bar"] == "large · cart_reminder", "save_rate"].item() == \
         result["offers"]["cart_reminder"]["save_rate"]

@@ -27,7 +27,7 @@ def test_bad_params_fail_the_stage_that_reads_them_before_any_work(tmp_path):
     result = run([sys.executable, "-m", "stages.synthesize"], ws, check=False)
     assert result.returncode == 1
     assert "'synthesize.n_customers' must be an integer in [20, 10000000], got 5" in result.stderr
-    assert not (ws / "data").exists()
+    assert not (ws / "data" / "synthetic").exists()
 
 
 def test_make_repro_checks_every_section_before_the_first_stage(tmp_path):

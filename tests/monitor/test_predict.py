@@ -54,8 +54,8 @@ def make_repo(raw_dir, repo, synthetic=True, params=PARAMS):
     write_csv(folder / SAMPLE, sample)
     write_json(folder / EXPECTED, {"roc_auc": 0.9, "roc_auc_ci95_low": 0.87, "roc_auc_ci95_high": 0.93,
                                    "brier_calibrated": 0.12, "n_test": 300, "model": "logreg"})
-    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    write_json(repo / "metrics" / "save_rates.json", learn(params["campaign"]["offers"], {}))
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_json(repo / "metrics" / "save_rates.json", learn(params["campaign"]["offers"], {}, {}, seed=0))
     write_json(repo / "metrics" / "segments.json", {"thresholds": resolve_thresholds(params["segment"],
                                                                                       profit["profit"])})
     return pipeline, calibrator
@@ -184,12 +184,12 @@ def test_save_rates_or_thresholds_from_other_params_are_refused(synthetic_dir, t
     make_repo(synthetic_dir, root)
     changed = yaml.safe_load((root / "params.yaml").read_text())
     changed["segment"]["risk_threshold"] = 0.7
-    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(DataError, match="other `segment` params than params.yaml; run `dvc repro`"):
         score(synthetic_dir, repo=root)
     changed["segment"] = segment_spec()
     changed["campaign"]["offers"]["cart_reminder"]["save_rate"]["alpha"] = 9
-    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    (root / "params.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(DataError, match="other `campaign.offers` than params.yaml; run `dvc repro`"):
         score(synthetic_dir, repo=root)
 

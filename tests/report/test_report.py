@@ -8,13 +8,11 @@ import numpy as np
 import pytest
 from segment_fixtures import PARAMS, customers_and_profit, importance, random_scores, segment_spec
 
-from oneclick.campaign.emp import on_known_outcomes
-from oneclick.campaign.offers import catalogue, save_rate_draws
+from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan, rounded
+from oneclick.campaign.planning import plan_campaign
 from oneclick.campaign.readout import readout_file
-from oneclick.campaign.save_rates import learn
 from oneclick.campaign.simulation import simulate_outcomes
-from oneclick.campaign.summary import by_segment, summarize
 from oneclick.common.errors import DataError
 from oneclick.common.io import write_csv, write_json
 from oneclick.common.paths import PROFIT_CURVE_PNG, SAVE_RATES_PNG, SEGMENT_PROFILES_PNG, SEGMENTS_SCATTER_PNG
@@ -79,23 +77,15 @@ def write_outputs(root, synthetic_dir):
                                                                "out_of_fold": quality})
 
     spec = PARAMS["campaign"]
-    customers = table.merge(kept.drop(columns="activity_decreased"), on="id")
-    offers = catalogue(spec)
-    contacts = make_plan(customers, spec, offers)  # the demo campaign, sent with the priors
-    write_csv(root / "campaign/contacts.csv", rounded(contacts))
+    customers = table.merge(kept, on="id")
+    contacts = make_plan(customers[customers["part"] == "train"], spec, catalogue(spec), campaign="demo")
+    write_csv(root / "campaign/contacts.csv", rounded(contacts))  # the demo campaign, sent with the priors
     simulate_outcomes(contacts, synthetic_dir, root / "campaign/outcomes", PARAMS["simulate"]["save_rates"], 7)
-    readout = readout_file(root / "campaign/contacts.csv", root / "campaign/outcomes", PARAMS)
+    readout, customer_table = readout_file(root / "campaign/contacts.csv", root / "campaign/outcomes", PARAMS)
     write_json(root / "metrics/readout/demo.json", readout)
-    learned = learn(spec["offers"], {"demo": readout})
-    write_json(root / "metrics/save_rates.json", learned)
-    offers = catalogue(spec, {n: {**e["posterior"], "in_plan": e["in_plan"]} for n, e in learned.items()})
-    plan = make_plan(customers, spec, offers)
-    test = (table["part"] == "test").to_numpy()
-    draws = save_rate_draws(offers, spec["draws"], spec["seed"])
-    campaign = {**summarize(customers, plan, spec, offers, draws), "segments": by_segment(plan, table["segment"]),
-                "test": on_known_outcomes(plan[test].reset_index(drop=True), kept.set_index("id").loc[
-                    table["id"][test], "activity_decreased"], table["segment"][test] == "keep_priority",
-                    save_rate_draws(offers, 100, 0), offers["offer"].tolist(), spec["contact_cost"])}
+    out = plan_campaign(customers, {"demo": readout}, {"demo": customer_table}, PARAMS)
+    write_json(root / "metrics/save_rates.json", out["learned"])
+    campaign = out["metrics"]
     write_json(root / "metrics/campaign.json", campaign)
 
     reference, sample = make_reference(kept, 1000, 0, {"raw_dir": "data/synthetic", "synthetic": True,
@@ -134,17 +124,28 @@ def test_report_has_every_model_and_segment(report):
 
 def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     text, _, campaign, *_ = report
-    assert text.index("## The campaign") < text.index("## What the last campaign showed") < \
+    assert text.index("## The campaign") < text.index("## What the past campaigns showed") < \
         text.index("## Data quality") < text.index("## Segments: who the customers are")
-    assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers.**" in text
+    assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign `next`)" in text
     assert f"keep {campaign['control']} as the control group" in text
     for offer, figures in campaign["offers"].items():
         line = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
-        assert f"| {figures['treated']} | {figures['control']} |" in line
+        assert f"| {figures['treated']} | {figures['explored']} | {figures['control']} |" in line
         assert f"{figures['expected_profit']:,.1f}".replace(",", " ") in line
     assert f"{campaign['power']['power']:.0%}" in text and "thousand roubles" in text
-    realized = campaign["test"]["realized_profit"]
-    assert f"realize {realized['plan']:,.1f}".replace(",", " ") in text
+    assert all(f"{offer} " in text.split("to tell each offer's own effect: ")[1].split(".")[0]
+               for offer in campaign["offers"])  # every offer in the power statement
+    would = campaign["test"]["realized_profit"]
+    checked = next(line for line in text.splitlines() if line.startswith("**Checked on customers whose outcome"))
+    assert f"would earn {would['plan']:,.1f}".replace(",", " ") in checked and "realize" not in checked
+    money = lambda v: f"{v:,.1f}".replace(",", " ")  # noqa: E731
+    assert f"{money(campaign['expected_profit_low'])} to {money(campaign['expected_profit_high'])}, over what the " \
+           "save rates may be and chance in who buys less" in text
+    assert f"{money(campaign['price_of_learning'])} in all" in text
+    low = campaign["what_if"]["save_rates_at_5_percent"]
+    assert f"would contact {low['contacts']} customers and count on {money(low['expected_profit'])}" in text
+    new = campaign["past_campaigns"]["demo"]["new_plan"]
+    assert f"the new plan {money(new['per_1000'])} [{money(new['low'])} to {money(new['high'])}]" in text
     assert "**What this rests on.**" in text and "30% of their monthly profit" in text
 
 

@@ -1,0 +1,513 @@
+"""Per-customer save rates s_o(x) from randomized campaign rounds: a guarded split search with shrinkage.
+
+The calibrated probability p is the model of the untreated outcome, so for customers treated with offer o the
+likelihood of the save rate is exact given p: a customer declines (y = 1) with probability p (1 - s). Within a
+group G the moment estimate is the ratio of sums  s_G = sum_G (p - y) / sum_G p.
+
+Model:  s_o(x) = g(x) * theta_o(x)
+  g        a multiplier shared by every offer (1 everywhere unless the data show a relative effect that is the
+           same for all offers, e.g. "the likeliest decliners are the hardest to keep");
+  theta_o  the offer's own rate, a small tree (depth <= `depth`) of splits on the customer's columns.
+
+Each tree node:
+1. scans every candidate split (numbers: x >= t at `n_thresholds` quantiles; categories: prefixes of the
+   categories ordered by their rate) for the largest |z| of the two sides' rate difference, each side holding at
+   least `min_info` expected decliners (sum of p);
+2. guards against noise with an exact parametric null: `n_null` outcome draws y* ~ Bern(p (1 - s_node)) (one
+   rate in the node, p known) give the null distribution of the maximum z over all candidates; the split is kept
+   if the observed maximum's p-value is <= `alpha` (for the shared g, the split must also have the same relative
+   effect in every offer: Cochran's Q at `alpha`);
+3. recurses into both sides.
+Each leaf gets a grid posterior: a Beta prior centred on its offer's pooled rate (the params prior times all its
+treated customers' likelihood), whose strength is chosen by empirical Bayes (marginal likelihood of all offers'
+leaves), times the leaf's exact likelihood. `search_share` < 1 gives the honest variant: splits are searched
+(and guarded) on a random share of the customers and the leaves estimated on the rest.
+
+numpy, pandas and scipy only. Deterministic given `seed`.
+
+    model = fit(table, priors, columns, seed=0)
+    rates = predict(model, customers)                  # customers x offers: posterior mean save rates
+    low, high = interval(model, customers, level=0.9)  # per-customer posterior intervals
+    print(to_json(model))                              # splits and each leaf's posterior, as plain JSON
+"""
+
+import numpy as np
+import pandas as pd
+from scipy.stats import beta as beta_dist
+from scipy.stats import chi2
+
+UNIT = (np.arange(400) + 0.5) / 400  # posterior grid on (0, 1), scaled per tree
+STRENGTHS = np.array([2, 5, 10, 20, 40, 80, 160, 320, 640, 1280, 1e4])  # Beta prior strengths tried by EB
+DEFAULTS = {
+    "depth": 2,            # splits per path of an offer's tree
+    "shared_depth": 1,     # splits per path of the shared multiplier g (0: no shared stage)
+    "n_thresholds": 16,    # quantile thresholds per numeric column
+    "min_info": 20.0,      # least sum of p (expected decliners) on each side of a split
+    "alpha": 0.05,         # guard: the split's null p-value must be at most this
+    "same_alpha": 0.01,    # a shared split is refused when Cochran's Q rejects one relative effect at this level
+    "n_null": 200,         # null draws of the guard
+    "search_share": 1.0,   # < 1: honest variant (search on this share, estimate on the rest)
+    "weights": "none",     # 'ipw': weight customers by 1 / propensity of the treatment they got
+    "calibration_alpha": 0.01,  # rescale p by the control arm only if it rejects calibration at this level
+    "calibration_alpha_split": 0.05,  # refuse a split across which the control arm's calibration differs so
+}
+
+
+# ------------------------------------------------------------------------------------------- likelihoods
+def log_lik(grid, p, y, w, b):
+    """Log-likelihood on `grid` of theta for treated customers: P(y = 1) = p (1 - b theta)."""
+    q = np.clip(p[:, None] * (1 - b[:, None] * grid[None, :]), 1e-12, 1 - 1e-12)
+    return (w[:, None] * np.where(y[:, None] == 1, np.log(q), np.log1p(-q))).sum(0)
+
+
+def beta_prior(grid, mean, strength):
+    """Log density on `grid` of a Beta on theta / grid-max with the given mean (of theta) and strength."""
+    top = grid[-1] + grid[0]
+    m = float(np.clip(mean / top, 1e-4, 1 - 1e-4))
+    return beta_dist.logpdf(grid / top, max(m * strength, 1e-3), max((1 - m) * strength, 1e-3))
+
+
+def summarize(grid, log_post) -> dict:
+    """Mean, 90 % interval, moment-matched Beta (of theta / grid-max) and the weights of a grid posterior."""
+    wts = np.exp(log_post - log_post.max())
+    wts /= wts.sum()
+    mean = float((grid * wts).sum())
+    var = float(((grid - mean) ** 2 * wts).sum())
+    top = grid[-1] + grid[0]
+    m, v = mean / top, var / top ** 2
+    common = m * (1 - m) / v - 1 if v > 0 else 1e6
+    cdf = np.cumsum(wts)
+    return {"mean": mean, "low90": float(grid[np.searchsorted(cdf, 0.05)]),
+            "high90": float(grid[min(np.searchsorted(cdf, 0.95), len(grid) - 1)]),
+            "alpha": m * common, "beta": (1 - m) * common, "scale": float(top), "weights": wts}
+
+
+def rate(p, y, w, b):
+    """Ratio-of-sums estimate of theta and its information sum w p b."""
+    info = float((w * p * b).sum())
+    return (float((w * (p - y)).sum()) / info if info > 0 else np.nan), info
+
+
+# ------------------------------------------------------------------------------------------- split search
+def _z2(I_r, D_r, V_r, I_t, D_t, V_t, min_info):
+    """z^2 of the right-minus-left rate difference from right-side sums and node totals (columns: replicates),
+    and the difference itself."""
+    I_l, D_l, V_l = I_t - I_r, D_t - D_r, V_t - V_r
+    ok = (I_r >= min_info) & (I_l >= min_info)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = D_r / I_r - D_l / I_l
+        z2 = diff ** 2 / np.maximum(V_r / I_r ** 2 + V_l / I_l ** 2, 1e-12)
+    return np.where(ok, np.nan_to_num(z2), 0.0), np.nan_to_num(diff)
+
+
+def scan(frame: pd.DataFrame, D, info, var, columns, n_thresholds, min_info, info_min=None):
+    """Best split for each outcome replicate (columns of D = w (p - y), the observed one first).
+    info = w p b, var = w^2 Var(y) under the node's null. Returns (max z^2 per replicate, observed best rule,
+    its signed rate difference). `info_min` (rows x 1 array) is the information a side must hold, default info."""
+    n, R = D.shape
+    im = info if info_min is None else info_min
+    I_t, D_t, V_t, M_t = info.sum(), D.sum(0), var.sum(), im.sum()
+    best = np.zeros(R)
+    rule, diff = None, 0.0
+    for col in columns:
+        x = frame[col]
+        if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+            v = x.to_numpy(float)
+            order = np.argsort(v, kind="stable")
+            ts = np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
+            ks = np.searchsorted(v[order], ts, side="left")  # rows left of each threshold
+            keep = (ks > 0) & (ks < n)
+            ts, ks = ts[keep], ks[keep]
+            if not len(ks):
+                continue
+
+            def cum(a, order=order, ks=ks):
+                return np.concatenate([np.zeros((1,) + a.shape[1:]), np.cumsum(a[order], 0)])[ks]
+
+            I_r, V_r, M_r = I_t - cum(info), V_t - cum(var), M_t - cum(im)
+            z2, dd = _z2(I_r[:, None], D_t - cum(D), V_r[:, None], I_t, D_t, V_t, 0.0)
+            ok = (M_r >= min_info) & (M_t - M_r >= min_info)
+            z2 = np.where(ok[:, None], z2, 0.0)
+            top = z2.argmax(0)
+            zmax = z2[top, np.arange(R)]
+            if zmax[0] > best[0]:
+                rule, diff = {"column": col, "kind": "min", "value": float(ts[top[0]])}, float(dd[top[0], 0])
+            best = np.maximum(best, zmax)
+        else:
+            v = x.astype(str).to_numpy()
+            cats, inv = np.unique(v, return_inverse=True)
+            k = len(cats)
+            if k < 2:
+                continue
+            ci, cv, cm = np.bincount(inv, info, k), np.bincount(inv, var, k), np.bincount(inv, im, k)
+            cd = np.zeros((k, R))
+            np.add.at(cd, inv, D)
+            order = np.argsort(cd / np.where(ci > 0, ci, 1)[:, None], axis=0, kind="stable")  # by rate
+            left_i, left_v = np.cumsum(ci[order], 0)[:-1], np.cumsum(cv[order], 0)[:-1]
+            left_m = np.cumsum(cm[order], 0)[:-1]
+            left_d = np.cumsum(np.take_along_axis(cd, order, 0), 0)[:-1]
+            z2, dd = _z2(I_t - left_i, D_t - left_d, V_t - left_v, I_t, D_t, V_t, 0.0)
+            z2 = np.where((left_m >= min_info) & (M_t - left_m >= min_info), z2, 0.0)
+            top = z2.argmax(0)
+            zmax = z2[top, np.arange(R)]
+            if zmax[0] > best[0]:
+                right = sorted(cats[order[top[0] + 1:, 0]].tolist())
+                rule, diff = {"column": col, "kind": "in", "value": right}, float(dd[top[0], 0])
+            best = np.maximum(best, zmax)
+    return best, rule, diff
+
+
+def apply_split(rule: dict, frame: pd.DataFrame) -> np.ndarray:
+    """True for the rows on the split's right side (x >= value, or x in the categories)."""
+    x = frame[rule["column"]]
+    if rule["kind"] == "min":
+        return x.to_numpy(float) >= rule["value"]
+    return np.isin(x.astype(str).to_numpy(), rule["value"])
+
+
+def null_outcomes(p, y, w, b, n_null, rng):
+    """(D, info, var): the observed outcome and n_null draws under one theta in the node (the ratio estimate),
+    y* ~ Bern(p (1 - b theta)), with each row's information and null variance."""
+    theta, _ = rate(p, y, w, b)
+    q = p * (1 - np.clip(b * theta, 0, 1))
+    Y = np.column_stack([y, (rng.random((len(p), n_null)) < q[:, None]).astype(float)])
+    return w[:, None] * (p[:, None] - Y), w * p * b, w ** 2 * q * (1 - q)
+
+
+def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
+    """Cochran's Q: does the split change the rate by the same factor in every group (offer) with at least
+    min_info on both sides? False when fewer than two groups can tell."""
+    mask = apply_split(rule, frame)
+    logs, variances = [], []
+    for g in np.unique(group):
+        sides = []
+        for m in (mask & (group == g), ~mask & (group == g)):
+            est, info = rate(p[m], y[m], w[m], b[m])
+            if info < min_info:
+                break
+            est = max(est, 0.02)
+            q = p[m] * (1 - np.clip(b[m] * est, 0, 1))
+            sides.append((np.log(est), float((w[m] ** 2 * q * (1 - q)).sum()) / info ** 2 / est ** 2))
+        if len(sides) == 2:
+            logs.append(sides[0][0] - sides[1][0])
+            variances.append(sides[0][1] + sides[1][1])
+    if len(logs) < 2:
+        return False
+    logs, prec = np.array(logs), 1 / np.array(variances)
+    centre = (logs * prec).sum() / prec.sum()
+    return bool(chi2.sf(((logs - centre) ** 2 * prec).sum(), len(logs) - 1) > alpha)
+
+
+def calibration_differs(rule: dict, control, alpha: float) -> bool:
+    """Does the control group (frame, p, y) decline at another rate relative to p on the two sides of a split? Then
+    a difference the treated customers show across it may be the model's miscalibration there, not the offer."""
+    if control is None or not len(control[0]):
+        return False
+    frame, p, y = control
+    mask = apply_split(rule, frame)
+    sides = []
+    for m in (mask, ~mask):
+        expected, variance = p[m].sum(), (p[m] * (1 - p[m])).sum()
+        if expected <= 0 or variance <= 0:
+            return False
+        sides.append((y[m].sum() / expected, variance / expected ** 2))
+    (r1, v1), (r2, v2) = sides
+    return bool(chi2.sf((r1 - r2) ** 2 / (v1 + v2), 1) < alpha)
+
+
+def grow(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=(), control=None):
+    """A tree on rows `frame` (theta multiplies b). `search`: rows the splits are searched on. `group`: the
+    offer of each row for the shared tree (its splits must pass `same_effect`). `control`: (frame, p, y) of the
+    control customers in the node: a split across which they show another calibration of p is refused.
+    Returns a nested dict."""
+    node = {"path": list(path)}
+    s = search
+    if depth == 0 or (w[s] * p[s] * b[s]).sum() < 2 * opts["min_info"]:
+        return node
+    D, info, var = null_outcomes(p[s], y[s], w[s], b[s], opts["n_null"], rng)
+    stats, rule, diff = scan(frame[s], D, info, var, columns, opts["n_thresholds"], opts["min_info"],
+                             info_min=w[s] * p[s])
+    if rule is None:
+        return node
+    pval = float((1 + (stats[1:] >= stats[0]).sum()) / (1 + opts["n_null"]))
+    node["candidate"] = {**rule, "z": float(np.sign(diff) * np.sqrt(stats[0])), "p_value": pval}
+    if pval > opts["alpha"]:
+        return node
+    if group is not None and not same_effect(rule, frame[s], p[s], y[s], w[s], b[s], group[s],
+                                             opts["min_info"], opts["same_alpha"]):
+        node["candidate"]["same_effect"] = False
+        return node
+    if calibration_differs(rule, control, opts["calibration_alpha_split"]):
+        node["candidate"]["control_calibration_differs"] = True
+        return node
+    mask = apply_split(rule, frame)
+    node["split"] = rule
+    c_mask = apply_split(rule, control[0]) if control is not None and len(control[0]) else None
+    node["children"] = [grow(frame[m], p[m], y[m], w[m], b[m], search[m], depth - 1, opts, rng, columns,
+                             None if group is None else group[m], path + ((rule, side),),
+                             None if c_mask is None else tuple(part[cm] for part in control))
+                        for (side, m), cm in zip(((False, ~mask), (True, mask)),
+                                                 (None, None) if c_mask is None else (~c_mask, c_mask), strict=True)]
+    return node
+
+
+def leaves(node) -> list:
+    return [node] if "children" not in node else leaves(node["children"][0]) + leaves(node["children"][1])
+
+
+def leaf_index(node, frame: pd.DataFrame) -> np.ndarray:
+    """Leaf number (in `leaves` order) of each row of `frame`."""
+    out = np.zeros(len(frame), dtype=int)
+
+    def walk(nd, rows, start):
+        if "children" not in nd:
+            out[rows] = start
+            return start + 1
+        m = apply_split(nd["split"], frame.iloc[rows])
+        return walk(nd["children"][1], rows[m], walk(nd["children"][0], rows[~m], start))
+
+    walk(node, np.arange(len(frame)), 0)
+    return out
+
+
+def choose_strength(items) -> float:
+    """Empirical Bayes: the Beta prior strength maximizing the marginal likelihood of the leaves
+    (items: (grid, prior mean, leaf log-likelihood))."""
+    if not items:
+        return float(STRENGTHS[-1])
+    totals = []
+    for m in STRENGTHS:
+        total = 0.0
+        for grid, mean, lk in items:
+            a = beta_prior(grid, mean, m) + lk
+            total += a.max() + np.log(np.exp(a - a.max()).mean())
+        totals.append(total)
+    return float(STRENGTHS[int(np.argmax(totals))])
+
+
+# ------------------------------------------------------------------------------------------- fitting
+def check_calibration(table: pd.DataFrame, level: float) -> dict:
+    """The control arm's decliners against sum p: factor c = declined / expected, its z, and whether p is
+    rescaled (only when the arm rejects c = 1 at `level`, two-sided)."""
+    ctrl = table[table["control"].astype(bool)]
+    p, y = ctrl["probability"].to_numpy(float), ctrl["declined"].to_numpy(float)
+    if len(ctrl) == 0 or p.sum() == 0:
+        return {"factor": 1.0, "z": 0.0, "applied": False, "control": 0}
+    z = float((y.sum() - p.sum()) / np.sqrt((p * (1 - p)).sum()))
+    from scipy.stats import norm
+
+    return {"factor": float(y.sum() / p.sum()), "z": z, "applied": bool(abs(z) > norm.ppf(1 - level / 2)),
+            "control": int(len(ctrl))}
+
+
+def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **options) -> dict:
+    """Fit the save-rate model.
+
+    table: round-1 customers, one row each, with `columns`, probability (calibrated, untreated), offer (name or
+      'none'), treated (bool: got the offer), control (bool: planned or explored, offer withheld), propensity
+      (of the treatment received; used when weights='ipw'), declined (0/1).
+    priors: offer -> {alpha, beta} (params campaign.offers.<o>.save_rate), in params order.
+    columns: candidate split columns (model-table features, probability, profit, ...).
+    options: see DEFAULTS.
+
+    Returns a dict: options, calibration, pooled (offer -> posterior), shared (tree, leaves), offers (offer ->
+    tree, leaves, info), strength (EB prior strength of the offers' leaves).
+    """
+    opts = {**DEFAULTS, **options}
+    rng = np.random.default_rng(seed)
+    names = list(priors)
+    # each offer's customers (its eligibility rule makes them a group of their own) checked against its control arm
+    calib = {o: check_calibration(table[table["offer"] == o], opts["calibration_alpha"]) for o in names}
+    factors = {o: c["factor"] if c["applied"] else 1.0 for o, c in calib.items()}
+    rows = table[table["treated"].astype(bool) & table["offer"].isin(names)].reset_index(drop=True)
+    factor = rows["offer"].map(factors).to_numpy(float)
+    p = np.clip(rows["probability"].to_numpy(float) * factor, 1e-6, 1 - 1e-6)
+    y = rows["declined"].to_numpy(float)
+    w = 1 / rows["propensity"].to_numpy(float) if opts["weights"] == "ipw" else np.ones(len(rows))
+    offer = rows["offer"].to_numpy(str)
+    for o in names:  # IPW weights normalized to mean 1 per offer
+        if (offer == o).any():
+            w[offer == o] /= max(w[offer == o].mean(), 1e-12)
+    search = rng.random(len(rows)) < opts["search_share"]
+    est = ~search if opts["search_share"] < 1 else np.ones(len(rows), bool)
+    ctrl = table[table["control"].astype(bool) & table["offer"].isin(names)].reset_index(drop=True)
+    ctrl_p = np.clip(ctrl["probability"].to_numpy(float) * ctrl["offer"].map(factors).to_numpy(float), 1e-6,
+                     1 - 1e-6)
+    ctrl_y, ctrl_offer = ctrl["declined"].to_numpy(float), ctrl["offer"].to_numpy(str)
+
+    # pooled posterior per offer: params prior x every treated customer's likelihood
+    pooled = {}
+    for o in names:
+        m = offer == o
+        a, bb = priors[o]["alpha"], priors[o]["beta"]
+        pooled[o] = summarize(UNIT, beta_prior(UNIT, a / (a + bb), a + bb) + log_lik(UNIT, p[m], y[m], w[m],
+                                                                                     np.ones(m.sum())))
+    base = np.array([pooled[o]["mean"] for o in offer])
+
+    # shared multiplier g(x): a tree on all offers' customers relative to each offer's pooled rate
+    g_grid = UNIT * (1 / max(pooled[o]["mean"] for o in names))
+    shared = {"tree": {"path": []}}
+    if opts["shared_depth"] > 0 and len(rows):
+        shared["tree"] = grow(rows, p, y, w, base, search, opts["shared_depth"], opts, rng, columns, group=offer,
+                              control=(ctrl, ctrl_p, ctrl_y))
+    idx = leaf_index(shared["tree"], rows)
+    n_shared = len(leaves(shared["tree"]))
+    if n_shared == 1:
+        shared["leaves"] = [{"mean": 1.0, "low90": 1.0, "high90": 1.0, "weights": None, "grid": None}]
+    else:
+        liks = [log_lik(g_grid, p[est & (idx == k)], y[est & (idx == k)], w[est & (idx == k)],
+                        base[est & (idx == k)]) for k in range(n_shared)]
+        k_g = choose_strength([(g_grid, 1.0, lk) for lk in liks])
+        shared["strength"] = k_g
+        shared["leaves"] = [{**summarize(g_grid, beta_prior(g_grid, 1.0, k_g) + lk), "grid": g_grid}
+                            for lk in liks]
+    g = np.array([lf["mean"] for lf in shared["leaves"]])[idx]
+
+    # each offer's tree on theta, s = g theta
+    fitted, items = {}, []
+    for o in names:
+        m = offer == o
+        fr, pm, ym, wm, gm = rows[m].reset_index(drop=True), p[m], y[m], w[m], g[m]
+        grid = UNIT * min(1.0, 1 / g.max()) if len(g) else UNIT
+        c = ctrl_offer == o
+        tree = grow(fr, pm, ym, wm, gm, search[m], opts["depth"], opts, rng, columns,
+                    control=(ctrl[c].reset_index(drop=True), ctrl_p[c], ctrl_y[c])) if m.any() else {"path": []}
+        lv = leaf_index(tree, fr) if m.any() else np.zeros(0, dtype=int)
+        k_leaves = len(leaves(tree))
+        use = est[m]
+        g_bar = max(float((gm * pm).sum() / pm.sum()), 1e-12) if m.any() else 1.0  # mean g of its customers
+        theta0 = pooled[o]["mean"] / g_bar
+        liks = [log_lik(grid, pm[use & (lv == k)], ym[use & (lv == k)], wm[use & (lv == k)], gm[use & (lv == k)])
+                for k in range(k_leaves)]
+        fitted[o] = {"tree": tree, "grid": grid, "theta0": theta0, "g_bar": g_bar, "liks": liks,
+                     "info": [float((wm * pm)[use & (lv == k)].sum()) for k in range(k_leaves)]}
+        if k_leaves > 1:
+            items += [(grid, theta0, lk) for lk in liks]
+    strength = choose_strength(items)
+    a0 = {o: priors[o]["alpha"] + priors[o]["beta"] for o in names}
+    for o, f in fitted.items():
+        if len(f["liks"]) == 1:  # no split: the params prior (on theta = s / mean g) times the likelihood
+            prior = beta_prior(f["grid"], priors[o]["alpha"] / a0[o] / f["g_bar"], a0[o])
+        else:
+            prior = beta_prior(f["grid"], f["theta0"], strength)
+        f["leaves"] = [summarize(f["grid"], prior + lk) for lk in f.pop("liks")]
+    return {"options": opts, "calibration": calib, "names": names, "pooled": pooled, "shared": shared,
+            "offers": fitted, "strength": strength}
+
+
+# ------------------------------------------------------------------------------------------- use
+def predict(model: dict, customers: pd.DataFrame) -> pd.DataFrame:
+    """customers x offers: each customer's posterior mean save rate g(x) theta_o(x) for every offer."""
+    c = customers.reset_index(drop=True)
+    g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[leaf_index(model["shared"]["tree"], c)]
+    out = {}
+    for o, f in model["offers"].items():
+        theta = np.array([lf["mean"] for lf in f["leaves"]])[leaf_index(f["tree"], c)]
+        out[o] = np.clip(g * theta, 0.0, 1.0)
+    return pd.DataFrame(out, index=customers.index)
+
+
+def cells(model: dict, customers: pd.DataFrame) -> dict:
+    """offer -> (shared leaf, offer leaf) of each customer: the groups the model gives one rate."""
+    c = customers.reset_index(drop=True)
+    gi = leaf_index(model["shared"]["tree"], c)
+    return {o: np.column_stack([gi, leaf_index(f["tree"], c)]) for o, f in model["offers"].items()}
+
+
+def interval(model: dict, customers: pd.DataFrame, level: float = 0.9, draws: int = 4000, seed: int = 0):
+    """(low, high) customers x offers: the posterior interval of g theta per (shared leaf, offer leaf) cell, by
+    Monte Carlo from the grid posteriors (g and theta independent)."""
+    rng = np.random.default_rng(seed)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    sl = model["shared"]["leaves"]
+    g_draws = [np.ones(draws) if lf["weights"] is None else rng.choice(lf["grid"], draws, p=lf["weights"])
+               for lf in sl]
+    cl = cells(model, customers)
+    low, high = {}, {}
+    for o, f in model["offers"].items():
+        t_draws = [rng.choice(f["grid"], draws, p=lf["weights"]) for lf in f["leaves"]]
+        table = {(a, b): np.quantile(np.clip(g_draws[a] * t_draws[b], 0, 1), q)
+                 for a in range(len(sl)) for b in range(len(f["leaves"]))}
+        lh = np.array([table[(a, b)] for a, b in cl[o]])
+        low[o], high[o] = lh[:, 0], lh[:, 1]
+    return pd.DataFrame(low, index=customers.index), pd.DataFrame(high, index=customers.index)
+
+
+def _rule_text(rule, side):
+    if rule["kind"] == "min":
+        return f"{rule['column']} {'>=' if side else '<'} {rule['value']:.4g}"
+    return f"{rule['column']} {'in' if side else 'not in'} {rule['value']}"
+
+
+# ------------------------------------------------------------------------------------------- the JSON form
+def _node_json(node: dict) -> dict:
+    out = {}
+    if "candidate" in node:
+        out["candidate"] = {k: (round(v, 6) if isinstance(v, float) else v) for k, v in node["candidate"].items()}
+    if "split" in node:
+        rule = dict(node["split"])
+        if rule["kind"] == "min":
+            rule["value"] = round(rule["value"], 6)
+        out["split"] = rule
+        out["children"] = [_node_json(child) for child in node["children"]]
+    return out
+
+
+def _leaf_json(leaf: dict, info: float | None = None) -> dict:
+    out = {k: round(float(leaf[k]), 6) for k in ("mean", "low90", "high90")}
+    if "alpha" in leaf:
+        out.update({"alpha": round(float(leaf["alpha"]), 4), "beta": round(float(leaf["beta"]), 4),
+                    "scale": round(float(leaf["scale"]), 6)})
+    if info is not None:
+        out["information"] = round(float(info), 3)
+    return out
+
+
+def to_json(model: dict) -> dict:
+    """The fitted model as plain JSON (metrics/save_rates.json): the trees' splits and each leaf's posterior, all
+    that predict_json needs to give new customers their rates; reading it runs nothing."""
+    offers = {}
+    for o, f in model["offers"].items():
+        offers[o] = {"tree": _node_json(f["tree"]),
+                     "leaves": [{"where": _path_text(node["path"]), **_leaf_json(lf, info)}
+                                for lf, node, info in zip(f["leaves"], leaves(f["tree"]), f["info"], strict=True)]}
+    shared = model["shared"]
+    return {"calibration": {o: {k: (round(v, 6) if isinstance(v, float) else v) for k, v in c.items()}
+                            for o, c in model["calibration"].items()},
+            "strength": model["strength"],
+            "shared": {"tree": _node_json(shared["tree"]),
+                       "leaves": [{"where": _path_text(node["path"]), **_leaf_json(lf)}
+                                  for lf, node in zip(shared["leaves"], leaves(shared["tree"]), strict=True)]},
+            "offers": offers}
+
+
+def _path_text(path) -> str:
+    return " and ".join(_rule_text(r, s) for r, s in path) or "everyone"
+
+
+def _json_leaf_index(node: dict, frame: pd.DataFrame) -> np.ndarray:
+    """Leaf number of each row, for a tree in its JSON form (to_json)."""
+    out = np.zeros(len(frame), dtype=int)
+
+    def walk(nd, rows, start):
+        if "children" not in nd:
+            out[rows] = start
+            return start + 1
+        m = apply_split(nd["split"], frame.iloc[rows])
+        return walk(nd["children"][1], rows[m], walk(nd["children"][0], rows[~m], start))
+
+    walk(node, np.arange(len(frame)), 0)
+    return out
+
+
+def predict_json(model: dict, customers: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """customers x offers (in `names` order): each customer's posterior mean save rate g(x) theta_o(x), from the
+    JSON form of a model (to_json)."""
+    c = customers.reset_index(drop=True)
+    g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[_json_leaf_index(model["shared"]["tree"], c)]
+    out = np.zeros((len(c), len(names)))
+    for j, o in enumerate(names):
+        f = model["offers"][o]
+        theta = np.array([lf["mean"] for lf in f["leaves"]])[_json_leaf_index(f["tree"], c)]
+        out[:, j] = np.clip(g * theta, 0.0, 1.0)
+    return out

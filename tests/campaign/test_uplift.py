@@ -1,0 +1,113 @@
+"""Known-answer checks of what the campaign loop learns: simulated campaigns whose true save rates are set here, run
+through the real plan (arms, exploration, propensities), the save-rate model and the off-policy value."""
+
+import numpy as np
+import pandas as pd
+
+from oneclick.campaign import off_policy, uplift
+from oneclick.campaign.offers import catalogue
+from oneclick.campaign.plan import make_plan
+
+SPEC = {"name": "known", "explore": {"share": 0.3}, "horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.01,
+        "budget": {"contacts": None, "spend": None}, "control": {"share": 0.2, "seed": 1},
+        "offers": {"reminder": {"text": "r", "cost": 0.05, "save_rate": {"alpha": 6, "beta": 14}, "eligible": {}},
+                   "bonus": {"text": "b", "cost": 0.1, "save_rate": {"alpha": 6, "beta": 14}, "eligible": {}}}}
+PRIORS = {name: offer["save_rate"] for name, offer in SPEC["offers"].items()}
+
+
+def differs(x):
+    """The truth the model should find: the reminder keeps half of the customers with x >= 0.5, a tenth of the rest;
+    the bonus keeps 30 % of everyone."""
+    return {"reminder": np.where(x >= 0.5, 0.5, 0.1), "bonus": np.full(len(x), 0.3)}
+
+
+def constant(x):
+    return {"reminder": np.full(len(x), 0.25), "bonus": np.full(len(x), 0.3)}
+
+
+def simulated(n: int, truth, seed: int) -> tuple[pd.DataFrame, dict]:
+    """A campaign on n customers (columns x, z; probability; profit) planned by make_plan and its outcomes drawn
+    from `truth`: (the read-out's customer table, the true rates per offer)."""
+    rng = np.random.default_rng(seed)
+    customers = pd.DataFrame({"id": np.arange(n) + 100_000 * seed, "x": rng.random(n), "z": rng.random(n),
+                              "probability": rng.uniform(0.2, 0.9, n), "profit": rng.uniform(0.05, 1.5, n)})
+    plan = make_plan(customers, SPEC, catalogue(SPEC), campaign=f"run{seed}")
+    rates = truth(customers["x"].to_numpy())
+    table = plan.merge(customers[["id", "x", "z"]], on="id")
+    table["contact"], table["control"] = table["contact"].astype(bool), table["control"].astype(bool)
+    table["explored"] = table["explored"].astype(bool)
+    table["treated"] = table["contact"] & ~table["control"]
+    s = np.zeros(n)
+    for name, rate in rates.items():
+        s = np.where(table["treated"] & (table["offer"] == name), rate, s)
+    table["declined"] = (rng.random(n) < table["probability"] * (1 - s)).astype(int)
+    return table, rates
+
+
+def test_a_rate_that_differs_by_a_column_is_found_with_intervals_that_hold_the_truth():
+    """20 campaigns where the reminder's rate jumps at x = 0.5: the split is found near 0.5 nearly every time, and
+    each offer's 90 % interval for a customer on either side holds the true rate about 90 % of the time (measured
+    over 40 campaigns: the split 38 times, coverage 85-95 %)."""
+    grid = pd.DataFrame({"x": [0.2, 0.8], "z": [0.2, 0.8]})
+    truth = pd.DataFrame(differs(grid["x"].to_numpy()))
+    found, held = 0, pd.DataFrame(0, index=grid.index, columns=truth.columns)
+    for seed in range(20):
+        table, _ = simulated(3000, differs, seed)
+        model = uplift.fit(table, PRIORS, ["x", "z"], seed=seed)
+        split = model["offers"]["reminder"]["tree"].get("split", {})
+        found += split.get("column") == "x" and 0.4 <= split["value"] <= 0.6
+        low, high = uplift.interval(model, grid, level=0.9)
+        held += ((low <= truth) & (truth <= high)).astype(int)
+    assert found >= 17, f"the jump at x = 0.5 found {found} of 20 times"
+    assert (held >= 14).to_numpy().all(), held  # P(< 14 | 20, 0.9) < 1 %
+
+
+def test_constant_rates_are_rarely_split_and_the_pooled_interval_covers_at_its_level():
+    """The guard's null p-value: a split where the truth has none at most about alpha = 5 % of the time; the pooled
+    posterior's 90 % interval holds the true rate about 90 % of the time (20 campaigns x 2 offers)."""
+    splits, covered, fits = 0, 0, 0
+    for seed in range(20):
+        table, _ = simulated(3000, constant, seed)
+        model = uplift.fit(table, PRIORS, ["x", "z"], seed=seed, n_null=100, shared_depth=0)
+        for name, truth in (("reminder", 0.25), ("bonus", 0.3)):
+            fits += 1
+            splits += len(uplift.leaves(model["offers"][name]["tree"])) > 1
+            pooled = model["pooled"][name]
+            covered += pooled["low90"] <= truth <= pooled["high90"]
+    assert splits <= 5, f"{splits} of {fits} offers split under a constant truth"  # P(>5 | 40, 0.05) < 1 %
+    assert covered >= 31, f"the 90 % interval held the truth {covered} of {fits} times"  # P(<31 | 40, 0.9) < 1 %
+
+
+def true_gain(table: pd.DataFrame, actions: np.ndarray, rates: dict, contact_cost: float) -> np.ndarray:
+    """Each customer's expected profit under `actions` and the true rates: p s V - cost - contact if contacted."""
+    s = np.zeros(len(table))
+    cost = np.zeros(len(table))
+    for name, rate in rates.items():
+        s = np.where(actions == name, rate, s)
+        cost = np.where(actions == name, SPEC["offers"][name]["cost"], cost)
+    contacted = actions != "none"
+    gain = table["probability"] * s * table["value_at_stake"] - cost - contact_cost
+    return np.where(contacted, gain, 0.0)
+
+
+def test_off_policy_value_of_another_plan_matches_its_true_value():
+    """The inverse-propensity value of 'the reminder to every customer with x >= 0.5, the bonus to the rest' on a
+    campaign that did something else, against that plan's true value: unbiased over campaigns and each 95 %
+    interval holding the truth about 95 % of the time. Where the campaign could not have done what the plan does
+    (a planned customer given the other offer) the true expected profit stands in, so the check is on the
+    inverse-propensity part. (Measured: on 60 campaigns of 4000 customers the mean error is -0.1 +- 0.9 per 1000
+    customers and the interval held the truth 54 times; on these 12 of 20000, -0.8 +- 1.1 and 9 times; without the
+    1 / propensity weights, -3.2 +- 0.6 and 6 times.)"""
+    errors, held = [], 0
+    for seed in range(12):
+        table, rates = simulated(20000, differs, seed)
+        actions = np.where(table["x"] >= 0.5, "reminder", "bonus")
+        gain = true_gain(table, actions, rates, SPEC["contact_cost"])
+        estimate = off_policy.value(table, actions, gain, SPEC["contact_cost"], seed=seed)
+        assert 0 < estimate["without_support"] < estimate["contacts"]
+        truth = gain.mean() * 1000
+        errors.append(estimate["per_1000"] - truth)
+        held += estimate["low"] <= truth <= estimate["high"]
+    errors = np.array(errors)
+    assert abs(errors.mean()) < 3 * errors.std(ddof=1) / np.sqrt(len(errors)), errors
+    assert held >= 8, f"the 95 % interval held the truth {held} of 12 times"  # P(< 8 | 12, 0.95) < 0.1 %
