@@ -48,12 +48,11 @@ real: venv
 	dvc exp run -S data.raw_dir=data/raw/market -S '~readout.campaigns.demo' -S '~monitor.exports.m2026-10' \
 	  -S '~monitor.exports.m2026-11'
 
-# The experiments table (CV ROC-AUC per model, the selection, test ROC-AUC with its interval, the plan's expected
-# profit and expected maximum profit per 1000 test customers), then each
-# experiment against the workspace with paired intervals: better, worse or no detectable difference.
+# The experiments table (`dvc exp show` cut to the CV ROC-AUC per model, the selection, the test ROC-AUC with its
+# interval, the plan's expected profit and expected maximum profit per 1000 test customers: tools/exps.py COLUMNS),
+# then each experiment against its baseline, the commit it ran from, with paired intervals: better, worse or no
+# detectable difference (or other assumptions, for the plan's profit when the campaign's economics differ).
 exps: venv
-	dvc exp show --md --no-pager --drop '.*' \
-	  --keep '^(Experiment|Created|roc_auc|roc_auc_ci95_low|roc_auc_ci95_high|metrics/(selection|production).json:(cv_roc_auc|model)|metrics/cv/.*:cv_roc_auc|metrics/campaign.json:(expected_profit|test.emp_per_1000))$$'
 	python -m tools.exps
 
 # Code review: params, metrics and plots of the workspace against BASE, as reports/review.md.
