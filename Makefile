@@ -35,7 +35,8 @@ test-fast: venv
 lint: venv
 	ruff check .
 
-# Put a folder of export files under DVC as data/raw/NAME (validated first; README "Team setup").
+# Put a folder of export files under DVC as data/raw/NAME, validated first
+# (docs/team.md "The store's export, versioned").
 NAME ?= market
 import: venv
 	python -m oneclick.raw_import $(RAW) --name $(NAME)
@@ -43,10 +44,12 @@ import: venv
 # The same pipeline on the real files, as an experiment (the committed baseline stays synthetic): the export
 # is imported as data/raw/market, so params and dvc.lock hold a relative path; the synthetic store's demo
 # campaign and months are left out, so nothing simulated informs the real plan or report.
+REAL_RUN = dvc exp run -S data.raw_dir=data/raw/market -S '~readout.campaigns.demo' \
+  -S '~monitor.exports.m2026-10' -S '~monitor.exports.m2026-11'
 real: venv
-	python -m oneclick.raw_import $(REAL_DATA) --name market
-	dvc exp run -S data.raw_dir=data/raw/market -S '~readout.campaigns.demo' -S '~monitor.exports.m2026-10' \
-	  -S '~monitor.exports.m2026-11'
+	python -m oneclick.raw_import $(REAL_DATA) --name market --no-next-step
+	@echo "run on it: $(REAL_RUN)"
+	@$(REAL_RUN)
 
 # The experiments table (`dvc exp show` cut to the CV ROC-AUC per model, the selection, the test ROC-AUC with its
 # interval, the plan's expected profit and expected maximum profit per 1000 test customers: tools/exps.py COLUMNS),
@@ -64,7 +67,7 @@ review: venv
 plots-template: venv
 	python -m tools.plots_template
 
-# The README's results table, from a full run on the real files in a sandbox copy.
+# The results table of docs/results.md, from a full run on the real files in a sandbox copy.
 results: venv
 	python -m tools.results --raw-dir $(REAL_DATA) --output reports/real_results.md
 
