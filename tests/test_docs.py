@@ -10,7 +10,10 @@ import tokenize
 
 from conftest import ROOT
 
+from oneclick.campaign.new_customers import OUTPUT_COLUMNS
+from oneclick.campaign.plan import COLUMNS
 from oneclick.data.columns import RAW_FILES, WIDE_COLUMNS
+from oneclick.data.load import QUARANTINE
 
 
 def test_data_dictionary_lists_every_column():
@@ -20,6 +23,23 @@ def test_data_dictionary_lists_every_column():
             assert f"| {column.raw} | `{column.name}` |" in page, column.name
     for name in WIDE_COLUMNS:
         assert f"`{name}`" in page
+
+
+def test_the_output_dictionary_lists_every_column_with_its_meaning():
+    """docs/outputs.md: each contact list's columns in the order they are written, each with a meaning, and every
+    money column in thousand roubles."""
+    page = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    for title, columns in (("data/campaign.csv", COLUMNS), ("scores.csv (predict)", OUTPUT_COLUMNS),
+                           ("scores_excluded.csv (predict)", QUARANTINE)):
+        rows = re.findall(r"^\| `(\w+)` \| (.+?) \| (.*?) \|$", sections[title], re.M)
+        assert [name for name, _, _ in rows] == list(columns), title
+        assert all(meaning.strip() for _, meaning, _ in rows), title
+        for name, _, unit in rows:
+            if name in ("value_at_stake", "offer_cost", "expected_profit"):
+                assert unit == "thousand roubles", (title, name, unit)
+            if name == "profit":
+                assert unit == "thousand roubles a month", (title, name, unit)
 
 
 def test_pull_request_comment_is_the_review():

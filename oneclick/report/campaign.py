@@ -44,7 +44,18 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
                         "spend", "expected profit (5-95 % range)"], rows) + [""]
 
 
-def _power(power: dict) -> list[str]:
+def _per_offer(offers: list[str], power: dict) -> list[str]:
+    """Every offer with the campaigns of this size its own arms need: "not planned" where no customer to contact
+    gets it, "no control group" where none of them is held back."""
+    out = []
+    for name in offers:
+        figures = power["offers"].get(name)
+        needed = "not planned" if figures is None else figures["campaigns_needed"] or "no control group"
+        out.append(f"{name} {needed}")
+    return out
+
+
+def _power(power: dict, offers: list[str]) -> list[str]:
     if power["power"] is None:
         return ["No control group: nothing will tell whether the offers work (`campaign.control.share`).", ""]
     out = [f"**The control group.** {power['control']} of the customers to contact get nothing, drawn at random "
@@ -55,11 +66,8 @@ def _power(power: dict) -> list[str]:
     needed = power["campaigns_needed"]
     out[0] += ("one campaign is enough." if needed == 1 else
                f"{needed} campaigns of this size are needed for {power['target_power']:.0%}.")
-    slow = [f"{name} {p['campaigns_needed']}" for name, p in power["offers"].items()
-            if p["campaigns_needed"] not in (None, 1)]
-    if slow:
-        out[0] += (" Each offer's own effect is smaller and needs more customers: campaigns of this size needed per "
-                   "offer: " + ", ".join(slow) + ".")
+    out[0] += (" Each offer's arms are smaller than the campaign's; campaigns of this size needed to tell each "
+               "offer's own effect: " + ", ".join(_per_offer(offers, power)) + ".")
     return out + [""]
 
 
@@ -89,7 +97,7 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
             f"{doubled['contacts']} customers for {_money(doubled['expected_profit'])}; "
             f"with every save rate half as high, {what_if['save_rates_halved']['contacts']} customers for "
             f"{_money(what_if['save_rates_halved']['expected_profit'])} (thousand roubles of expected profit).", ""]
-    out += _power(campaign["power"])
+    out += _power(campaign["power"], list(campaign["offers"]))
     out += [f"Holding the control group back gives up {_money(campaign['control_forgone_profit'])} thousand roubles "
             "of expected profit: the price of learning which offers work.", ""]
     realized = test["realized_profit"]
