@@ -10,6 +10,9 @@ The files are checked with the same checks and messages as the stages that read 
 `dvc add` (data/raw/NAME.dvc goes in git, the files in DVC's cache and, after `dvc push`, the remote). A new
 version under the same name is a new version of the same .dvc file, so `git log` and `dvc diff` show when the
 data changed. Params then name a relative path, so no machine's path enters params or dvc.lock.
+
+The last line says what to run next; `--no-next-step` leaves it out, for a caller that runs a command of its own
+and says which (`make real`).
 """
 
 import argparse
@@ -34,6 +37,8 @@ def main(argv=None) -> None:
     parser.add_argument("--campaign", help="a campaign's name: data/raw/campaigns/NAME")
     parser.add_argument("--contacts", type=Path, help="with --campaign: the contact list sent (CSV)")
     parser.add_argument("--outcomes", type=Path, help="with --campaign: the export after the campaign's horizon")
+    parser.add_argument("--no-next-step", action="store_true", help="do not suggest the command to run next (for a "
+                        "caller that runs its own and says so)")
     args = parser.parse_args(argv)
     if args.campaign and (not (args.contacts and args.outcomes) or args.source or args.name):
         parser.error("--campaign NAME takes --contacts FILE and --outcomes DIR (and no SOURCE or --name)")
@@ -55,8 +60,9 @@ def main(argv=None) -> None:
         target = import_files(files, Path(RAW_ROOT) / args.name)
         next_step = (f"monitor it: dvc exp run -S '+monitor.exports.{args.name}={target.as_posix()}'"
                      if args.monitoring else f"run on it: dvc exp run -S data.raw_dir={target.as_posix()}")
-    print(f"imported as {target} ({target}.dvc: commit it, and `dvc push` to share the files)\n{next_step}",
-          file=sys.stderr)
+    print(f"imported as {target} ({target}.dvc: commit it, and `dvc push` to share the files)", file=sys.stderr)
+    if not args.no_next_step:
+        print(next_step, file=sys.stderr)
 
 
 if __name__ == "__main__":

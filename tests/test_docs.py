@@ -1,13 +1,19 @@
 """The front page and the docs say what is true: the commands and modules they name exist, every link resolves,
 what they say is in git is; the data dictionary names every column; the PR workflow posts the review."""
 
+import ast
 import importlib.util
+import io
 import re
 import subprocess
+import tokenize
 
 from conftest import ROOT
 
+from oneclick.campaign.new_customers import OUTPUT_COLUMNS
+from oneclick.campaign.plan import COLUMNS
 from oneclick.data.columns import RAW_FILES, WIDE_COLUMNS
+from oneclick.data.load import QUARANTINE
 
 
 def test_data_dictionary_lists_every_column():
@@ -17,6 +23,23 @@ def test_data_dictionary_lists_every_column():
             assert f"| {column.raw} | `{column.name}` |" in page, column.name
     for name in WIDE_COLUMNS:
         assert f"`{name}`" in page
+
+
+def test_the_output_dictionary_lists_every_column_with_its_meaning():
+    """docs/outputs.md: each contact list's columns in the order they are written, each with a meaning, and every
+    money column in thousand roubles."""
+    page = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    for title, columns in (("data/campaign.csv", COLUMNS), ("scores.csv (predict)", OUTPUT_COLUMNS),
+                           ("scores_excluded.csv (predict)", QUARANTINE)):
+        rows = re.findall(r"^\| `(\w+)` \| (.+?) \| (.*?) \|$", sections[title], re.M)
+        assert [name for name, _, _ in rows] == list(columns), title
+        assert all(meaning.strip() for _, meaning, _ in rows), title
+        for name, _, unit in rows:
+            if name in ("value_at_stake", "offer_cost", "expected_profit"):
+                assert unit == "thousand roubles", (title, name, unit)
+            if name == "profit":
+                assert unit == "thousand roubles a month", (title, name, unit)
 
 
 def test_pull_request_comment_is_the_review():
@@ -109,3 +132,45 @@ def test_what_the_docs_say_is_in_git_is():
             else:
                 assert not [f for f in inside if not f.endswith("README.md")], \
                     f"docs/team.md says {path} goes to the DVC remote; git tracks {inside[:3]}"
+
+
+# `README "Section"`, `README section "Section"`, `docs/team.md "Section"` (a colon after the page allowed)
+SECTION_REFERENCE = re.compile(r'(README|(?:docs/)?\w+\.md)(?: section)?:? "([^"]+)"')
+# where such references are written: the repository's configuration, the docs and the code's strings and comments
+REFERRING = ["params.yaml", "dvc.yaml", "Makefile", "requirements-s3.txt", ".github/workflows/review.yml",
+             "README.md", "docs/*.md", "oneclick/**/*.py", "stages/*.py", "tools/*.py"]
+
+
+def texts(path) -> list[str]:
+    """A file's text; for Python, its string constants (adjacent literals joined, as Python joins them) and its
+    comments, so that a reference split over two literals is read whole."""
+    source = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        return [source]
+    strings = [node.value for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    comments = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]
+    return strings + comments
+
+
+def section_references() -> list[tuple[str, str, str]]:
+    """(file, page, section) of every section reference in the REFERRING files."""
+    found = []
+    for pattern in REFERRING:
+        for path in sorted(ROOT.glob(pattern)):
+            for text in texts(path):
+                for page, section in SECTION_REFERENCE.findall(" ".join(text.split())):  # across line breaks
+                    found.append((str(path.relative_to(ROOT)), page, section))
+    return found
+
+
+def test_every_section_referred_to_exists():
+    """A reference to a section of the README (or of a docs page) by its heading names a heading that exists: the
+    README's sections move to docs/ as it stays a front page, and a reference left behind points at nothing."""
+    references = section_references()
+    assert {"Makefile", "params.yaml", "oneclick/predict.py"} <= {file for file, _, _ in references}  # all read
+    for file, page, section in references:
+        target = ROOT / ("README.md" if page.startswith("README") else page if "/" in page else f"docs/{page}")
+        assert target.is_file(), f"{file}: {page} is not a page"
+        headings = {h.strip().lower() for h in re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), re.M)}
+        assert section.lower() in headings, f'{file}: {page} "{section}" is not a section of {target.name}'

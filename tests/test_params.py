@@ -143,7 +143,7 @@ def test_make_reals_overrides_leave_a_valid_params_file(tmp_path):
 
     from dvc.utils.hydra import apply_overrides
 
-    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nreal:")[1].split("\n\n")[0]
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nREAL_RUN = ")[1].split("\nreal:")[0]
     overrides = [arg for arg in re.findall(r"-S ('[^']+'|\S+)", recipe.replace("\\\n", " "))]
     copy_ = tmp_path / "params.yaml"
     copy_.write_bytes((ROOT / "params.yaml").read_bytes())

@@ -2,7 +2,7 @@
 
 `make results REAL_DATA=/path/to/market` runs the whole pipeline on those files
 in a sandbox copy of the repo (the working copy and its committed metrics stay
-as they are) and prints the Markdown table that the README shows.
+as they are) and prints the Markdown table of docs/results.md ("The results table").
 """
 
 import argparse

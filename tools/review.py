@@ -13,10 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from oneclick.common.paths import CAMPAIGN_METRICS, TEST_METRICS
 from oneclick.markdown import table_lines
 from tools.verdict import read, verdict_section
 
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg")
+# the figures a review reads first: the test ROC-AUC of the selected model, the plan's expected profit and its
+# expected maximum profit per 1000 test customers
+HEADLINE = [(TEST_METRICS, "roc_auc"), (CAMPAIGN_METRICS, "expected_profit"), (CAMPAIGN_METRICS, "test.emp_per_1000")]
 
 
 def dvc(*args: str, cwd: Path = Path(".")) -> str:
@@ -32,19 +36,22 @@ def _value(v) -> str:
     return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 
+def metrics_table(diff: dict) -> list[str]:
+    """`dvc metrics diff --json` as one table: the HEADLINE figures first, then the rest by file and metric."""
+    changed = sorted((path, name) for path, metrics in diff.items() for name in metrics)
+    order = [key for key in HEADLINE if key in changed] + [key for key in changed if key not in HEADLINE]
+    rows = []
+    for path, name in order:
+        m = diff[path][name]
+        rows.append([f"`{path}`", f"**{name}**" if (path, name) in HEADLINE else name, _value(m.get("old")),
+                     _value(m.get("new")), f"{m['diff']:+.4f}" if isinstance(m.get("diff"), (int, float)) else ""])
+    return table_lines(["file", "metric", "base", "head", "change"], rows)
+
+
 def metrics_section(base: str) -> list[str]:
-    """`dvc metrics diff`, one table per metrics file."""
+    """`dvc metrics diff` against `base`, as metrics_table."""
     diff = json.loads(dvc("metrics", "diff", base, "--json") or "{}")
-    if not diff:
-        return ["No metrics changed.", ""]
-    out = []
-    for path in sorted(diff):
-        out += [f"### `{path}`", ""]
-        rows = [[name, _value(m.get("old")), _value(m.get("new")),
-                 f"{m['diff']:+.4f}" if isinstance(m.get("diff"), (int, float)) else ""]
-                for name, m in diff[path].items()]
-        out += table_lines(["metric", "base", "head", "change"], rows) + [""]
-    return out
+    return [*metrics_table(diff), ""] if diff else ["No metrics changed.", ""]
 
 
 def curves_section(base: str, out_dir: Path) -> list[str]:

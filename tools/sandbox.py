@@ -26,16 +26,16 @@ def _skip(source: Path):
     return ignore
 
 
-def env() -> dict:
-    """The running interpreter's bin first on PATH, so `dvc` and `python` are the venv's."""
+def env(extra: dict | None = None) -> dict:
+    """The running interpreter's bin first on PATH, so `dvc` and `python` are the venv's; `extra` variables set."""
     out = dict(os.environ)
     out["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{out.get('PATH', '')}"
     out.pop("PYTHONPATH", None)
-    return out
+    return {**out, **(extra or {})}
 
 
-def run(cmd: list[str], cwd, check=True) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+def run(cmd: list[str], cwd, check=True, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=cwd, env=env(extra_env), capture_output=True, text=True)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -4,7 +4,9 @@ A side is a git revision (a commit, a branch, an experiment's sha) or the worksp
 the train pass's winner by CV and on the test part, the production model (every labelled customer) by CV, and the
 plan's expected maximum profit on the test part.
 Pairing needs the same folds (cv.* and the same customers) or the same test customers; otherwise the line
-says what changed instead of giving a number.
+says what changed instead of giving a number. The profit line also needs the same assumptions (the campaign's
+params, the values at stake, the offers' costs and save rates): when they differ it gives each side's figure and
+the difference under "other assumptions", naming the params that changed, never better or worse.
 """
 
 import io
@@ -93,12 +95,25 @@ def holdout_line(base_rev, head_rev, root: Path = Path(".")) -> dict:
             "method": f"DeLong, paired on the same {len(head)} test customers"}
 
 
-ECONOMICS = ["offer", "total_cost", "alpha", "beta"]  # with value_at_stake: what a plan's profit assumes
+# params sections of the plan's assumptions: its economics (campaign.*) and the campaigns its save rates learn from
+ASSUMPTIONS = ("campaign", "readout")
+OTHER_ASSUMPTIONS = "other assumptions"
 
 
-def _emp_per_1000(table: pd.DataFrame, draws, rows) -> np.ndarray:
-    """Expected maximum profit per 1000 customers of each resample (`rows`: resamples x positions)."""
-    names = sorted(table["offer"].dropna().unique())
+def _offers(table: pd.DataFrame) -> dict:
+    """offer -> (its cost with the contact's, alpha, beta of its save-rate Beta), for the offers a plan gives."""
+    given = table.dropna(subset=["offer"]).drop_duplicates("offer")
+    return {row.offer: (row.total_cost, row.alpha, row.beta) for row in given.itertuples(index=False)}
+
+
+def _draws(offers: dict, names: list[str]) -> np.ndarray:
+    """The save-rate draws (200 x offers, seeded) of the offers `names`, in that order."""
+    return save_rate_draws(pd.DataFrame([offers[n][1:] for n in names], columns=["alpha", "beta"]), 200, 0)
+
+
+def _emp_per_1000(table: pd.DataFrame, names: list[str], draws, rows) -> np.ndarray:
+    """Expected maximum profit per 1000 customers of each resample (`rows`: resamples x positions); `draws`
+    holds a column per offer of `names`."""
     index = table["offer"].map({n: i for i, n in enumerate(names)}).fillna(0).astype(int).to_numpy()
     has = table["expected_profit"].notna().to_numpy()
     out = []
@@ -109,6 +124,50 @@ def _emp_per_1000(table: pd.DataFrame, draws, rows) -> np.ndarray:
                                 table["expected_profit"].to_numpy()[pick], np.arange(len(pick)))
         out.append(best.mean() * 1000 / len(sample))
     return np.array(out)
+
+
+def _own_emp_per_1000(table: pd.DataFrame) -> float:
+    """Expected maximum profit per 1000 customers of a plan under its own costs and save rates."""
+    offers = _offers(table)
+    names = sorted(offers)
+    return float(_emp_per_1000(table, names, _draws(offers, names), [np.arange(len(table))])[0])
+
+
+def _flat(node, prefix: str) -> dict:
+    """A params section as dotted keys and their values."""
+    if not isinstance(node, dict):
+        return {prefix: node}
+    return {key: value for name, child in node.items() for key, value in _flat(child, f"{prefix}.{name}").items()}
+
+
+def assumption_changes(base_rev, head_rev, root: Path = Path(".")) -> list[str]:
+    """The params of the plan's assumptions (ASSUMPTIONS) that differ between the sides, as `key: base → head`."""
+    import yaml
+
+    sides = []
+    for rev in (base_rev, head_rev):
+        params = yaml.safe_load(read(rev, "params.yaml", root) or b"") or {}
+        sides.append({k: v for section in ASSUMPTIONS for k, v in _flat(params.get(section) or {}, section).items()})
+    base, head = sides
+
+    def shown(side: dict, key: str) -> str:
+        return "unset" if key not in side else "empty" if side[key] is None else str(side[key])
+
+    return [f"{key}: {shown(base, key)} → {shown(head, key)}" for key in sorted(set(base) | set(head))
+            if shown(base, key) != shown(head, key)]
+
+
+def _economics_change(base: pd.DataFrame, head: pd.DataFrame) -> list[str]:
+    """What of the plan's economics differs between two test-part plans of the same customers: the values at
+    stake, or the cost or save-rate prior of an offer both give (a model may leave an offer to no one)."""
+    changed = [] if base["value_at_stake"].equals(head["value_at_stake"]) else ["values at stake"]
+    offers = [_offers(base), _offers(head)]
+    both = sorted(set(offers[0]) & set(offers[1]))
+    if any(offers[0][o][0] != offers[1][o][0] for o in both):
+        changed.append("offer costs")
+    if any(offers[0][o][1:] != offers[1][o][1:] for o in both):
+        changed.append("save-rate priors")
+    return changed
 
 
 def stale_stages(lock: dict) -> set[str]:
@@ -130,7 +189,9 @@ def stale_stages(lock: dict) -> set[str]:
 
 def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -> dict:
     """The paired comparison of the plans' expected maximum profit on the test part: the same customers resampled
-    for both sides (bootstrap), the same draws of the save rates."""
+    for both sides (bootstrap), the same draws of the save rates. When the plan's assumptions differ (its params,
+    or the values, costs and save rates of its table), each side's figure under its own assumptions and the
+    difference, with the assumptions that changed: not better or worse, another question."""
     line = {"what": "expected maximum profit of the plan per 1000 test customers"}
     base_csv, head_csv = read(base_rev, TEST_CAMPAIGN, root), read(head_rev, TEST_CAMPAIGN, root)
     if base_csv is None or head_csv is None:
@@ -142,17 +203,20 @@ def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -
     base, head = pd.read_csv(io.BytesIO(base_csv)), pd.read_csv(io.BytesIO(head_csv))
     if not (base["id"].equals(head["id"]) and base["declined"].equals(head["declined"])):
         return {**line, "reason": f"other test customers ({len(base)} → {len(head)}; split.* or the data changed)"}
-    catalogue = {side: set(map(tuple, t[ECONOMICS].dropna().drop_duplicates().itertuples(index=False)))
-                 for side, t in (("base", base), ("head", head))}
-    offers = {(o, a, b) for o, _, a, b in catalogue["base"]} == {(o, a, b) for o, _, a, b in catalogue["head"]}
-    if not (offers and base["value_at_stake"].equals(head["value_at_stake"])):
-        return {**line, "reason": "the campaign's economics changed (values at stake, offers or their save rates)"}
-    priors = (head.dropna(subset=["alpha"]).drop_duplicates("offer").sort_values("offer")[["alpha", "beta"]]
-              .reset_index(drop=True))
-    draws = save_rate_draws(priors, 200, 0)
+    economics = _economics_change(base, head)
+    changes = assumption_changes(base_rev, head_rev, root)
+    if economics or any(change.startswith("campaign.") for change in changes):
+        emp = [_own_emp_per_1000(table) for table in (base, head)]
+        return {**line, "base": f"{emp[0]:.1f}", "head": f"{emp[1]:.1f}", "delta": emp[1] - emp[0],
+                "verdict": OTHER_ASSUMPTIONS,
+                "assumptions": "; ".join(changes) or f"the same params, other {' and '.join(economics)}",
+                "method": "each side under its own assumptions, thousand roubles"}
+    offers = {**_offers(base), **_offers(head)}  # the same costs and priors where both give an offer
+    names = sorted(offers)
+    draws = _draws(offers, names)
     rng = np.random.default_rng(0)
     rows = [np.arange(len(head))] + [rng.integers(0, len(head), len(head)) for _ in range(resamples)]
-    base_emp, head_emp = _emp_per_1000(base, draws, rows), _emp_per_1000(head, draws, rows)
+    base_emp, head_emp = _emp_per_1000(base, names, draws, rows), _emp_per_1000(head, names, draws, rows)
     diff = head_emp[1:] - base_emp[1:]
     low, high = (float(v) for v in np.percentile(diff, [2.5, 97.5]))
     return {**line, "base": f"{base_emp[0]:.1f}", "head": f"{head_emp[0]:.1f}",
@@ -173,6 +237,11 @@ def markdown_lines(lines: list[dict]) -> list[str]:
         if "reason" in line:
             out.append(f"- **not comparable: {line['reason']}**. {line['what']}" + (f": {sides}" if sides else ""))
             continue
+        if line["verdict"] == OTHER_ASSUMPTIONS:
+            out.append(f"- **{OTHER_ASSUMPTIONS}**: {line['assumptions']}. {line['what']}: {sides}, Δ "
+                       f"{line['delta']:+.1f} ({line['method']}): the figures answer another question, not better "
+                       "or worse")
+            continue
         out.append(f"- **{line['verdict']}**. {line['what']}: {sides}, Δ {line['delta']:+.4f}, "
                    f"95 % interval [{line['low']:+.4f}, {line['high']:+.4f}] ({line['method']})")
     return out
@@ -182,5 +251,7 @@ def verdict_section(base_rev, head_rev, root: Path = Path(".")) -> list[str]:
     return [f"## Verdict: {_label(head_rev)} against {_label(base_rev)}", "",
             *markdown_lines(compare(base_rev, head_rev, root)), "",
             "An interval is the 95 % range of the difference head − base that the noise of these customers "
-            "allows; **better** or **worse** only when it excludes 0 (docs/experiments.md: \"Is the change real?\").",
+            "allows; **better** or **worse** only when it excludes 0; **other assumptions**: the plan's economics "
+            "differ, so its profit figures are not a verdict on the change (docs/experiments.md: \"Is the change "
+            "real?\").",
             ""]

@@ -13,6 +13,16 @@ import pandas as pd
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+# Significant digits of a float that an iterative fit returns (a calibrator's sigmoid, by L-BFGS): its last bits
+# follow the CPU's code paths (numpy's SIMD, OpenBLAS's kernels), 12 digits do not, so a file that holds it is the
+# same on every machine.
+SIGNIFICANT = 12
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> float:
+    """`value` rounded to `digits` significant digits (a numpy float stays one)."""
+    return type(value)(float(f"{value:.{digits}g}"))
+
 
 @contextmanager
 def atomic_path(path):

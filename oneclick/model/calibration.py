@@ -8,13 +8,16 @@ the other folds' scores, and the method with the lowest log loss (or Brier score
 `none` is among the choices, so a calibration that does not help is not used.
 
 A calibrator is a small JSON record (method and numbers), stored beside the model file: reading it runs
-nothing, and applying it needs numpy only.
+nothing, and applying it needs numpy only. Its numbers have 12 significant digits (common/io.py `significant`),
+and every probability is computed from those rounded numbers: the last bits of a fit differ from CPU to CPU, the
+calibrator and what it gives do not.
 """
 
 import numpy as np
 from scipy.special import expit
 
 from oneclick.common.checks import get, number, require, section
+from oneclick.common.io import significant
 
 METHODS = ("none", "sigmoid", "isotonic")
 SCORES = ("log_loss", "brier")
@@ -44,18 +47,20 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fit(method: str, scores, y) -> dict:
-    """A calibrator of `method` fitted on (out-of-fold) `scores` and labels `y`."""
+    """A calibrator of `method` fitted on (out-of-fold) `scores` and labels `y`, its numbers to 12 significant
+    digits."""
     scores, y = np.asarray(scores, dtype=float), np.asarray(y).astype(int)
     if method == "none":
         return {"method": "none"}
     if method == "sigmoid":
         a, b = _platt(scores, y)
-        return {"method": "sigmoid", "a": a, "b": b}
+        return {"method": "sigmoid", "a": significant(a), "b": significant(b)}
     if method == "isotonic":
         from sklearn.isotonic import IsotonicRegression
 
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, y)
-        return {"method": "isotonic", "x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
+        return {"method": "isotonic", "x": [significant(x) for x in iso.X_thresholds_.tolist()],
+                "y": [significant(v) for v in iso.y_thresholds_.tolist()]}
     raise ValueError(f"unknown calibration method {method!r}; one of {METHODS}")
 
 

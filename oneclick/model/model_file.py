@@ -9,6 +9,10 @@ family that needs another type fails `tests/test_model_file.py`, not a user.
 Every check that can be made before any object is built is made first: the file is a zip (a pickle is named
 as one and refused), its schema is ours, its scikit-learn version is this one, and it names no type outside
 the trust list. Then skops builds it.
+
+A file holds the same bytes on every CPU: the one float of our pipelines whose last bits follow the CPU (the Platt
+sigmoid of an SVC's probabilities, fitted by L-BFGS through numpy's SIMD and OpenBLAS's kernels) is rounded to 12
+significant digits before it is written.
 """
 
 import io
@@ -24,7 +28,7 @@ import oneclick.engineer  # noqa: F401
 import oneclick.labels  # noqa: F401
 import oneclick.registry  # noqa: F401
 from oneclick.common.errors import DataError
-from oneclick.common.io import write_bytes
+from oneclick.common.io import significant, write_bytes
 
 SUFFIX = ".skops"
 TRUSTED = [
@@ -49,13 +53,32 @@ _RETRAIN = "re-train with `dvc repro`"
 def save_model(path, pipeline, name: str, fit_rows: int | None = None, rows: int | None = None,
                part: str | None = None) -> None:
     """`fit_rows`: the most rows a refit may use (the model's `search.subsample`); `rows`: the labelled
-    customers this pipeline was fitted on, from `part` (train, or labelled: every labelled customer)."""
+    customers this pipeline was fitted on, from `part` (train, or labelled: every labelled customer).
+
+    The pipeline's Platt sigmoids are rounded in place (portable), so it predicts what the file will."""
     import sklearn
     import skops.io as sio
 
+    portable(pipeline)
     saved = {"pipeline": pipeline, "model": name, "fit_rows": fit_rows, "rows": rows, "part": part,
              "sklearn_version": sklearn.__version__, "package_version": oneclick.__version__}
     write_bytes(path, _canonical(sio.dumps(saved)))
+
+
+def portable(estimator) -> None:
+    """Round, in place, the sigmoid (a_, b_) of every CalibratedClassifierCV in a fitted estimator (a pipeline's
+    steps, a vote's members, nested) to 12 significant digits: the same on every CPU."""
+    from sklearn.base import BaseEstimator
+    from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
+
+    if isinstance(estimator, _SigmoidCalibration):
+        estimator.a_, estimator.b_ = significant(estimator.a_), significant(estimator.b_)
+    elif isinstance(estimator, (list, tuple)):
+        for part in estimator:
+            portable(part)
+    elif isinstance(estimator, (BaseEstimator, _CalibratedClassifier)):
+        for part in vars(estimator).values():
+            portable(part)
 
 
 def load_model(path) -> dict:

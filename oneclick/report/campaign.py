@@ -52,7 +52,18 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
                         "break-even save rate", "spend", "expected profit (5-95 % range)"], rows) + [""]
 
 
-def _power(power: dict) -> list[str]:
+def _per_offer(offers: list[str], power: dict) -> list[str]:
+    """Every offer with the campaigns of this size its own arms need: "not planned" where no customer to contact
+    gets it, "no control group" where none of them is held back."""
+    out = []
+    for name in offers:
+        figures = power["offers"].get(name)
+        planned = figures is not None and figures.get("planned", True)
+        out.append(f"{name} {figures['campaigns_needed'] or 'no control group' if planned else 'not planned'}")
+    return out
+
+
+def _power(power: dict, offers: list[str]) -> list[str]:
     if power["power"] is None:
         return ["No control group: nothing will tell whether the offers work (`campaign.control.share`).", ""]
     out = [f"**The control group.** {power['control']} of the customers to contact get nothing, drawn at random "
@@ -64,10 +75,8 @@ def _power(power: dict) -> list[str]:
     needed = power["campaigns_needed"]
     out[0] += ("one campaign is enough." if needed == 1 else
                f"{needed} campaigns of this size are needed for {power['target_power']:.0%}.")
-    per_offer = [f"{name} {'not planned' if not p['planned'] else p['campaigns_needed'] or 'no arm to compare'}"
-                 for name, p in power["offers"].items()]
     out[0] += (" Each offer's arms are smaller than the campaign's; campaigns of this size needed to tell each "
-               "offer's own effect: " + ", ".join(per_offer) + ".")
+               "offer's own effect: " + ", ".join(_per_offer(offers, power)) + ".")
     return out + [""]
 
 
@@ -120,7 +129,7 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
             f"{_money(low['expected_profit'])} thousand roubles of expected profit; were the model's probabilities "
             f"half as sharp (each halfway to the base rate), {shrunk['contacts']} customers and "
             f"{_money(shrunk['expected_profit'])}.", ""]
-    out += _power(campaign["power"])
+    out += _power(campaign["power"], list(campaign["offers"]))
     out += _learning(campaign)
     would = test["realized_profit"]
     out += [f"**Checked on customers whose outcome is known** (the {test['customers']} test customers, scored by a "

@@ -1,5 +1,6 @@
 """`python -m oneclick.raw_import`: an export folder under DVC in data/raw/NAME, or one clear error and no change."""
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,24 @@ def test_export_is_tracked_by_dvc_and_its_pointer_by_git(repo, synthetic_dir):
     assert "data/raw/store.dvc" in untracked and "data/raw/.gitignore" in untracked
     assert "data/raw/store/" not in untracked  # the files themselves: DVC's, not git's
     assert [p.name for p in (repo / "data" / "raw").iterdir() if p.name.startswith(".store")] == []
+
+
+def test_make_real_says_the_command_it_runs(repo, synthetic_dir, tmp_path):
+    """`make real` imports without the import's own suggestion (--no-next-step) and echoes the very command it then
+    runs: the synthetic store's demo campaign and months left out."""
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(synthetic_dir), "--name", "store",
+                             "--no-next-step"], cwd=repo, env=env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "imported as data/raw/store" in result.stderr and "dvc exp run" not in result.stderr
+    venv = tmp_path / "venv"  # a venv make takes as made (its markers newer than requirements.txt): no install
+    venv.mkdir()
+    for marker in (".installed", ".on-path"):
+        (venv / marker).touch()
+    dry = run(["make", "-n", "real", f"VENV={venv}", "REAL_DATA=/exports/market"], repo).stdout.splitlines()
+    assert dry[0] == "python -m oneclick.raw_import /exports/market --name market --no-next-step", dry
+    said = shlex.split(dry[1])
+    assert said[0] == "echo" and said[1] == f"run on it: {dry[2]}", dry
+    assert dry[2].startswith("dvc exp run -S data.raw_dir=data/raw/market -S '~readout.campaigns.demo'")
 
 
 def test_a_new_export_is_a_new_version_of_the_same_pointer(repo, synthetic_dir, raw_copy):

@@ -1,5 +1,6 @@
 """Experiments end to end against the real `dvc` CLI: one grid change re-runs only what depends on it and shows in
-the review, models added and dropped with -S (queued experiments: test_cluster.py).
+the review, models added and dropped with -S, the README's loop of one knob and `make exps` (queued experiments:
+test_cluster.py).
 
 A copy of the session's baseline sandbox (workspace.py) is shared by the tests of this module, which run in file
 order; each test resets it.
@@ -60,4 +61,33 @@ def test_models_are_added_and_dropped_with_set_param(repo):
     for record in ("selection.json", "production.json"):
         ranking = json.loads((ws / "metrics" / record).read_text())["ranking"]
         assert "forest" in ranking and "knn" not in ranking
+    reset(ws)
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def test_make_exps_shows_an_experiment_against_its_baseline_under_other_assumptions(repo):
+    """The README's daily loop: `dvc exp run -S campaign.contact_cost=0.05` applies its results to the workspace,
+    and `make exps` (tools.exps) compares the experiment with the commit it ran from, not with the workspace: the
+    plan's figures in dvc's table, and the profit under other assumptions, named, never better or worse."""
+    ws, _ = repo
+    result = run(["dvc", "exp", "run", "-S", "campaign.contact_cost=0.05"], ws)
+    name = result.stdout.split("Ran experiment(s): ")[1].split()[0]
+    assert "applied to your workspace" in result.stdout  # as the README says
+    lines = run([sys.executable, "-m", "tools.exps"], ws).stdout.splitlines()
+    header = cells(lines[0])
+    assert header[0] == "Experiment" and {"expected_profit", "test.emp_per_1000", "roc_auc"} <= set(header)
+    shown = {row[0]: dict(zip(header, row, strict=True)) for row in map(cells, lines[2:lines.index("")])}
+    experiment = next(row for key, row in shown.items() if f"[{name}]" in key)
+    for figure in ("expected_profit", "test.emp_per_1000"):
+        assert float(experiment[figure]) < float(shown["main"][figure])  # contacts cost more, the plan earns less
+    assert experiment["roc_auc"] == shown["main"]["roc_auc"]
+    verdicts = {row[0]: row for row in map(cells, lines) if row[0] == name}[name]
+    assert verdicts[4] == verdicts[6] == verdicts[8] == "**no detectable difference**"  # the same models
+    delta, figures = verdicts[9].split(" ", 1)
+    assert float(delta) < 0 and "→" in figures
+    assert verdicts[10] == "**other assumptions**: campaign.contact_cost: 0.02 → 0.05"
+    run(["dvc", "exp", "remove", "-A"], ws)
     reset(ws)

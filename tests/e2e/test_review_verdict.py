@@ -36,10 +36,15 @@ def repo(tmp_path_factory, synthetic_dir):
     return ws
 
 
+def ranking(repo) -> str:
+    """tools.exps' output below dvc's table: the verdicts."""
+    return run([sys.executable, "-m", "tools.exps"], repo).stdout.split("\n\n", 1)[1]
+
+
 @pytest.fixture(scope="module")
 def rows(repo):
-    """tools.exps' table: one row per experiment, cells split."""
-    table = run([sys.executable, "-m", "tools.exps"], repo).stdout
+    """tools.exps' verdicts: one row per experiment, cells split."""
+    table = ranking(repo)
     return {cells[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")]
                                           for line in table.splitlines() if line.startswith("| "))}
 
@@ -68,6 +73,6 @@ def test_other_folds_are_not_comparable(rows):
 
 
 def test_comparable_experiments_rank_first(repo):
-    table = run([sys.executable, "-m", "tools.exps"], repo).stdout
+    table = ranking(repo)
     names = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
     assert names == ["one-nn", "four-folds", "other-split"]  # then the others by name

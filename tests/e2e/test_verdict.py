@@ -91,9 +91,33 @@ def test_other_test_customers_are_not_comparable(repo):
     assert holdout["reason"].startswith("other test customers") and profit["reason"].startswith("other test customers")
 
 
-def test_other_economics_are_not_comparable(repo):
+def test_other_values_at_stake_are_other_assumptions_not_a_verdict(repo):
     write_side(repo, value=np.full(len(Y), 7.2))
-    assert compare("main", None, repo)[3]["reason"].startswith("the campaign's economics changed")
+    profit = compare("main", None, repo)[3]
+    assert profit["verdict"] == "other assumptions" and "low" not in profit
+    assert profit["assumptions"] == "the same params, other values at stake"
+    assert float(profit["head"]) > float(profit["base"]) and profit["delta"] > 0  # twice the value at stake
+
+
+def test_a_campaign_param_changed_is_named_with_both_figures(repo):
+    """The README's knob: a dearer contact. Each side's profit under its own costs, the difference, and the param
+    that changed, read from params.yaml at both revisions; never better or worse."""
+    (repo / "params.yaml").write_text("campaign:\n  contact_cost: 0.02\n  budget:\n    contacts:\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "params")
+    (repo / "params.yaml").write_text("campaign:\n  contact_cost: 0.05\n  budget:\n    contacts: 100\n")
+    table = pd.read_csv(repo / "reports/test_campaign.csv")
+    table["total_cost"] += 0.03
+    table["expected_profit"] -= 0.03
+    table.to_csv(repo / "reports/test_campaign.csv", index=False)
+    profit = compare("main", None, repo)[3]
+    assert profit["verdict"] == "other assumptions"
+    assert profit["assumptions"] == "campaign.budget.contacts: empty → 100; campaign.contact_cost: 0.02 → 0.05"
+    assert profit["delta"] == pytest.approx(float(profit["head"]) - float(profit["base"]), abs=0.051)
+    assert profit["delta"] < 0
+    line = markdown_lines([profit])[0]
+    assert line.startswith("- **other assumptions**: campaign.budget.contacts: empty → 100; campaign.contact_cost") \
+        and f"{profit['base']} → {profit['head']}" in line and "better" not in line.split(":")[0]
 
 
 def test_a_base_without_fold_scores_is_said_so(repo):

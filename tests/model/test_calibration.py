@@ -32,6 +32,25 @@ def test_platt_and_isotonic_are_scikit_learns():
     assert calibration.apply({"method": "none"}, [-0.1, 0.3, 1.5]).tolist() == [0.0, 0.3, 1.0]
 
 
+def test_scores_a_bit_apart_give_the_same_calibrator():
+    """Another CPU's scores and fit differ in the last bits (numpy's SIMD, OpenBLAS's kernels): the calibrator's
+    numbers, 12 significant digits, and so the probabilities it gives, are the same."""
+    scores, y = miscalibrated(800)
+    nudged = scores.copy()
+    some = np.random.default_rng(0).choice(len(scores), 50, replace=False)
+    nudged[some] = np.nextafter(nudged[some], 1)  # one bit up
+    assert calibration._platt(scores, y) != calibration._platt(nudged, y)  # the fit feels it
+    for method in ("sigmoid", "isotonic"):
+        calibrator = calibration.fit(method, scores, y)
+        assert calibrator == calibration.fit(method, nudged, y)
+        numbers = [calibrator["a"], calibrator["b"]] if method == "sigmoid" else calibrator["x"] + calibrator["y"]
+        assert all(v == float(f"{v:.12g}") for v in numbers), numbers  # 12 significant digits at most
+    grid = np.linspace(0, 1, 101)
+    a, b = calibration._platt(scores, y)
+    unrounded = calibration.apply({"method": "sigmoid", "a": a, "b": b}, grid)
+    np.testing.assert_allclose(calibration.apply(calibration.fit("sigmoid", scores, y), grid), unrounded, atol=1e-11)
+
+
 def test_out_of_fold_calibration_is_calibrated_classifier_cv_without_ensemble(synthetic_table):
     """scikit-learn's CalibratedClassifierCV(ensemble=False) fits the calibrator on cross_val_predict's scores of the
     same folds and refits the model on every row: the calibrate stage does the same in two steps."""

@@ -60,6 +60,31 @@ def test_every_family_round_trips_under_the_trust_list(data, tmp_path, name):
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
 
 
+@pytest.mark.parametrize("spec", [CASES["svc"], {"estimator": "voting", "members": {
+    "svc": {"estimator": "svc"}, "tree": {"estimator": "tree", "args": {"max_depth": 3, "random_state": 0}}}}],
+    ids=["svc", "vote"])
+def test_an_svcs_sigmoid_a_bit_apart_writes_the_same_file(data, tmp_path, spec):
+    """The Platt sigmoid of an SVC's probabilities (alone or in a vote) ends a few bits apart on another CPU
+    (L-BFGS through numpy's SIMD and OpenBLAS's kernels): the file holds it to 12 significant digits, the same
+    bytes, and the pipeline saved predicts what the file does."""
+    X, y, X_test = data
+    sigmoids = []
+    for path in ("a.skops", "b.skops"):
+        pipeline = fitted(spec, X, y)
+        model = pipeline.named_steps["model"]
+        calibrated = model.named_estimators_["svc"] if spec["estimator"] == "voting" else model
+        sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
+        if path == "b.skops":  # another CPU's last bits
+            sigmoid.a_, sigmoid.b_ = np.nextafter(sigmoid.a_, 0), np.nextafter(sigmoid.b_, 10)
+        sigmoids.append((sigmoid.a_, sigmoid.b_))
+        save_model(tmp_path / path, pipeline, "svc", None, len(y), "train")
+        assert (sigmoid.a_, sigmoid.b_) == (float(f"{sigmoids[-1][0]:.12g}"), float(f"{sigmoids[-1][1]:.12g}"))
+        np.testing.assert_array_equal(load_model(tmp_path / path)["pipeline"].predict_proba(X_test),
+                                      pipeline.predict_proba(X_test))
+    assert sigmoids[0] != sigmoids[1]
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+
+
 def test_trust_list_is_minimal(data, tmp_path):
     """Each trusted type is needed by some family: the list grows only when a pipeline needs it."""
     import skops.io as sio

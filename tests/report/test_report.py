@@ -149,6 +149,43 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     assert "**What this rests on.**" in text and "30% of their monthly profit" in text
 
 
+def per_offer(text: str) -> dict:
+    """The power statement's offers: name -> campaigns of this size needed (or why none)."""
+    listed = text.split("campaigns of this size needed to tell each offer's own effect: ")[1].split(".")[0]
+    return dict(item.split(" ", 1) for item in listed.split(", "))
+
+
+def test_the_power_statement_names_every_offer(report):
+    """Every offer of the plan, in its order, with the campaigns its own arms need: "not planned" where no customer
+    to contact gets it, "no control group" where none is held back (an offer needing one campaign is named too)."""
+    text, _, campaign, _, inputs = report
+    power = campaign["power"]["offers"]
+    assert per_offer(text) == {name: str(power[name]["campaigns_needed"] or "no control group")
+                               if power.get(name, {}).get("planned") else "not planned" for name in campaign["offers"]}
+    changed = copy.deepcopy(inputs)
+    first, second, *_ = changed["campaign"]["offers"]
+    del changed["campaign"]["power"]["offers"][first]
+    changed["campaign"]["power"]["offers"][second] = {"control": 0, "treated": 4, "power": None,
+                                                      "campaigns_needed": None}
+    changed["campaign"]["power"]["offers"]["others"] = {"campaigns_needed": 1}  # not an offer of the plan: left out
+    shown = per_offer(render(changed, PARAMS))
+    assert list(shown) == list(campaign["offers"])
+    assert shown[first] == "not planned" and shown[second] == "no control group"
+
+
+def test_revenue_is_labelled_roubles_among_thousand_roubles(report):
+    """The report's money is in thousand roubles; the revenue features are in roubles, and say so."""
+    text, *_, inputs = report
+    assert "Money is in thousand roubles, except the revenue features (`revenue_*`), in roubles" in text
+    profiles = inputs["profiles"].copy()
+    priority = (profiles["segment"] == "keep_priority") & (profiles["rank"] == 1)
+    profiles.loc[priority, ["feature", "segment_value", "rest_value"]] = ["revenue_prev", 4595.33, 4879.01]
+    text = render({**inputs, "profiles": profiles}, PARAMS)
+    row = next(line for line in text.split("## The priority segment")[1].splitlines() if "4595.33" in line)
+    assert row.startswith("| `revenue_prev` (roubles) | 4595.33 | 4879.01 |")
+    assert not [line for line in text.splitlines() if line.startswith("| `minutes_") and "roubles" in line]
+
+
 def test_the_read_out_and_monitoring_sections(report):
     text, _, _, readout, inputs = report
     for offer, m in readout["offers"].items():
