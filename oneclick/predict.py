@@ -9,7 +9,8 @@ rows it exits with code 4, after writing.
 Every customer gets the calibrated probability of buying less; with money.csv also the plan's decision (offer,
 expected profit, contact, control group), by the economics of params.yaml and the save rates the campaign stage
 learned (metrics/save_rates.json), and the segment. The drift check (and, with the target, the realized
-performance) goes to <output stem>_monitor.json. One line on stderr sums it up.
+performance) goes to <output stem>_monitor.json, which model, params and git revision made the list to
+<output stem>_provenance.json. One line on stderr sums it up.
 
 The default model is the production model of the repository this package belongs to (`--repo`, whatever the
 working directory): the selection procedure run on every labelled customer. `--model` takes any model file of
@@ -24,10 +25,11 @@ from pathlib import Path
 from oneclick.campaign import offers
 from oneclick.campaign.new_customers import OUTPUT_COLUMNS, plan_export
 from oneclick.campaign.plan import rounded
+from oneclick.campaign.provenance import record, sidecar
 from oneclick.common.cli import run
 from oneclick.common.errors import DataError
 from oneclick.common.io import write_csv, write_json
-from oneclick.common.paths import PRODUCTION_MODEL
+from oneclick.common.paths import CAMPAIGN, PRODUCTION_MODEL
 from oneclick.data import prepare
 from oneclick.data.prepare import check_share
 from oneclick.insight import segments
@@ -63,10 +65,13 @@ def score(input_dir, model_path=None, repo=ROOT, campaign: str | None = None) ->
     params = load_params(prepare.check_params, calibration.check_params, drift.check_params, offers.check_params,
                          segments.check_params, path=repo / "params.yaml")
     result = score_export(input_dir, Path(model_path) if model_path else repo / PRODUCTION_MODEL, params)
-    scores, known = plan_export(result["customers"], result["profit"], params, repo, campaign)
+    scores, known = plan_export(result["customers"], result["profit"], params, repo, campaign, result["seen"])
     if known is not None:  # the plan on known outcomes: the campaign's decision metric
         result["monitor"]["realized"]["campaign"] = known
-    return {**result, "scores": scores, "max_excluded_share": params["prepare"]["max_excluded_share"]}
+    made = record("python -m oneclick.predict", campaign or params["campaign"]["name"], params["campaign"],
+                  result["model"], repo)
+    return {**result, "scores": scores, "provenance": made,
+            "max_excluded_share": params["prepare"]["max_excluded_share"]}
 
 
 def summary(result: dict, output) -> str:
@@ -110,10 +115,17 @@ def main(argv=None):
     write_csv(args.output, rounded(result["scores"]))
     write_csv(excluded_path(args.output), result["excluded"])
     write_json(monitor_path(args.output), result["monitor"])
+    write_json(sidecar(args.output), result["provenance"])
     if result["reference"]["data"]["synthetic"]:
         print("warning: this model was fitted on the synthetic store, not on the store's customers; its scores and "
               "plan are a demonstration. Train on a real export first: `make real` (README \"Your own data\").",
               file=sys.stderr)
+    seen = result["monitor"]["in_sample"]
+    if seen:
+        print(f"warning: {seen} of the {len(result['scores'])} customers scored are customers the model was fitted "
+              "on (same id, same data): their probabilities are in-sample, too confident, and the realized-"
+              f"performance check leaves them out. For the training customers, {CAMPAIGN} holds out-of-fold "
+              "probabilities and their plan.", file=sys.stderr)
     for note in result["export"].notes:
         print(f"note: {note}", file=sys.stderr)
     print(summary(result, args.output), file=sys.stderr)

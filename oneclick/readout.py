@@ -27,6 +27,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     params = load_params(readout.check_params, offers.check_params, prepare.check_params, path=args.params)
     result, _ = readout.readout_file(args.campaign, args.outcomes, params)
+    if result["contact_list"]["provenance"] is None:
+        print(f"warning: {result['contact_list']['says']}", file=sys.stderr)
     write_json(args.output, result)
     limit = params["prepare"]["max_excluded_share"] if args.max_excluded_share is None else args.max_excluded_share
     if result["export"]["broken_share"] > limit:

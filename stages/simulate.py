@@ -1,15 +1,16 @@
 """Stage simulate: the demo campaign. The plan of the save-rate priors, sent to the train part's customers (the
 test part stays untouched, so the plan checked on it never saw their outcomes), and the export after it, where each
 treated customer who bought less was kept with the offer's true save rate (params `simulate`):
-data/simulated/campaigns/<name>/ (contacts.csv, outcomes/), read out by readout@<name>."""
+data/simulated/campaigns/<name>/ (contacts.csv and its provenance record, outcomes/), read out by readout@<name>."""
 
 from pathlib import Path
 
 from oneclick.campaign import offers, simulation
 from oneclick.campaign.customers import known_customers
 from oneclick.campaign.plan import make_plan, rounded
+from oneclick.campaign.provenance import record, sidecar
 from oneclick.common.cli import run
-from oneclick.common.io import write_csv
+from oneclick.common.io import write_csv, write_json
 from oneclick.common.paths import CONTACTS, OUTCOMES, SIMULATED_CAMPAIGNS
 from oneclick.data import source
 from oneclick.params import load_params
@@ -25,6 +26,7 @@ def main():
     out = Path(SIMULATED_CAMPAIGNS) / sim["name"]
     simulation.simulate_outcomes(plan, params["data"]["raw_dir"], out / OUTCOMES, sim["save_rates"], sim["seed"])
     write_csv(out / CONTACTS, rounded(plan))
+    write_json(sidecar(out / CONTACTS), record("stage simulate (the demo campaign)", sim["name"], spec))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ stage learned and the segment thresholds the segment stage set, both checked aga
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oneclick.campaign.emp import on_known_outcomes
@@ -40,7 +41,7 @@ def thresholds_of(repo: Path, spec: dict) -> dict:
 
 
 def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: dict, repo: Path,
-                campaign: str | None = None) -> tuple:
+                campaign: str | None = None, seen=None) -> tuple:
     """(the plan's columns and the segment for every scored customer, the plan on known outcomes or None).
 
     The arms are drawn for `campaign` (default params `campaign.name`), each customer's save rates are those the
@@ -48,7 +49,8 @@ def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: di
 
     `customers`: the model table with `probability` (oneclick/monitor/export.py); `profit`: money.csv's rows, or
     None without money.csv (then every customer gets a probability and no decision). Where the export has the
-    target and money, the plan is also checked on the known outcomes: the campaign's decision metric."""
+    target and money, the plan is also checked on the known outcomes of the customers the model did not learn from
+    (`seen`: in-sample per customer, or None): the campaign's decision metric."""
     customers = customers.merge(profit[["id", "profit"]], on="id", how="left") if profit is not None \
         else customers.assign(profit=float("nan"))
     spec = params["campaign"]
@@ -58,8 +60,11 @@ def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: di
     names = params["segment"]["names"]
     scores["segment"] = assign_segments(scores, thresholds_of(repo, params["segment"]), names)
     known = None
-    if TARGET in customers.columns and profit is not None:
+    fresh = np.ones(len(scores), bool) if seen is None else ~np.asarray(seen, bool)
+    if TARGET in customers.columns and profit is not None and fresh.any():
         draws = save_rate_draws(offers, spec["draws"], spec["seed"])
-        known = on_known_outcomes(scores, customers[TARGET], scores["segment"] == names[PRIORITY], draws,
-                                  offers["offer"].tolist(), spec["contact_cost"])
+        mine = scores[fresh].reset_index(drop=True)
+        known = on_known_outcomes(mine, customers[TARGET][fresh].reset_index(drop=True),
+                                  mine["segment"] == names[PRIORITY], draws, offers["offer"].tolist(),
+                                  spec["contact_cost"])
     return scores[OUTPUT_COLUMNS], known

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oneclick.campaign.provenance import describe, read_record, sidecar
 from oneclick.campaign.save_rates import beta_of, posterior_grid
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
@@ -325,6 +326,8 @@ def readout_file(campaign, outcomes, params: dict) -> tuple[dict, pd.DataFrame]:
     result = read_out(contacts, outcome, missing, offers, spec, params["campaign"]["contact_cost"], export)
     table = customer_table(contacts, outcome)
     result["design"] = contacts.attrs["design"]
+    made_by = read_record(campaign)
+    result["contact_list"] = {"provenance": made_by, "says": describe(made_by)}
     for name, found in heterogeneity(table, offers, params["campaign"]["seed"]).items():
         if name in result["offers"]:
             result["offers"][name]["heterogeneity"] = found
@@ -344,5 +347,8 @@ def campaign_files(contacts: Path, outcomes: Path, name: str, revenue_max: float
     check_folder(outcomes)
     read_outcomes(outcomes, read_contacts(contacts), revenue_max)
     files = {contacts: Path(CONTACTS)}
+    if sidecar(contacts).is_file():  # which model and revision made the list: kept with it
+        read_record(contacts)
+        files[sidecar(contacts)] = sidecar(Path(CONTACTS))
     files.update({outcomes / f.name: Path(OUTCOMES) / f.name for f in RAW_FILES if (outcomes / f.name).is_file()})
     return files

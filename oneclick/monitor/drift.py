@@ -2,7 +2,8 @@
 
 The reference is made from the customers a model was fitted on and saved beside the model file (JSON and
 CSV: loading it runs nothing): per numeric feature the deciles and the share of customers between them, per
-category the customers of each value, and a seeded sample of rows (at most `reference_rows`).
+category the customers of each value, a seeded sample of rows (at most `reference_rows`), and a fingerprint of
+each customer (oneclick/monitor/in_sample.py).
 
 Per feature the check runs a test and measures a distance:
 - numeric: the two-sample Kolmogorov-Smirnov test against the sample rows, and the population stability index
@@ -23,6 +24,7 @@ import pandas as pd
 
 from oneclick.common.checks import SEED, named_folders, number, section
 from oneclick.data.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.monitor.in_sample import reference_fingerprints
 
 CATEGORICAL = list(ORDINAL) + NOMINAL
 CATEGORIES = {c.name: list(c.categories) for c in MARKET_FILE.columns if c.name in CATEGORICAL}
@@ -50,6 +52,8 @@ def make_reference(table: pd.DataFrame, rows: int, seed: int, data: dict) -> tup
     take = min(rows, len(table))
     picked = np.sort(np.random.default_rng(seed).choice(len(table), size=take, replace=False))
     reference["sample_rows"] = take
+    if "id" in table.columns:  # which customers a score would be in-sample for (oneclick/monitor/in_sample.py)
+        reference["fingerprints"] = reference_fingerprints(table)
     return reference, table.iloc[picked][FEATURES].reset_index(drop=True)
 
 

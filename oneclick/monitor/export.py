@@ -16,12 +16,14 @@ from oneclick.data.prepare import build_table, excluded_table
 from oneclick.model import calibration
 from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
 from oneclick.model.model_file import load_model
+from oneclick.monitor.in_sample import in_sample
 from oneclick.monitor.record import monitor_record
 
 
 def score_export(input_dir, model_path, params: dict) -> dict:
     """{customers: the model table of the scored customers with their `probability`, profit: money.csv's rows or
-    None, excluded: id and reason, monitor: the check, model: the model file, model_name, reference}."""
+    None, seen: in-sample per customer or None, excluded: id and reason, monitor: the check, model: the model file,
+    model_name, reference}."""
     model_path = Path(model_path)
     saved = load_model(model_path)
     calibrator = read_companion(model_path, CALIBRATION)
@@ -31,12 +33,14 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     export = read_export(input_dir, with_money=with_money, require_target=False)
     kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])
     probability = calibration.apply(calibrator, saved["pipeline"].predict_proba(kept[FEATURES])[:, 1])
+    seen = in_sample(kept, reference)
     record = monitor_record(kept, probability, reference, sample, expected, params["monitor"],
-                            params["calibrate"]["bins"], export.quarantine)
+                            params["calibrate"]["bins"], export.quarantine, seen)
     record["quarantine"] = {"customers": export.customers, "quarantined": int(export.quarantine["id"].nunique()),
                             "share": round(export.excluded_share(), 6),
                             "reasons": {r: int(n) for r, n in export.quarantined().items()},
                             "extra_ids_ignored": export.extra_ids, "notes": export.notes}
-    return {"customers": kept.assign(probability=probability), "profit": profit if with_money else None,
+    return {"customers": kept.assign(probability=probability), "seen": seen,
+            "profit": profit if with_money else None,
             "excluded": excluded_table(export, excluded), "export": export, "monitor": record,
             "model": model_path, "model_name": saved["model"], "reference": reference}

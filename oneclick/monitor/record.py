@@ -16,6 +16,7 @@ from oneclick.stats import delong_interval, unpaired_difference, verdict
 DIGITS = 4
 WORDS = {"better": "better than the estimate", "worse": "worse than the estimate",
          "no detectable difference": "as expected"}
+IN_SAMPLE = "cannot judge: the model was fitted on every customer of the export with the target (in-sample)"
 
 
 def realized(y, probability, expected: dict, bins: int) -> dict:
@@ -38,12 +39,19 @@ def realized(y, probability, expected: dict, bins: int) -> dict:
 
 
 def monitor_record(customers: pd.DataFrame, probability, reference: dict, sample: pd.DataFrame, expected: dict,
-                   spec: dict, bins: int, quarantine: pd.DataFrame | None = None) -> dict:
+                   spec: dict, bins: int, quarantine: pd.DataFrame | None = None, seen=None) -> dict:
     """Drift (new categories among the customers the export contract set aside included), and realized
-    performance where `customers` (the export's model table) has the target."""
-    record = {"drift": check(reference, sample, customers, spec, new_categories(quarantine))}
+    performance where `customers` (the export's model table) has the target, on the customers the model did not
+    learn from (`seen`: in-sample per row, or None when the model's reference cannot tell)."""
+    record = {"drift": check(reference, sample, customers, spec, new_categories(quarantine)),
+              "in_sample": None if seen is None else int(np.sum(seen))}
     if TARGET in customers.columns:
-        record["realized"] = realized(customers[TARGET], probability, expected, bins)
+        fresh = np.ones(len(customers), bool) if seen is None else ~np.asarray(seen, bool)
+        if fresh.any():
+            record["realized"] = realized(customers[TARGET][fresh], np.asarray(probability)[fresh], expected, bins)
+        else:
+            record["realized"] = {"customers": 0, "roc_auc": None, "verdict": IN_SAMPLE}
+        record["realized"]["in_sample_left_out"] = int((~fresh).sum())
     return record
 
 
@@ -51,6 +59,10 @@ def summary_line(record: dict) -> str:
     """The check in a few words, for predict's stderr line and the report."""
     text = f"drift: {record['drift']['verdict']}"
     performance = record.get("realized")
+    if record.get("in_sample"):
+        text += f"; {record['in_sample']} customers in-sample (the model was fitted on them)"
+    if performance and performance.get("roc_auc") is None and performance.get("verdict") == IN_SAMPLE:
+        text += "; realized performance: cannot judge in-sample"
     if performance and performance.get("roc_auc") is not None:
         text += (f"; realized ROC-AUC {performance['roc_auc']:.3f} [{performance['roc_auc_ci95_low']:.3f}, "
                  f"{performance['roc_auc_ci95_high']:.3f}]: {performance['verdict']}")

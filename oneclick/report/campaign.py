@@ -181,6 +181,9 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                         f"{_money(overall['incremental_profit'])} thousand roubles "
                         f"({_range(overall['incremental_profit_low'], overall['incremental_profit_high'])}) against "
                         f"{_money(overall['planned_expected_profit'])} the plan expected.")
+        if r.get("contact_list"):
+            says = r["contact_list"]["says"]
+            out[-1] += f" {says[0].upper()}{says[1:]}" + ("." if r["contact_list"]["provenance"] else " (warning).")
         out += [""]
         rows = []
         for offer, m in r["offers"].items():

@@ -1,5 +1,6 @@
 """`python -m oneclick.raw_import`: an export folder under DVC in data/raw/NAME, or one clear error and no change."""
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -115,12 +116,15 @@ def test_a_campaign_is_imported_with_its_outcomes(repo, tmp_path):
     from simulated_campaign import campaign
 
     _, _, contacts, _ = campaign(tmp_path, 200)
+    (tmp_path / "contacts_provenance.json").write_text(json.dumps(
+        {"made_by": "python -m oneclick.predict", "campaign": "spring", "model": None, "campaign_params_sha256": "0"}))
     result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "spring", "--contacts",
                              str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     target = repo / "data" / "raw" / "campaigns" / "spring"
     assert (target / "contacts.csv").read_bytes() == contacts.read_bytes()
+    assert (target / "contacts_provenance.json").read_bytes() == (tmp_path / "contacts_provenance.json").read_bytes()
     assert sorted(p.name for p in (target / "outcomes").iterdir()) == sorted(
         p.name for p in (tmp_path / "outcomes").iterdir())
     assert (repo / "data" / "raw" / "campaigns" / "spring.dvc").is_file()

@@ -2,6 +2,7 @@
 run, a drift check and a summary line, from any directory; nobody vanishes; clear errors."""
 
 import contextlib
+import hashlib
 import io
 import json
 import shutil
@@ -20,6 +21,7 @@ from workspace import run
 from oneclick import predict
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan
+from oneclick.campaign.provenance import params_sha256, sidecar
 from oneclick.campaign.save_rates import learn
 from oneclick.common import cli
 from oneclick.common.errors import DataError
@@ -141,27 +143,86 @@ def test_without_money_there_is_no_decision(synthetic_dir, repo, tmp_path):
     assert "no contact decision (no money.csv: no profit)" in run_result.stderr
 
 
-def test_a_real_trained_model_gives_no_warning(synthetic_dir, tmp_path):
+@pytest.fixture(scope="module")
+def fresh_dir(tmp_path_factory):
+    """Customers of the same store the model never saw (other ids, another draw), with the target."""
+    out = tmp_path_factory.mktemp("fresh")
+    write_raw_files(draw_customers(400, seed=2, separation=0.9, first_id=2_000_000), out)
+    return out
+
+
+def test_a_real_trained_model_gives_no_warning(synthetic_dir, fresh_dir, tmp_path):
     make_repo(synthetic_dir, tmp_path / "real", synthetic=False)
-    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", tmp_path / "real")
+    result = predict_cli("--input", fresh_dir, "--output", tmp_path / "s.csv", "--repo", tmp_path / "real")
     assert result.returncode == 0 and "warning" not in result.stderr
     assert "fitted on" in result.stderr and "customers of the export data/raw/x" in result.stderr
 
 
-def test_with_the_target_the_realized_performance_is_reported(synthetic_dir, repo, tmp_path):
+def test_with_the_target_the_realized_performance_is_reported(fresh_dir, repo, tmp_path):
     root, *_ = repo
     out = tmp_path / "scores.csv"
-    assert predict_cli("--input", synthetic_dir, "--output", out, "--repo", root).returncode == 0
+    assert predict_cli("--input", fresh_dir, "--output", out, "--repo", root).returncode == 0
     record = json.loads(monitor_path(out).read_text())
     scores = pd.read_csv(out)
-    kept, _ = customers_and_profit(synthetic_dir)
+    kept, _ = customers_and_profit(fresh_dir)
     truth = kept.set_index("id").loc[scores["id"], TARGET]
-    assert record["realized"]["roc_auc"] == pytest.approx(roc_auc_score(truth, scores["probability"]), abs=1e-3)
-    assert record["realized"]["roc_auc_ci95_low"] < record["realized"]["roc_auc"] < \
-        record["realized"]["roc_auc_ci95_high"]
-    assert record["realized"]["verdict"] in ("as expected", "worse than the estimate", "better than the estimate")
-    assert set(record["realized"]["campaign"]["realized_profit"]) == {"plan", "everyone", "probability_0.5",
-                                                                      "priority_segment"}
+    realized = record["realized"]
+    assert record["in_sample"] == 0 and realized["in_sample_left_out"] == 0 and realized["customers"] == len(scores)
+    assert realized["roc_auc"] == pytest.approx(roc_auc_score(truth, scores["probability"]), abs=1e-3)
+    assert realized["difference"] == pytest.approx(realized["roc_auc"] - 0.9, abs=1e-4)  # the card says 0.9
+    low, high = realized["difference_low"], realized["difference_high"]
+    assert realized["verdict"] == ("better than the estimate" if low > 0 else "worse than the estimate" if high < 0
+                                   else "as expected")
+    assert set(realized["campaign"]["realized_profit"]) == {"plan", "everyone", "probability_0.5",
+                                                            "priority_segment"}
+    made = json.loads(sidecar(out).read_text())  # which model, params and revision made the list
+    model = root / "models" / "production" / "model.skops"
+    assert made["model"]["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert made["made_by"] == "python -m oneclick.predict" and made["campaign"] == PARAMS["campaign"]["name"]
+    assert made["campaign_params_sha256"] == params_sha256(PARAMS["campaign"]) and made["git"] is None
+
+
+def test_scores_of_the_training_customers_are_flagged_in_sample(synthetic_dir, repo, tmp_path):
+    """The model of `repo` was fitted on synthetic_dir: scoring it again warns with the count and judges no
+    realized performance; customers whose data changed since count as new, and only they are judged."""
+    root, *_ = repo
+    kept, _ = customers_and_profit(synthetic_dir)
+    out = tmp_path / "again.csv"
+    result = predict_cli("--input", synthetic_dir, "--output", out, "--repo", root)
+    assert result.returncode == 0
+    assert f"warning: {len(kept)} of the {len(kept)} customers scored are customers the model was fitted on" \
+        in result.stderr and "data/campaign.csv" in result.stderr
+    record = json.loads(monitor_path(out).read_text())
+    assert record["in_sample"] == len(kept)
+    assert record["realized"]["roc_auc"] is None and "in-sample" in record["realized"]["verdict"]
+    assert record["realized"]["in_sample_left_out"] == len(kept) and "campaign" not in record["realized"]
+
+    changed = tmp_path / "changed"  # next month: 60 customers with one more page per visit
+    shutil.copytree(synthetic_dir, changed)
+    market = pd.read_csv(changed / "market_file.csv", dtype=str, keep_default_na=False)
+    moved = market["id"].astype(int).isin(kept["id"].iloc[:60])
+    market.loc[moved, "Страниц_за_визит"] = (market.loc[moved, "Страниц_за_визит"].astype(int) + 1).astype(str)
+    market.to_csv(changed / "market_file.csv", index=False, lineterminator="\r\n")
+    out = tmp_path / "changed.csv"
+    result = predict_cli("--input", changed, "--output", out, "--repo", root)
+    record = json.loads(monitor_path(out).read_text())
+    assert record["in_sample"] == len(kept) - 60 and f"warning: {len(kept) - 60} of the" in result.stderr
+    assert record["realized"]["customers"] == 60 and record["realized"]["in_sample_left_out"] == len(kept) - 60
+    scores = pd.read_csv(out).set_index("id")
+    fresh = kept["id"].iloc[:60]
+    truth = kept.set_index("id").loc[fresh, TARGET]
+    assert record["realized"]["roc_auc"] == pytest.approx(roc_auc_score(truth, scores.loc[fresh, "probability"]),
+                                                          abs=1e-3)
+
+
+def test_a_model_from_another_store_flags_no_customer_in_sample(real_dir, synthetic_dir, repo, tmp_path):
+    """The synthetic store shares the real store's id range: the same ids with other data are not in-sample."""
+    root, *_ = repo
+    kept, _ = customers_and_profit(real_dir)
+    assert len(set(kept["id"]) & set(customers_and_profit(synthetic_dir)[0]["id"])) > 100
+    out = tmp_path / "real.csv"
+    result = predict_cli("--input", real_dir, "--output", out, "--repo", root)
+    assert json.loads(monitor_path(out).read_text())["in_sample"] == 0 and "in-sample" not in result.stderr
 
 
 def test_fail_on_drift_exits_non_zero_after_writing(repo, tmp_path):
