@@ -2,7 +2,8 @@
 
 A side is a git revision (a commit, a branch, an experiment's sha) or the workspace (rev None). Four lines:
 the train pass's winner by CV and on the test part, the production model (every labelled customer) by CV, and the
-plan's expected maximum profit on the test part.
+plan's expected maximum profit on the test part; then, per past campaign, the head plan's off-policy value there
+against the plan that ran.
 Pairing needs the same folds (cv.* and the same customers) or the same test customers; otherwise the line
 says what changed instead of giving a number. The profit line also needs the same assumptions (the campaign's
 params, the values at stake, the offers' costs and save rates): when they differ it gives each side's figure and
@@ -19,6 +20,7 @@ import pandas as pd
 
 from oneclick.campaign.emp import profit_curves
 from oneclick.campaign.offers import save_rate_draws
+from oneclick.common import paths
 from oneclick.common.paths import PASS_METRICS, TEST_CAMPAIGN, TEST_METRICS, TEST_PREDICTIONS, cv_folds
 from oneclick.stats import corrected_t_difference, delong_difference, verdict
 
@@ -221,12 +223,33 @@ def emp_line(base_rev, head_rev, root: Path = Path("."), resamples: int = 400) -
     low, high = (float(v) for v in np.percentile(diff, [2.5, 97.5]))
     return {**line, "base": f"{base_emp[0]:.1f}", "head": f"{head_emp[0]:.1f}",
             "delta": float(head_emp[0] - base_emp[0]), "low": low, "high": high, "verdict": verdict(low, high),
+            "digits": 1,
             "method": f"bootstrap of the same {len(head)} test customers, {resamples} resamples, thousand roubles"}
+
+
+def off_policy_lines(head_rev, root: Path = Path(".")) -> list[dict]:
+    """Per past campaign of the head's plan (metrics/campaign.json): what its plan would have earned on that
+    campaign's randomized customers (inverse-propensity weighted, oneclick/campaign/off_policy.py), against the
+    plan that ran there, paired on the same customers; the one-rate-per-offer plan beside it."""
+    campaign = _json(head_rev, paths.CAMPAIGN_METRICS, root) or {}
+    out = []
+    for name, value in (campaign.get("past_campaigns") or {}).items():
+        new, ran, one = value["new_plan"], value["plan_that_ran"], value["one_rate_per_offer"]
+        diff = new["minus_plan_that_ran"]
+        out.append({"what": f"off-policy value of the plan per 1000 customers of campaign {name}, against the plan "
+                            "that ran there", "base": f"{ran['per_1000']:.1f}", "head": f"{new['per_1000']:.1f}",
+                    "delta": diff["per_1000"], "low": diff["low"], "high": diff["high"],
+                    "verdict": verdict(diff["low"], diff["high"]), "digits": 1,
+                    "method": f"inverse-propensity weighted on its randomized customers, paired, thousand roubles; "
+                              f"one save rate per offer would earn {one['per_1000']:.1f} "
+                              f"[{one['low']:.1f}, {one['high']:.1f}]"})
+    return out
 
 
 def compare(base_rev, head_rev, root: Path = Path(".")) -> list[dict]:
     return [cv_line(base_rev, head_rev, "train", root), holdout_line(base_rev, head_rev, root),
-            cv_line(base_rev, head_rev, "labelled", root), emp_line(base_rev, head_rev, root)]
+            cv_line(base_rev, head_rev, "labelled", root), emp_line(base_rev, head_rev, root),
+            *off_policy_lines(head_rev, root)]
 
 
 def markdown_lines(lines: list[dict]) -> list[str]:
@@ -242,8 +265,9 @@ def markdown_lines(lines: list[dict]) -> list[str]:
                        f"{line['delta']:+.1f} ({line['method']}): the figures answer another question, not better "
                        "or worse")
             continue
-        out.append(f"- **{line['verdict']}**. {line['what']}: {sides}, Δ {line['delta']:+.4f}, "
-                   f"95 % interval [{line['low']:+.4f}, {line['high']:+.4f}] ({line['method']})")
+        d = line.get("digits", 4)  # ROC-AUC to 4 decimals, money (thousand roubles) to 1
+        out.append(f"- **{line['verdict']}**. {line['what']}: {sides}, Δ {line['delta']:+.{d}f}, "
+                   f"95 % interval [{line['low']:+.{d}f}, {line['high']:+.{d}f}] ({line['method']})")
     return out
 
 

@@ -144,3 +144,30 @@ def test_a_campaign_stage_that_did_not_run_is_not_compared(repo):
     lock["stages"]["segment"]["deps"][0]["md5"] = "new"
     (repo / "dvc.lock").write_text(json.dumps(lock))
     assert stale_stages(lock) == set() and compare("main", None, repo)[3]["verdict"] == "no detectable difference"
+
+
+def test_each_past_campaign_gets_its_off_policy_line(repo):
+    """The head plan's off-policy value on a past campaign, against the plan that ran there: the verdict follows
+    the interval of the paired difference; the one-rate plan's figure stands beside it."""
+    def value(per_1000, low, high, diff=None):
+        out = {"per_1000": per_1000, "low": low, "high": high}
+        if diff is not None:
+            out["minus_plan_that_ran"] = dict(zip(("per_1000", "low", "high"), diff, strict=True))
+        return out
+
+    past = {"spring": {"new_plan": value(260.0, 200.0, 320.0, (12.5, 3.0, 22.0)),
+                       "one_rate_per_offer": value(250.0, 190.0, 310.0, (2.0, -8.0, 12.0)),
+                       "plan_that_ran": value(247.5, 180.0, 315.0)},
+            "autumn": {"new_plan": value(100.0, 60.0, 140.0, (-1.0, -9.0, 7.0)),
+                       "one_rate_per_offer": value(101.0, 61.0, 141.0, (0.0, -8.0, 8.0)),
+                       "plan_that_ran": value(101.0, 60.0, 142.0)}}
+    (repo / "metrics" / "campaign.json").write_text(json.dumps({"past_campaigns": past}))
+    lines = compare("main", None, repo)
+    assert len(lines) == 6
+    spring, autumn = lines[4:]
+    assert (spring["verdict"], autumn["verdict"]) == ("better", "no detectable difference")
+    assert (spring["base"], spring["head"], spring["delta"]) == ("247.5", "260.0", 12.5)
+    text = markdown_lines([spring])[0]
+    assert text.startswith("- **better**. off-policy value of the plan per 1000 customers of campaign spring")
+    assert "Δ +12.5, 95 % interval [+3.0, +22.0]" in text and "one save rate per offer would earn 250.0" in text
+    assert len(compare("main", "main", repo)) == 4  # the base commit has no past campaign
