@@ -12,7 +12,7 @@ the trust list. Then skops builds it.
 
 A file holds the same bytes on every CPU: the one float of our pipelines whose last bits follow the CPU (the Platt
 sigmoid of an SVC's probabilities, fitted by L-BFGS through numpy's SIMD and OpenBLAS's kernels) is rounded to 12
-significant digits before it is written.
+significant digits before it is written, and a k-NN's kd-tree is written without its count of queries.
 """
 
 import io
@@ -41,6 +41,8 @@ TRUSTED = [
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",  # a k-NN's kd-tree and its metric (exact distances)
+    "sklearn.neighbors._kd_tree.KDTree",
     "sklearn.tree._tree.Tree",
     "sklearn.utils._bunch.Bunch",
 ]
@@ -67,12 +69,19 @@ def save_model(path, pipeline, name: str, fit_rows: int | None = None, rows: int
 
 def portable(estimator) -> None:
     """Round, in place, the sigmoid (a_, b_) of every CalibratedClassifierCV in a fitted estimator (a pipeline's
-    steps, a vote's members, nested) to 12 significant digits: the same on every CPU."""
+    steps, a vote's members, nested) to 12 significant digits: the same on every CPU. A k-NN's kd-tree counts the
+    queries it answered (trims, leaves, splits, calls); the counts are reset, so a file does not depend on what was
+    predicted before it was written."""
     from sklearn.base import BaseEstimator
     from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
+    from sklearn.neighbors import KDTree
 
     if isinstance(estimator, _SigmoidCalibration):
         estimator.a_, estimator.b_ = significant(estimator.a_), significant(estimator.b_)
+    elif isinstance(estimator, KDTree):  # its state: arrays, sizes, then the 4 query counters, metric, weights
+        state = list(estimator.__getstate__())
+        state[7:11] = [0, 0, 0, 0]
+        estimator.__setstate__(tuple(state))
     elif isinstance(estimator, (list, tuple)):
         for part in estimator:
             portable(part)
