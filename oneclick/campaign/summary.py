@@ -85,6 +85,7 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
         r_low, r_high = np.quantile(rates_only, QUANTILES) if len(draws) else (0.0, 0.0)
         return {"contacts": int((contact & mask).sum()), "treated": int(rows.sum()),
                 "control": int((control & mask).sum()), "explored": int((explored & contact & mask).sum()),
+                "explored_treated": int((explored & treated & mask).sum()),
                 "spend": _money(cost[rows].sum()), "expected_profit": _money(expected[rows].sum()),
                 "expected_profit_low": _money(low), "expected_profit_high": _money(high),
                 "save_rates_only_low": _money(r_low), "save_rates_only_high": _money(r_high),

@@ -44,7 +44,8 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
         if not entry["in_plan"]:
             assumed += f"; out of the plan: {entry['reason']}"
         even = "–" if figures["break_even_save_rate"] is None else f"{figures['break_even_save_rate']:.2f}"
-        rows.append([f"**{name}**: {entry['text']}", figures["treated"], figures["explored"], figures["control"],
+        rows.append([f"**{name}**: {entry['text']}", figures["treated"], figures["explored_treated"],
+                     figures["control"],
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
                      f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
@@ -84,8 +85,8 @@ def _learning(campaign: dict) -> list[str]:
     """What measuring costs this campaign, and what not knowing the save rates costs the plan."""
     out = [f"**The price of learning.** Holding the control group back gives up "
            f"{_money(campaign['control_forgone_profit'])} thousand roubles of expected profit, and sending offers to "
-           f"{campaign['explored']} customers the plan would leave alone (exploration, to learn whom the offers move "
-           f"beyond the plan's cut-off) is expected to cost {_money(campaign['exploration_cost'])}: "
+           f"{campaign['explored_treated']} customers the plan would leave alone (exploration, to learn whom the "
+           f"offers move beyond the plan's cut-off) is expected to cost {_money(campaign['exploration_cost'])}: "
            f"{_money(campaign['price_of_learning'])} in all. Not knowing the save rates exactly costs the plan "
            f"{_money(campaign['value_of_information'])} thousand roubles in expectation (what a plan that knew them "
            "would earn more)"]
@@ -108,8 +109,10 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
         return out + _assumptions(spec, save_rates)
     test = campaign["test"]
     out += [f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign "
-            f"`{spec['campaign']}`). Send the offer to {campaign['treated']} of them ({campaign['explored']} of those "
-            f"beyond the plan's cut-off, to learn) and keep {campaign['control']} as the control group. The offers "
+            f"`{spec['campaign']}`). Send the offer to {campaign['treated']} of them "
+            f"({campaign['explored_treated']} of those beyond the plan's cut-off, to learn) and keep "
+            f"{campaign['control']} as the control group "
+            f"({campaign['explored'] - campaign['explored_treated']} of them beyond the cut-off). The offers "
             f"and contacts cost **{_money(campaign['spend'])} thousand roubles**; after those costs the campaign would "
             f"earn **{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} "
             "months in expectation. 5-95 % range: "

@@ -174,7 +174,7 @@ def test_totals_add_up_and_the_range_holds_the_expected_profit():
     n = 3000
     customers = pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n),
                               "profit": rng.uniform(1, 7, n), "unpaid_items_quarter": rng.integers(0, 8, n)})
-    s = spec(**{"control.share": 0.2})
+    s = spec(**{"control.share": 0.2, "explore.share": 0.1})
     offers = catalogue(s)
     plan = make_plan(customers, s, offers)
     figures = totals(plan, offers, s, save_rate_draws(offers, 2000, 0))
@@ -186,6 +186,11 @@ def test_totals_add_up_and_the_range_holds_the_expected_profit():
         figures["save_rates_only_high"] < figures["expected_profit_high"]  # chance in the outcomes widens it
     assert sum(o["expected_profit"] for o in figures["offers"].values()) == pytest.approx(
         figures["expected_profit"], abs=1e-2)
+    explored = plan["explored"].astype(bool)
+    assert (explored & treated).any() and (explored & plan["control"]).any()
+    assert figures["explored_treated"] == (explored & treated).sum()  # sent an offer beyond the cut-off ...
+    assert figures["explored"] - figures["explored_treated"] == (explored & plan["control"]).sum()  # ... or held back
+    assert sum(o["explored_treated"] for o in figures["offers"].values()) == figures["explored_treated"]
     cart = figures["offers"]["cart_reminder"]
     mine = treated & (plan["offer"] == "cart_reminder")
     pv = (plan.loc[mine, "probability"] * plan.loc[mine, "value_at_stake"]).sum()
