@@ -56,7 +56,7 @@ def ranking(root: Path = Path(".")) -> list[str]:
         if exp["state"] != "success":
             rows.append((float("inf"), [exp["name"], exp["state"], *[""] * 9]))
             continue
-        cv, holdout, production, profit = compare(exp["baseline"], exp["rev"], root)
+        cv, holdout, production, profit, *_ = compare(exp["baseline"], exp["rev"], root)
         selected = cv.get("head", "").split(" ")[0]
         rows.append((-cv.get("delta", float("-inf")),
                      [exp["name"], exp["state"], selected, *_cell(cv), *_cell(holdout), *_cell(production),

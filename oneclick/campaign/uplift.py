@@ -17,11 +17,19 @@ Each tree node:
    rate in the node, p known) give the null distribution of the maximum z over all candidates; the split is kept
    if the observed maximum's p-value is <= `alpha` (for the shared g, the split must also have the same relative
    effect in every offer: Cochran's Q at `alpha`);
-3. recurses into both sides.
+3. checks the split against the control customers: p is a model, and where it is miscalibrated on one side the
+   treated customers alone show a difference that is not the offer's. Measured against each side's own control
+   arm (control_adjusted_z), the difference must keep its sign and reach `alpha` too, and each side's control arm
+   must hold at least `min_control` expected decliners;
+4. recurses into both sides.
 Each leaf gets a grid posterior: a Beta prior centred on its offer's pooled rate (the params prior times all its
 treated customers' likelihood), whose strength is chosen by empirical Bayes (marginal likelihood of all offers'
-leaves), times the leaf's exact likelihood. `search_share` < 1 gives the honest variant: splits are searched
-(and guarded) on a random share of the customers and the leaves estimated on the rest.
+leaves), times the leaf's exact likelihood.
+
+Splits are searched and guarded (steps 1-2) on a random share `search_share` of the treated customers and
+checked against the control (step 3) on the others: checked on the customers they were chosen on, a split would
+carry the chance lows of the treated customers that made it the best of hundreds of candidates into the check.
+The leaves are estimated on every customer.
 
 numpy, pandas and scipy only. Deterministic given `seed`.
 
@@ -46,10 +54,10 @@ DEFAULTS = {
     "alpha": 0.05,         # guard: the split's null p-value must be at most this
     "same_alpha": 0.01,    # a shared split is refused when Cochran's Q rejects one relative effect at this level
     "n_null": 200,         # null draws of the guard
-    "search_share": 1.0,   # < 1: honest variant (search on this share, estimate on the rest)
+    "search_share": 0.5,   # treated customers the splits are searched on; the others check them (step 3)
     "weights": "none",     # 'ipw': weight customers by 1 / propensity of the treatment they got
     "calibration_alpha": 0.01,  # rescale p by the control arm only if it rejects calibration at this level
-    "calibration_alpha_split": 0.05,  # refuse a split across which the control arm's calibration differs so
+    "min_control": 5.0,    # least expected decliners in the control arm on each side of a split
 }
 
 
@@ -198,27 +206,37 @@ def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
     return bool(chi2.sf(((logs - centre) ** 2 * prec).sum(), len(logs) - 1) > alpha)
 
 
-def calibration_differs(rule: dict, control, alpha: float) -> bool:
-    """Does the control group (frame, p, y) decline at another rate relative to p on the two sides of a split? Then
-    a difference the treated customers show across it may be the model's miscalibration there, not the offer."""
+def control_adjusted_z(rule: dict, frame, p, y, w, b, control, min_control: float) -> float | None:
+    """The split's rate difference measured against each side's own control customers rather than against p: a
+    side's untreated decline is c p with c = (control decliners) / (control sum of p) on that side, so
+    theta = (sum w p - sum w y / c) / sum w p b, and its variance (delta method) holds the control's noise too.
+    Where the model is miscalibrated on one side, the treated customers alone show a difference that is not the
+    offer's; against the side's own control it vanishes. None when a side's control arm holds fewer than
+    `min_control` expected decliners: too few to tell the offer from the model there."""
     if control is None or not len(control[0]):
-        return False
-    frame, p, y = control
-    mask = apply_split(rule, frame)
+        return None
+    c_frame, c_p, c_y = control
+    mask, c_mask = apply_split(rule, frame), apply_split(rule, c_frame)
     sides = []
-    for m in (mask, ~mask):
-        expected, variance = p[m].sum(), (p[m] * (1 - p[m])).sum()
-        if expected <= 0 or variance <= 0:
-            return False
-        sides.append((y[m].sum() / expected, variance / expected ** 2))
-    (r1, v1), (r2, v2) = sides
-    return bool(chi2.sf((r1 - r2) ** 2 / (v1 + v2), 1) < alpha)
+    for m, cm in ((mask, c_mask), (~mask, ~c_mask)):
+        expected = c_p[cm].sum()
+        if expected < min_control or c_y[cm].sum() <= 0:
+            return None
+        c = c_y[cm].sum() / expected
+        var_c = (c * c_p[cm] * (1 - np.clip(c * c_p[cm], 0, 1))).sum() / expected ** 2
+        P, B, Y = (w[m] * p[m]).sum(), (w[m] * p[m] * b[m]).sum(), (w[m] * y[m]).sum()
+        theta = (P - Y / c) / B
+        q = np.clip(c * p[m] * (1 - b[m] * theta), 1e-9, 1 - 1e-9)
+        var_y = (w[m] ** 2 * q * (1 - q)).sum()
+        sides.append((theta, var_y / (c * B) ** 2 + Y ** 2 * var_c / (c ** 2 * B) ** 2))
+    (t1, v1), (t2, v2) = sides
+    return float((t1 - t2) / np.sqrt(max(v1 + v2, 1e-12)))
 
 
 def grow(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=(), control=None):
     """A tree on rows `frame` (theta multiplies b). `search`: rows the splits are searched on. `group`: the
     offer of each row for the shared tree (its splits must pass `same_effect`). `control`: (frame, p, y) of the
-    control customers in the node: a split across which they show another calibration of p is refused.
+    control customers in the node: a split must also hold against them, on the rows it was not chosen on.
     Returns a nested dict."""
     node = {"path": list(path)}
     s = search
@@ -237,9 +255,12 @@ def grow(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=
                                              opts["min_info"], opts["same_alpha"]):
         node["candidate"]["same_effect"] = False
         return node
-    if calibration_differs(rule, control, opts["calibration_alpha_split"]):
-        node["candidate"]["control_calibration_differs"] = True
-        return node
+    check = ~s if (~s).any() else s  # the treated customers the split was not chosen on
+    z_control = control_adjusted_z(rule, frame[check], p[check], y[check], w[check], b[check], control,
+                                   opts["min_control"])
+    node["candidate"]["z_against_control"] = None if z_control is None else z_control
+    if z_control is None or z_control * diff <= 0 or chi2.sf(z_control ** 2, 1) > opts["alpha"]:
+        return node  # the difference does not hold against each side's own control customers
     mask = apply_split(rule, frame)
     node["split"] = rule
     c_mask = apply_split(rule, control[0]) if control is not None and len(control[0]) else None
@@ -329,7 +350,7 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
         if (offer == o).any():
             w[offer == o] /= max(w[offer == o].mean(), 1e-12)
     search = rng.random(len(rows)) < opts["search_share"]
-    est = ~search if opts["search_share"] < 1 else np.ones(len(rows), bool)
+    est = np.ones(len(rows), bool)
     ctrl = table[table["control"].astype(bool) & table["offer"].isin(names)].reset_index(drop=True)
     ctrl_p = np.clip(ctrl["probability"].to_numpy(float) * ctrl["offer"].map(factors).to_numpy(float), 1e-6,
                      1 - 1e-6)

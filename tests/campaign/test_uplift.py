@@ -111,3 +111,26 @@ def test_off_policy_value_of_another_plan_matches_its_true_value():
     errors = np.array(errors)
     assert abs(errors.mean()) < 3 * errors.std(ddof=1) / np.sqrt(len(errors)), errors
     assert held >= 8, f"the 95 % interval held the truth {held} of 12 times"  # P(< 8 | 12, 0.95) < 0.1 %
+
+
+def miscalibrated(n: int, seed: int) -> pd.DataFrame:
+    """A campaign with one save rate per offer where the model's p is wrong on a small group: the customers with
+    z >= 0.9 decline at 0.6 p untreated. Against p alone, the treated there look kept far more often."""
+    table, _ = simulated(n, constant, seed)
+    rng = np.random.default_rng(1000 + seed)
+    s = np.where(table["treated"], np.where(table["offer"] == "reminder", 0.25, 0.3), 0.0)
+    true_p = table["probability"] * np.where(table["z"] >= 0.9, 0.6, 1.0)
+    table["declined"] = (rng.random(n) < true_p * (1 - s)).astype(int)
+    return table
+
+
+def test_a_group_the_model_misjudges_is_not_taken_for_one_the_offer_moves():
+    """One save rate per offer, but the tenth of the customers with z >= 0.9 decline at 0.6 p untreated: the split
+    must hold against their own control customers, so it is refused (measured over 30 campaigns: 2 of 60 offers
+    split; 12 of 60 when a split was refused only where the control arm rejected p's calibration, which a thin
+    control arm rarely does)."""
+    splits = 0
+    for seed in range(20):
+        model = uplift.fit(miscalibrated(3000, seed), PRIORS, ["x", "z"], seed=seed, n_null=100, shared_depth=0)
+        splits += sum(len(uplift.leaves(model["offers"][name]["tree"])) > 1 for name in ("reminder", "bonus"))
+    assert splits <= 5, f"{splits} of 40 offers split where only the model's calibration differs"

@@ -56,7 +56,8 @@ def test_make_real_says_the_command_it_runs(repo, synthetic_dir, tmp_path):
     venv.mkdir()
     for marker in (".installed", ".on-path"):
         (venv / marker).touch()
-    dry = run(["make", "-n", "real", f"VENV={venv}", "REAL_DATA=/exports/market"], repo).stdout.splitlines()
+    dry = run(["make", "--no-print-directory", "-n", "real", f"VENV={venv}", "REAL_DATA=/exports/market"],
+              repo).stdout.splitlines()
     assert dry[0] == "python -m oneclick.raw_import /exports/market --name market --no-next-step", dry
     said = shlex.split(dry[1])
     assert said[0] == "echo" and said[1] == f"run on it: {dry[2]}", dry

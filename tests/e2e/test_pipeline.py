@@ -153,7 +153,11 @@ def test_predict_defaults_to_the_production_model(repo):
     np.testing.assert_allclose(scores["probability"], shipped, rtol=0, atol=5e-7)
     assert not np.allclose(scores["probability"], honest, atol=1e-3)
     assert scores["segment"].notna().all() and scores["contact"].any()  # money.csv is there: the plan decides
-    assert "warning" not in result.stderr and "customers of the export data/raw/store" in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1 and "customers of the export data/raw/store" in result.stderr  # not synthetic
+    assert warnings[0].startswith(f"warning: {len(scores)} of the {len(scores)} customers scored are customers the "
+                                  "model was fitted on")  # the production model's own customers: in-sample
+    assert json.loads((ws / "tmp" / "scores_monitor.json").read_text())["in_sample"] == len(scores)
 
 
 def test_registered_model_is_fetched_by_stage_and_scores(repo, tmp_path):
@@ -202,7 +206,8 @@ def test_review_of_the_baseline_against_itself_finds_no_difference(repo):
     """Better and worse cases: test_review_verdict.py."""
     ws, _ = repo
     verdict = review_verdict(ws)
-    assert verdict.count("- **no detectable difference**.") == 4, verdict
+    assert verdict.count("- **no detectable difference**.") == 5, verdict  # four lines and the demo campaign's
+    assert "off-policy value of the plan per 1000 customers of campaign demo" in verdict
     assert verdict.count("95 % interval [+0.0000, +0.0000]") == 4
 
 
