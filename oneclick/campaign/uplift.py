@@ -19,8 +19,8 @@ Each tree node:
    effect in every offer: Cochran's Q at `alpha`);
 3. checks the split against the control customers: p is a model, and where it is miscalibrated on one side the
    treated customers alone show a difference that is not the offer's. Measured against each side's own control
-   arm (control_adjusted_z), the difference must keep its sign and reach `alpha` too, and each side's control arm
-   must hold at least `min_control` expected decliners;
+   arm (control_adjusted_z), the difference must keep its sign and reach `check_alpha`, and each side's control
+   arm must hold at least `min_control` expected decliners;
 4. recurses into both sides.
 Each leaf gets a grid posterior: a Beta prior centred on its offer's pooled rate (the params prior times all its
 treated customers' likelihood), whose strength is chosen by empirical Bayes (marginal likelihood of all offers'
@@ -58,6 +58,8 @@ DEFAULTS = {
     "weights": "none",     # 'ipw': weight customers by 1 / propensity of the treatment they got
     "calibration_alpha": 0.01,  # rescale p by the control arm only if it rejects calibration at this level
     "min_control": 5.0,    # least expected decliners in the control arm on each side of a split
+    "check_alpha": 0.01,   # the check against the control: two-sided p-value at most this (a model's
+                           # miscalibration on a group passes the search's guard; only the check stops it)
 }
 
 
@@ -259,7 +261,7 @@ def grow(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=
     z_control = control_adjusted_z(rule, frame[check], p[check], y[check], w[check], b[check], control,
                                    opts["min_control"])
     node["candidate"]["z_against_control"] = None if z_control is None else z_control
-    if z_control is None or z_control * diff <= 0 or chi2.sf(z_control ** 2, 1) > opts["alpha"]:
+    if z_control is None or z_control * diff <= 0 or chi2.sf(z_control ** 2, 1) > opts["check_alpha"]:
         return node  # the difference does not hold against each side's own control customers
     mask = apply_split(rule, frame)
     node["split"] = rule
