@@ -3,7 +3,6 @@ stage learned and the segment thresholds the segment stage set, both checked aga
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from oneclick.campaign.emp import on_known_outcomes
@@ -15,6 +14,7 @@ from oneclick.common.io import read_json
 from oneclick.common.paths import SAVE_RATES_METRICS, SEGMENTS_METRICS
 from oneclick.data.columns import TARGET
 from oneclick.insight.segments import PRIORITY, assign_segments, check_thresholds
+from oneclick.monitor.in_sample import out_of_sample
 
 OUTPUT_COLUMNS = COLUMNS[:4] + ["segment"] + COLUMNS[4:]
 
@@ -60,7 +60,7 @@ def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: di
     names = params["segment"]["names"]
     scores["segment"] = assign_segments(scores, thresholds_of(repo, params["segment"]), names)
     known = None
-    fresh = np.ones(len(scores), bool) if seen is None else ~np.asarray(seen, bool)
+    fresh = out_of_sample(seen, len(scores))
     if TARGET in customers.columns and profit is not None and fresh.any():
         draws = save_rate_draws(offers, spec["draws"], spec["seed"])
         mine = scores[fresh].reset_index(drop=True)

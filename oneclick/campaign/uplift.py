@@ -279,7 +279,8 @@ def leaves(node) -> list:
 
 
 def leaf_index(node, frame: pd.DataFrame) -> np.ndarray:
-    """Leaf number (in `leaves` order) of each row of `frame`."""
+    """Leaf number (in `leaves` order) of each row of `frame`, for a tree as fitted or in its JSON form (to_json):
+    both have a node's `split` and `children`."""
     out = np.zeros(len(frame), dtype=int)
 
     def walk(nd, rows, start):
@@ -508,29 +509,14 @@ def _path_text(path) -> str:
     return " and ".join(_rule_text(r, s) for r, s in path) or "everyone"
 
 
-def _json_leaf_index(node: dict, frame: pd.DataFrame) -> np.ndarray:
-    """Leaf number of each row, for a tree in its JSON form (to_json)."""
-    out = np.zeros(len(frame), dtype=int)
-
-    def walk(nd, rows, start):
-        if "children" not in nd:
-            out[rows] = start
-            return start + 1
-        m = apply_split(nd["split"], frame.iloc[rows])
-        return walk(nd["children"][1], rows[m], walk(nd["children"][0], rows[~m], start))
-
-    walk(node, np.arange(len(frame)), 0)
-    return out
-
-
 def predict_json(model: dict, customers: pd.DataFrame, names: list[str]) -> np.ndarray:
     """customers x offers (in `names` order): each customer's posterior mean save rate g(x) theta_o(x), from the
     JSON form of a model (to_json)."""
     c = customers.reset_index(drop=True)
-    g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[_json_leaf_index(model["shared"]["tree"], c)]
+    g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[leaf_index(model["shared"]["tree"], c)]
     out = np.zeros((len(c), len(names)))
     for j, o in enumerate(names):
         f = model["offers"][o]
-        theta = np.array([lf["mean"] for lf in f["leaves"]])[_json_leaf_index(f["tree"], c)]
+        theta = np.array([lf["mean"] for lf in f["leaves"]])[leaf_index(f["tree"], c)]
         out[:, j] = np.clip(g * theta, 0.0, 1.0)
     return out

@@ -41,6 +41,11 @@ def reference_fingerprints(table: pd.DataFrame) -> list[str] | None:
     return sorted(fingerprints(table)) if len(table) <= MAX_CUSTOMERS else None
 
 
+def out_of_sample(seen, rows: int) -> np.ndarray:
+    """Per row, whether its outcome can judge the model: not in-sample (`seen`: in_sample's answer; None: all)."""
+    return np.ones(rows, bool) if seen is None else ~np.asarray(seen, bool)
+
+
 def in_sample(table: pd.DataFrame, reference: dict) -> np.ndarray | None:
     """Per row of `table`, whether the model was fitted on that customer with these data; None when the
     reference lists no fingerprints (a model file written before they were recorded, or fitted on more than

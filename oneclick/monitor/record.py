@@ -11,6 +11,7 @@ import pandas as pd
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
 from oneclick.monitor.drift import check, new_categories
+from oneclick.monitor.in_sample import out_of_sample
 from oneclick.stats import delong_interval, unpaired_difference, verdict
 
 DIGITS = 4
@@ -46,7 +47,7 @@ def monitor_record(customers: pd.DataFrame, probability, reference: dict, sample
     record = {"drift": check(reference, sample, customers, spec, new_categories(quarantine)),
               "in_sample": None if seen is None else int(np.sum(seen))}
     if TARGET in customers.columns:
-        fresh = np.ones(len(customers), bool) if seen is None else ~np.asarray(seen, bool)
+        fresh = out_of_sample(seen, len(customers))
         if fresh.any():
             record["realized"] = realized(customers[TARGET][fresh], np.asarray(probability)[fresh], expected, bins)
         else:

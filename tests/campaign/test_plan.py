@@ -96,11 +96,15 @@ def test_each_campaign_draws_its_own_arms_from_its_name_and_the_id():
     assert abs(other["control"].mean() - 0.2) < 0.015 and abs(both - 0.04) < 0.01  # fresh, independent arms
 
 
+def mixed_risk(n: int, seed: int) -> pd.DataFrame:
+    """n customers of the same profit, risk uniform in (0, 1), 0-5 unpaid items (the cart reminder open from 3)."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n), "profit": 4.0,
+                         "unpaid_items_quarter": rng.integers(0, 6, n)})
+
+
 def test_exploration_treats_a_share_of_those_left_out_and_records_every_propensity():
-    rng = np.random.default_rng(4)
-    n = 40_000
-    customers = pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n), "profit": 4.0,
-                              "unpaid_items_quarter": rng.integers(0, 6, n)})
+    customers = mixed_risk(40_000, 4)
     s = spec(**{"control.share": 0.2, "explore.share": 0.1})
     plan = make_plan(customers, s, catalogue(s))
     planned = plan["contact"] & ~plan["explored"]
@@ -122,10 +126,7 @@ def test_exploration_treats_a_share_of_those_left_out_and_records_every_propensi
 def test_a_budget_that_cuts_exploration_short_records_the_share_in_effect():
     """With room for 300 explored customers of the 10 % drawn, exactly those drawn lowest are explored, and their
     propensities (and those of everyone left out) use the share in effect, the cut-off of the draw."""
-    rng = np.random.default_rng(5)
-    n = 20_000
-    customers = pd.DataFrame({"id": np.arange(n), "probability": rng.uniform(0, 1, n), "profit": 4.0,
-                              "unpaid_items_quarter": rng.integers(0, 6, n)})
+    customers = mixed_risk(20_000, 5)
     free = spec(**{"explore.share": 0.1, "control.share": 0.2})
     unlimited = make_plan(customers, free, catalogue(free))
     planned = int((unlimited["contact"].astype(bool) & ~unlimited["explored"].astype(bool)).sum())
