@@ -1,7 +1,7 @@
 """What would another plan have earned on a past campaign? Off-policy value from its randomized customers.
 
 A past campaign treated customer i with offer o with the probability it recorded (`propensity`: the plan's
-customers with 1 - control share, explored ones with explore share x (1 - control share) / eligible offers). For a
+customers with 1 - control share, explored ones with their chance x (1 - control share) / eligible offers). For a
 new plan that would treat customer i with offer a_i, the inverse-propensity estimate of its value is the sum, over
 the customers the campaign treated with exactly a_i, of their reward over their propensity; a customer the new plan
 leaves alone is worth 0. The reward of a treated customer is V_i (p_i - y_i) - cost - contact: at the calibrated

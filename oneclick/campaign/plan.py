@@ -12,7 +12,9 @@ buying less and monthly profit profit_i:
   when that E is above 0, highest E first, within the budget (which counts what is spent: the treated customers'
   offers and contacts, the control group's nothing);
 - exploration: a share `campaign.explore.share` of the customers the plan leaves out, who have an eligible offer,
-  get one of those offers at random (a dropped offer stays eligible here, so it can be measured again);
+  get one of those offers at random (a dropped offer stays eligible here, so it can be measured again); each is
+  drawn with a chance in proportion to their probability p (the share on average), because only a customer who
+  would have bought less shows what an offer does;
 - the control group: a share `campaign.control.share` of everyone planned or explored is planned but gets
   nothing, so that a read-out can measure what the offers do, above and below the plan's cut-off.
 
@@ -94,6 +96,16 @@ def select_contacts(table: pd.DataFrame, spec: dict, control: np.ndarray) -> np.
     return planned
 
 
+def exploration_intensity(probability: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Each candidate's chance to be explored relative to the share: its probability over the candidates' mean
+    (0 for the others). A treated customer tells about a save rate only if they would have bought less, so a
+    customer of p = 0.02 carries a tenth of what one of p = 0.2 does, at the same price; exploring in proportion
+    to p spends the share where it teaches (the propensities record each customer's own chance)."""
+    p = np.where(candidates, np.nan_to_num(probability, nan=0.0), 0.0)
+    mean = p[candidates].mean() if candidates.any() else 0.0
+    return p / mean if mean > 0 else candidates.astype(float)
+
+
 def within_budget(candidates: np.ndarray, order_key: np.ndarray, planned: np.ndarray, cost: np.ndarray,
                   planned_cost: np.ndarray, control: np.ndarray, spec: dict, share: float) -> tuple[np.ndarray, float]:
     """(the exploration `candidates` that fit the budget the planned customers leave, the share explored in
@@ -152,10 +164,14 @@ def make_plan(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: 
                       np.maximum(k - 1, 0))
     nth_open = np.argsort(~eligible, axis=1, kind="stable")  # the open offers first, in params order
     explored_offer = nth_open[rows, pick]
+    intensity = exploration_intensity(table["probability"].to_numpy(float), ~planned & (k > 0))
+    with np.errstate(divide="ignore"):
+        explore_key = np.where(intensity > 0, explore_draw / np.where(intensity > 0, intensity, 1.0), np.inf)
     explored, explore_share = within_budget(
-        ~planned & (k > 0) & (explore_draw < explore_share), explore_draw, planned,
+        ~planned & (k > 0) & (explore_key < explore_share), explore_key, planned,
         np.where(control_draw, 0.0, offers["cost"].to_numpy(float)[explored_offer] + spec["contact_cost"])
         if len(offers) else np.zeros(n), table["offer_cost"].to_numpy(float), control_draw, spec, explore_share)
+    explore_chance = np.minimum(1.0, explore_share * intensity)  # each left-out customer's chance to be explored
     offer = np.where(explored, explored_offer, best)
     decided = planned | explored
     offer_open = decided | has_offer
@@ -168,9 +184,9 @@ def make_plan(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: 
     table["expected_profit"] = np.where(offer_open, e_all[rows, offer], np.nan) if len(offers) else np.nan
     control = decided & control_draw
     propensity = np.where(planned, np.where(control, share, 1 - share),
-                          np.where(explored, np.where(control, explore_share * share,
-                                                      explore_share * (1 - share) / np.maximum(k, 1)),
-                                   np.where(k > 0, 1 - explore_share, 1.0)))
+                          np.where(explored, np.where(control, explore_chance * share,
+                                                      explore_chance * (1 - share) / np.maximum(k, 1)),
+                                   np.where(k > 0, 1 - explore_chance, 1.0)))
     for column in ("offer", "offer_text"):
         table[column] = pd.Series(table[column], dtype="str").where(known, None)
     table["contact"] = pd.array(np.where(known, decided, False), dtype="boolean")

@@ -4,6 +4,12 @@ The calibrated probability p is the model of the untreated outcome, so for custo
 likelihood of the save rate is exact given p: a customer declines (y = 1) with probability p (1 - s). Within a
 group G the moment estimate is the ratio of sums  s_G = sum_G (p - y) / sum_G p.
 
+The baseline. A round's untreated customers (the control arms and everyone not contacted, thousands of them) show
+where p is off: a logistic regression of their outcome on logit p and the customer's columns refits it, and is
+used when its cross-validated log-loss beats p's (refit_baseline). Its own uncertainty on a group's sum of p
+(delta method on the coefficients) is integrated out of that group's likelihood, so the intervals hold it too.
+Each offer's control arm then checks the baseline on the offer's own customers and rescales it where it rejects.
+
 Model:  s_o(x) = g(x) * theta_o(x)
   g        a multiplier shared by every offer (1 everywhere unless the data show a relative effect that is the
            same for all offers, e.g. "the likeliest decliners are the hardest to keep");
@@ -17,10 +23,11 @@ Each tree node:
    rate in the node, p known) give the null distribution of the maximum z over all candidates; the split is kept
    if the observed maximum's p-value is <= `alpha` (for the shared g, the split must also have the same relative
    effect in every offer: Cochran's Q at `alpha`);
-3. checks the split against the control customers: p is a model, and where it is miscalibrated on one side the
-   treated customers alone show a difference that is not the offer's. Measured against each side's own control
-   arm (control_adjusted_z), the difference must keep its sign and reach `check_alpha`, and each side's control
-   arm must hold at least `min_control` expected decliners;
+3. checks the split against the untreated customers: p is a model, and where it is miscalibrated on one side the
+   treated customers alone show a difference that is not the offer's. Measured against each side's own untreated
+   customers (control_adjusted_z; the offer's control arm, or with a refitted baseline every untreated customer on
+   that side), the difference must keep its sign and reach `check_alpha`, and each side's untreated customers
+   must hold at least `min_control` expected decliners;
 4. recurses into both sides.
 Each leaf gets a grid posterior: a Beta prior centred on its offer's pooled rate (the params prior times all its
 treated customers' likelihood), whose strength is chosen by empirical Bayes (marginal likelihood of all offers'
@@ -31,7 +38,7 @@ checked against the control (step 3) on the others: checked on the customers the
 carry the chance lows of the treated customers that made it the best of hundreds of candidates into the check.
 The leaves are estimated on every customer.
 
-numpy, pandas and scipy only. Deterministic given `seed`.
+numpy, pandas, scipy and a scikit-learn logistic regression. Deterministic given `seed`.
 
     model = fit(table, priors, columns, seed=0)
     rates = predict(model, customers)                  # customers x offers: posterior mean save rates
@@ -60,6 +67,8 @@ DEFAULTS = {
     "min_control": 5.0,    # least expected decliners in the control arm on each side of a split
     "check_alpha": 0.01,   # the check against the control: two-sided p-value at most this (a model's
                            # miscalibration on a group passes the search's guard; only the check stops it)
+    "baseline_folds": 5,   # cross-validation folds of the untreated baseline (0: keep the model's p)
+    "baseline_min": 50,    # least decliners and least stayers among the untreated to refit the baseline
 }
 
 
@@ -68,6 +77,20 @@ def log_lik(grid, p, y, w, b):
     """Log-likelihood on `grid` of theta for treated customers: P(y = 1) = p (1 - b theta)."""
     q = np.clip(p[:, None] * (1 - b[:, None] * grid[None, :]), 1e-12, 1 - 1e-12)
     return (w[:, None] * np.where(y[:, None] == 1, np.log(q), np.log1p(-q))).sum(0)
+
+
+NODES, NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(9)  # c = 1 + sd z, z ~ N(0, 1)
+NODE_WEIGHTS = NODE_WEIGHTS / NODE_WEIGHTS.sum()
+
+
+def log_lik_uncertain(grid, p, y, w, b, sd):
+    """log_lik with the untreated baseline p known only up to a factor c ~ N(1, sd^2) common to the rows (the
+    refitted baseline's own uncertainty on their sum, refit_baseline): integrated over c by Gauss-Hermite."""
+    if not sd > 0:
+        return log_lik(grid, p, y, w, b)
+    terms = [np.log(wk) + log_lik(grid, np.clip(p * max(1 + sd * zk, 1e-3), 0, 1), y, w, b)
+             for zk, wk in zip(NODES, NODE_WEIGHTS, strict=True)]
+    return np.logaddexp.reduce(np.array(terms), axis=0)
 
 
 def beta_prior(grid, mean, strength):
@@ -185,8 +208,10 @@ def null_outcomes(p, y, w, b, n_null, rng):
 
 
 def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
-    """Cochran's Q: does the split change the rate by the same factor in every group (offer) with at least
-    min_info on both sides? False when fewer than two groups can tell."""
+    """Does the split change the rate by the same factor in every group (offer) with at least min_info on both
+    sides? Cochran's Q does not reject one factor at `alpha`, and the groups other than the one with the
+    strongest evidence show the effect on their own (same sign, two-sided `alpha`). False when fewer than two
+    groups can tell."""
     mask = apply_split(rule, frame)
     logs, variances = [], []
     for g in np.unique(group):
@@ -205,7 +230,13 @@ def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
         return False
     logs, prec = np.array(logs), 1 / np.array(variances)
     centre = (logs * prec).sum() / prec.sum()
-    return bool(chi2.sf(((logs - centre) ** 2 * prec).sum(), len(logs) - 1) > alpha)
+    if chi2.sf(((logs - centre) ** 2 * prec).sum(), len(logs) - 1) <= alpha:
+        return False
+    # and the effect shows without its strongest offer: one offer's effect, with the others too noisy to reject
+    # it, is that offer's, not a shared one
+    rest = np.arange(len(logs)) != np.argmax(np.abs(logs) * prec)
+    z_rest = (logs[rest] * prec[rest]).sum() / np.sqrt(prec[rest].sum())
+    return bool(z_rest * centre > 0 and chi2.sf(z_rest ** 2, 1) <= alpha)
 
 
 def control_adjusted_z(rule: dict, frame, p, y, w, b, control, min_control: float) -> float | None:
@@ -310,6 +341,90 @@ def choose_strength(items) -> float:
 
 
 # ------------------------------------------------------------------------------------------- fitting
+def _baseline_pipeline(frame: pd.DataFrame, columns: list[str]):
+    """Logistic regression of the untreated outcome on logit p and the customer's columns (numbers standardized,
+    categories one-hot): the model's p refitted where round-1 outcomes show it off."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    numeric = [c for c in columns if c != "probability" and pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c])]
+    nominal = [c for c in columns if c != "probability" and c not in numeric]
+
+    def logit(x):
+        q = np.clip(np.asarray(x, dtype=float), 1e-6, 1 - 1e-6)
+        return np.log(q / (1 - q))
+
+    parts = [("logit_p", FunctionTransformer(logit), ["probability"]), ("num", StandardScaler(), numeric)]
+    if nominal:
+        parts.append(("cat", OneHotEncoder(handle_unknown="ignore"), nominal))
+    return make_pipeline(ColumnTransformer(parts), LogisticRegression(C=1.0, max_iter=2000))
+
+
+def refit_baseline(table: pd.DataFrame, columns: list[str], opts: dict, seed: int) -> tuple[np.ndarray, dict]:
+    """Each customer's untreated decline probability from the round's untreated customers (control arms and the
+    customers not contacted): their outcomes are the model's p put to the test on thousands of customers, where an
+    offer's control arm alone holds a few hundred. Refitted (logit p plus the columns, _baseline_pipeline) and used
+    only when its cross-validated log-loss beats p's at `calibration_alpha` (paired over the customers); otherwise
+    p. An untreated customer gets its out-of-fold value, so a check against the untreated is not in-sample."""
+    from scipy.stats import norm
+    from sklearn.model_selection import StratifiedKFold
+
+    p = table["probability"].to_numpy(float)
+    untreated = ~table["treated"].astype(bool).to_numpy()
+    y = table["declined"].to_numpy(int)[untreated]
+    info = {"applied": False, "untreated": int(untreated.sum()), "declined": int(y.sum())}
+    folds = opts["baseline_folds"]
+    if not folds or min(y.sum(), len(y) - y.sum()) < max(opts["baseline_min"], folds):
+        return p, info
+    frame = table.loc[untreated, columns + ["probability"] * ("probability" not in columns)]
+    oof = np.zeros(len(y))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(frame, y):
+        model = _baseline_pipeline(frame, columns).fit(frame.iloc[train], y[train])
+        oof[test] = model.predict_proba(frame.iloc[test])[:, 1]
+
+    def loss(q):
+        q = np.clip(q, 1e-6, 1 - 1e-6)
+        return -(y * np.log(q) + (1 - y) * np.log1p(-q))
+
+    gain = loss(p[untreated]) - loss(oof)
+    z = float(gain.mean() / max(gain.std(ddof=1), 1e-12) * np.sqrt(len(gain)))
+    info.update({"log_loss_gain": float(gain.mean()), "z": z})
+    if z <= norm.ppf(1 - opts["calibration_alpha"]):
+        return p, info
+    info["applied"] = True
+    model = _baseline_pipeline(frame, columns).fit(frame, y)
+    design = _design(model, table[frame.columns])
+    fitted = model.predict_proba(table[frame.columns])[:, 1]
+    q = fitted[untreated]  # the fit's information on its own rows, plus the L2 penalty (1/C, intercept free)
+    hessian = design[untreated].T @ (design[untreated] * (q * (1 - q))[:, None])
+    hessian[1:, 1:] += np.eye(len(hessian) - 1) / model[-1].C
+    refitted = np.where(untreated, 0.0, fitted)
+    refitted[untreated] = oof
+    info["sensitivity"] = design * (fitted * (1 - fitted))[:, None]  # d p~_i / d coefficients
+    info["covariance"] = np.linalg.pinv(hessian)
+    return refitted, info
+
+
+def _design(model, frame: pd.DataFrame) -> np.ndarray:
+    """The refitted baseline's design matrix on `frame`, with the intercept's column first."""
+    x = model[0].transform(frame)
+    x = x.toarray() if hasattr(x, "toarray") else np.asarray(x, dtype=float)
+    return np.column_stack([np.ones(len(x)), x])
+
+
+def baseline_sd(refit: dict, rows: np.ndarray, weights: np.ndarray, p: np.ndarray) -> float:
+    """The refitted baseline's relative standard error on the weighted sum of p over `rows` (table positions): the
+    delta method on the coefficients' covariance. 0 when p is the model's own."""
+    if not refit.get("applied") or not len(rows):
+        return 0.0
+    gradient = (refit["sensitivity"][rows] * weights[:, None]).sum(0)
+    total = float((weights * p).sum())
+    return float(np.sqrt(max(gradient @ refit["covariance"] @ gradient, 0.0))) / total if total > 0 else 0.0
+
+
 def check_calibration(table: pd.DataFrame, level: float) -> dict:
     """The control arm's decliners against sum p: factor c = declined / expected, its z, and whether p is
     rescaled (only when the arm rejects c = 1 at `level`, two-sided)."""
@@ -340,12 +455,22 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
     opts = {**DEFAULTS, **options}
     rng = np.random.default_rng(seed)
     names = list(priors)
-    # each offer's customers (its eligibility rule makes them a group of their own) checked against its control arm
-    calib = {o: check_calibration(table[table["offer"] == o], opts["calibration_alpha"]) for o in names}
+    table = table.reset_index(drop=True)
+    baseline, refit = refit_baseline(table, columns, opts, seed)
+    # each offer's customers (its eligibility rule makes them a group of their own) checked against its control
+    # arm: the baseline rescaled where the arm rejects it
+    refitted = table.assign(probability=baseline)
+    calib = {o: check_calibration(refitted[refitted["offer"] == o], opts["calibration_alpha"]) for o in names}
     factors = {o: c["factor"] if c["applied"] else 1.0 for o, c in calib.items()}
-    rows = table[table["treated"].astype(bool) & table["offer"].isin(names)].reset_index(drop=True)
+    treated = table["treated"].astype(bool).to_numpy() & table["offer"].isin(names).to_numpy()
+    rows = table[treated].reset_index(drop=True)
+    position = np.flatnonzero(treated)  # each treated row's place in the table
+
+    def sd(m):  # the baseline's relative uncertainty on the rows m of the treated
+        return baseline_sd(refit, position[m], w[m], baseline[position[m]])
+
     factor = rows["offer"].map(factors).to_numpy(float)
-    p = np.clip(rows["probability"].to_numpy(float) * factor, 1e-6, 1 - 1e-6)
+    p = np.clip(baseline[treated] * factor, 1e-6, 1 - 1e-6)
     y = rows["declined"].to_numpy(float)
     w = 1 / rows["propensity"].to_numpy(float) if opts["weights"] == "ipw" else np.ones(len(rows))
     offer = rows["offer"].to_numpy(str)
@@ -354,9 +479,12 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
             w[offer == o] /= max(w[offer == o].mean(), 1e-12)
     search = rng.random(len(rows)) < opts["search_share"]
     est = np.ones(len(rows), bool)
-    ctrl = table[table["control"].astype(bool) & table["offer"].isin(names)].reset_index(drop=True)
-    ctrl_p = np.clip(ctrl["probability"].to_numpy(float) * ctrl["offer"].map(factors).to_numpy(float), 1e-6,
-                     1 - 1e-6)
+    # what a split is checked against: each offer's control arm, or, with a refitted baseline, every untreated
+    # customer (the baseline is the same for all of them, whatever offer they would have got)
+    untreated = (~table["treated"].astype(bool)).to_numpy() if refit["applied"] else \
+        (table["control"].astype(bool) & table["offer"].isin(names)).to_numpy()
+    ctrl = table[untreated].reset_index(drop=True)
+    ctrl_p = np.clip(baseline[untreated] * ctrl["offer"].map(factors).fillna(1.0).to_numpy(float), 1e-6, 1 - 1e-6)
     ctrl_y, ctrl_offer = ctrl["declined"].to_numpy(float), ctrl["offer"].to_numpy(str)
 
     # pooled posterior per offer: params prior x every treated customer's likelihood
@@ -364,9 +492,11 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
     for o in names:
         m = offer == o
         a, bb = priors[o]["alpha"], priors[o]["beta"]
-        pooled[o] = summarize(UNIT, beta_prior(UNIT, a / (a + bb), a + bb) + log_lik(UNIT, p[m], y[m], w[m],
-                                                                                     np.ones(m.sum())))
+        pooled[o] = summarize(UNIT, beta_prior(UNIT, a / (a + bb), a + bb)
+                              + log_lik_uncertain(UNIT, p[m], y[m], w[m], np.ones(m.sum()), sd(m)))
     base = np.array([pooled[o]["mean"] for o in offer])
+    if refit["applied"]:
+        refit["relative_sd"] = {o: sd(offer == o) for o in names}  # the baseline's, on each offer's treated
 
     # shared multiplier g(x): a tree on all offers' customers relative to each offer's pooled rate
     g_grid = UNIT * (1 / max(pooled[o]["mean"] for o in names))
@@ -379,8 +509,8 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
     if n_shared == 1:
         shared["leaves"] = [{"mean": 1.0, "low90": 1.0, "high90": 1.0, "weights": None, "grid": None}]
     else:
-        liks = [log_lik(g_grid, p[est & (idx == k)], y[est & (idx == k)], w[est & (idx == k)],
-                        base[est & (idx == k)]) for k in range(n_shared)]
+        liks = [log_lik_uncertain(g_grid, p[est & (idx == k)], y[est & (idx == k)], w[est & (idx == k)],
+                                  base[est & (idx == k)], sd(est & (idx == k))) for k in range(n_shared)]
         k_g = choose_strength([(g_grid, 1.0, lk) for lk in liks])
         shared["strength"] = k_g
         shared["leaves"] = [{**summarize(g_grid, beta_prior(g_grid, 1.0, k_g) + lk), "grid": g_grid}
@@ -393,7 +523,7 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
         m = offer == o
         fr, pm, ym, wm, gm = rows[m].reset_index(drop=True), p[m], y[m], w[m], g[m]
         grid = UNIT * min(1.0, 1 / g.max()) if len(g) else UNIT
-        c = ctrl_offer == o
+        c = np.ones(len(ctrl), bool) if refit["applied"] else ctrl_offer == o
         tree = grow(fr, pm, ym, wm, gm, search[m], opts["depth"], opts, rng, columns,
                     control=(ctrl[c].reset_index(drop=True), ctrl_p[c], ctrl_y[c])) if m.any() else {"path": []}
         lv = leaf_index(tree, fr) if m.any() else np.zeros(0, dtype=int)
@@ -401,8 +531,9 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
         use = est[m]
         g_bar = max(float((gm * pm).sum() / pm.sum()), 1e-12) if m.any() else 1.0  # mean g of its customers
         theta0 = pooled[o]["mean"] / g_bar
-        liks = [log_lik(grid, pm[use & (lv == k)], ym[use & (lv == k)], wm[use & (lv == k)], gm[use & (lv == k)])
-                for k in range(k_leaves)]
+        within = np.flatnonzero(m)
+        liks = [log_lik_uncertain(grid, pm[use & (lv == k)], ym[use & (lv == k)], wm[use & (lv == k)],
+                                  gm[use & (lv == k)], sd(within[use & (lv == k)])) for k in range(k_leaves)]
         fitted[o] = {"tree": tree, "grid": grid, "theta0": theta0, "g_bar": g_bar, "liks": liks,
                      "info": [float((wm * pm)[use & (lv == k)].sum()) for k in range(k_leaves)]}
         if k_leaves > 1:
@@ -415,8 +546,8 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
         else:
             prior = beta_prior(f["grid"], f["theta0"], strength)
         f["leaves"] = [summarize(f["grid"], prior + lk) for lk in f.pop("liks")]
-    return {"options": opts, "calibration": calib, "names": names, "pooled": pooled, "shared": shared,
-            "offers": fitted, "strength": strength}
+    return {"options": opts, "calibration": calib, "baseline": refit, "names": names, "pooled": pooled,
+            "shared": shared, "offers": fitted, "strength": strength}
 
 
 # ------------------------------------------------------------------------------------------- use
@@ -498,6 +629,9 @@ def to_json(model: dict) -> dict:
     shared = model["shared"]
     return {"calibration": {o: {k: (round(v, 6) if isinstance(v, float) else v) for k, v in c.items()}
                             for o, c in model["calibration"].items()},
+            "baseline": {k: (round(v, 6) if isinstance(v, float) else
+                             {o: round(x, 6) for o, x in v.items()} if isinstance(v, dict) else v)
+                         for k, v in model["baseline"].items() if not isinstance(v, np.ndarray)},
             "strength": model["strength"],
             "shared": {"tree": _node_json(shared["tree"]),
                        "leaves": [{"where": _path_text(node["path"]), **_leaf_json(lf)}

@@ -110,22 +110,32 @@ def test_exploration_treats_a_share_of_those_left_out_and_records_every_propensi
     planned = plan["contact"] & ~plan["explored"]
     left = ~planned & (plan["offers_open"] > 0)
     assert not (plan["explored"] & planned).any() and abs(plan.loc[left, "explored"].mean() - 0.1) < 0.01
+    left = left.astype(bool)
+    p = plan["probability"].where(left, 0.0)
+    chance = np.minimum(1, 0.1 * p / p[left].mean())  # in proportion to p, the share on average
+    edges = np.quantile(p[left], [0, 1 / 3, 2 / 3, 1])
+    assert chance[left].max() > 4 * chance[left].min()  # the likeliest to buy less are explored far more often
+    for low, high in zip(edges[:-1], edges[1:], strict=True):  # measured against the chance computed here
+        band = left & plan["probability"].between(low, high, inclusive="left")
+        assert abs(plan.loc[band, "explored"].astype(float).mean() - chance[band].mean()) < 3 * np.sqrt(
+            chance[band].mean() / band.sum()), (low, high)
     both_open = plan["explored"] & (plan["offers_open"] == 2)  # cart reminder and recommendations open
     assert abs((plan.loc[both_open, "offer"] == "cart_reminder").mean() - 0.5) < 0.05  # drawn uniformly
     explored = plan[plan["explored"]]
     assert abs(explored["control"].mean() - 0.2) < 0.02  # the control group spans the explored ones too
     k = explored["offers_open"].to_numpy(float)
-    expected = np.where(explored["control"], 0.1 * 0.2, 0.1 * 0.8 / k)
+    expected = chance[explored.index] * np.where(explored["control"], 0.2, 0.8 / k)
     np.testing.assert_allclose(explored["propensity"], expected)
     np.testing.assert_allclose(plan.loc[planned, "propensity"], np.where(plan.loc[planned, "control"], 0.2, 0.8))
-    np.testing.assert_allclose(plan.loc[left & ~plan["explored"], "propensity"], 0.9)
+    np.testing.assert_allclose(plan.loc[left & ~plan["explored"], "propensity"], 1 - chance[left & ~plan["explored"]])
     assert (plan.loc[plan["offers_open"] == 0, "propensity"] == 1).all()
     assert (plan.loc[explored.index, "expected_profit"] <= 0).mean() > 0.5  # they were left out for a reason
 
 
 def test_a_budget_that_cuts_exploration_short_records_the_share_in_effect():
-    """With room for 300 explored customers of the 10 % drawn, exactly those drawn lowest are explored, and their
-    propensities (and those of everyone left out) use the share in effect, the cut-off of the draw."""
+    """With room for 300 explored customers of the 10 % drawn, exactly those drawn lowest (the draw over their
+    intensity, p over the mean p of those left out) are explored, and their propensities (and those of everyone
+    left out) use the share in effect, the cut-off."""
     customers = mixed_risk(20_000, 5)
     free = spec(**{"explore.share": 0.1, "control.share": 0.2})
     unlimited = make_plan(customers, free, catalogue(free))
@@ -135,13 +145,16 @@ def test_a_budget_that_cuts_exploration_short_records_the_share_in_effect():
     explored = plan["explored"].astype(bool)
     assert explored.sum() == 300
     drawn = draw(plan["id"], s["name"], "explore", s["control"]["seed"])
-    left = ~(plan["contact"].astype(bool) & ~explored) & (plan["offers_open"] > 0)
-    cut = drawn[left & ~explored].min()
-    assert drawn[explored].max() < cut < 0.1  # exactly the lowest draws
+    left = (~(plan["contact"].astype(bool) & ~explored) & (plan["offers_open"] > 0)).to_numpy(bool)
+    intensity = plan["probability"].to_numpy() / plan.loc[left, "probability"].mean()
+    key = drawn / intensity
+    cut = key[left & ~explored].min()
+    assert key[explored].max() < cut < 0.1  # exactly the lowest draws
+    chance = np.minimum(1, cut * intensity)
     k = plan.loc[explored, "offers_open"].to_numpy(float)
     np.testing.assert_allclose(plan.loc[explored, "propensity"],
-                               np.where(plan.loc[explored, "control"], cut * 0.2, cut * 0.8 / k))
-    np.testing.assert_allclose(plan.loc[left & ~explored, "propensity"], 1 - cut)
+                               chance[explored] * np.where(plan.loc[explored, "control"], 0.2, 0.8 / k))
+    np.testing.assert_allclose(plan.loc[left & ~explored, "propensity"], 1 - chance[left & ~explored])
 
 
 def test_the_money_budget_counts_what_is_spent():
