@@ -165,8 +165,7 @@ def make_plan(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: 
     nth_open = np.argsort(~eligible, axis=1, kind="stable")  # the open offers first, in params order
     explored_offer = nth_open[rows, pick]
     intensity = exploration_intensity(table["probability"].to_numpy(float), ~planned & (k > 0))
-    with np.errstate(divide="ignore"):
-        explore_key = np.where(intensity > 0, explore_draw / np.where(intensity > 0, intensity, 1.0), np.inf)
+    explore_key = np.divide(explore_draw, intensity, out=np.full(n, np.inf), where=intensity > 0)
     explored, explore_share = within_budget(
         ~planned & (k > 0) & (explore_key < explore_share), explore_key, planned,
         np.where(control_draw, 0.0, offers["cost"].to_numpy(float)[explored_offer] + spec["contact_cost"])

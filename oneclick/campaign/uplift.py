@@ -48,6 +48,7 @@ numpy, pandas, scipy and a scikit-learn logistic regression. Deterministic given
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy.stats import beta as beta_dist
 from scipy.stats import chi2
 
@@ -349,14 +350,12 @@ def _baseline_pipeline(frame: pd.DataFrame, columns: list[str]):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+    def logit(x):
+        return special.logit(np.clip(np.asarray(x, dtype=float), 1e-6, 1 - 1e-6))
+
     numeric = [c for c in columns if c != "probability" and pd.api.types.is_numeric_dtype(frame[c])
                and not pd.api.types.is_bool_dtype(frame[c])]
     nominal = [c for c in columns if c != "probability" and c not in numeric]
-
-    def logit(x):
-        q = np.clip(np.asarray(x, dtype=float), 1e-6, 1 - 1e-6)
-        return np.log(q / (1 - q))
-
     parts = [("logit_p", FunctionTransformer(logit), ["probability"]), ("num", StandardScaler(), numeric)]
     if nominal:
         parts.append(("cat", OneHotEncoder(handle_unknown="ignore"), nominal))
@@ -370,7 +369,7 @@ def refit_baseline(table: pd.DataFrame, columns: list[str], opts: dict, seed: in
     only when its cross-validated log-loss beats p's at `calibration_alpha` (paired over the customers); otherwise
     p. An untreated customer gets its out-of-fold value, so a check against the untreated is not in-sample."""
     from scipy.stats import norm
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     p = table["probability"].to_numpy(float)
     untreated = ~table["treated"].astype(bool).to_numpy()
@@ -380,10 +379,8 @@ def refit_baseline(table: pd.DataFrame, columns: list[str], opts: dict, seed: in
     if not folds or min(y.sum(), len(y) - y.sum()) < max(opts["baseline_min"], folds):
         return p, info
     frame = table.loc[untreated, columns + ["probability"] * ("probability" not in columns)]
-    oof = np.zeros(len(y))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(frame, y):
-        model = _baseline_pipeline(frame, columns).fit(frame.iloc[train], y[train])
-        oof[test] = model.predict_proba(frame.iloc[test])[:, 1]
+    oof = cross_val_predict(_baseline_pipeline(frame, columns), frame, y, method="predict_proba",
+                            cv=StratifiedKFold(folds, shuffle=True, random_state=seed))[:, 1]
 
     def loss(q):
         q = np.clip(q, 1e-6, 1 - 1e-6)
