@@ -113,15 +113,22 @@ def test_off_policy_value_of_another_plan_matches_its_true_value():
     assert held >= 8, f"the 95 % interval held the truth {held} of 12 times"  # P(< 8 | 12, 0.95) < 0.1 %
 
 
+def with_true_p(n: int, seed: int, true_p, draw_seed: int) -> pd.DataFrame:
+    """A campaign with one save rate per offer (`constant`) whose customers decline untreated at true_p(table), not
+    at the model's p, the outcomes drawn anew with `draw_seed`."""
+    table, _ = simulated(n, constant, seed)
+    s = np.zeros(n)
+    for name, rate in constant(table["x"].to_numpy()).items():
+        s = np.where(table["treated"] & (table["offer"] == name), rate, s)
+    rng = np.random.default_rng(draw_seed)
+    table["declined"] = (rng.random(n) < true_p(table) * (1 - s)).astype(int)
+    return table
+
+
 def miscalibrated(n: int, seed: int) -> pd.DataFrame:
     """A campaign with one save rate per offer where the model's p is wrong on a small group: the customers with
     z >= 0.9 decline at 0.6 p untreated. Against p alone, the treated there look kept far more often."""
-    table, _ = simulated(n, constant, seed)
-    rng = np.random.default_rng(1000 + seed)
-    s = np.where(table["treated"], np.where(table["offer"] == "reminder", 0.25, 0.3), 0.0)
-    true_p = table["probability"] * np.where(table["z"] >= 0.9, 0.6, 1.0)
-    table["declined"] = (rng.random(n) < true_p * (1 - s)).astype(int)
-    return table
+    return with_true_p(n, seed, lambda t: t["probability"] * np.where(t["z"] >= 0.9, 0.6, 1.0), 1000 + seed)
 
 
 def test_a_group_the_model_misjudges_is_not_taken_for_one_the_offer_moves():
@@ -139,13 +146,11 @@ def test_a_group_the_model_misjudges_is_not_taken_for_one_the_offer_moves():
 def misjudged(n: int, seed: int) -> pd.DataFrame:
     """One save rate per offer, and a model that overestimates everyone's p (odds x 0.74) with a trend in z: the
     customers the plan leaves out and the control arms decline less than p says."""
-    table, _ = simulated(n, constant, seed)
-    rng = np.random.default_rng(2000 + seed)
-    s = np.where(table["treated"], np.where(table["offer"] == "reminder", 0.25, 0.3), 0.0)
-    p = table["probability"].to_numpy(float)
-    true_p = 1 / (1 + np.exp(-(np.log(p / (1 - p)) - 0.3 + (table["z"].to_numpy() - 0.5))))
-    table["declined"] = (rng.random(n) < true_p * (1 - s)).astype(int)
-    return table
+    def true_p(t):
+        p = t["probability"].to_numpy(float)
+        return 1 / (1 + np.exp(-(np.log(p / (1 - p)) - 0.3 + (t["z"].to_numpy() - 0.5))))
+
+    return with_true_p(n, seed, true_p, 2000 + seed)
 
 
 def test_a_model_the_untreated_customers_show_off_is_refitted_before_the_rates_are_learned():
