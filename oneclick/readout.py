@@ -30,10 +30,11 @@ def main(argv=None):
     if result["contact_list"]["provenance"] is None:
         print(f"warning: {result['contact_list']['says']}", file=sys.stderr)
     write_json(args.output, result)
-    limit = params["prepare"]["max_excluded_share"] if args.max_excluded_share is None else args.max_excluded_share
-    if result["export"]["broken_share"] > limit:
-        print(f"error: {result['export']['broken_share']:.1%} of the campaign's customers have broken rows in "
-              f"{args.outcomes}, more than {limit:g}; the read-out is written", file=sys.stderr)
+    too_broken = readout.broken_beyond(result, args.outcomes, *(
+        (params["prepare"]["max_excluded_share"], "prepare.max_excluded_share") if args.max_excluded_share is None
+        else (args.max_excluded_share, "--max-excluded-share")))
+    if too_broken:
+        print(f"error: {too_broken}; the read-out is written", file=sys.stderr)
         sys.exit(4)
 
 

@@ -21,10 +21,10 @@ def main():
     params = load_params(readout.check_params, offers.check_params, prepare.check_params)
     folder = Path(params["readout"]["campaigns"][name])
     result, table = readout.readout_file(folder / CONTACTS, folder / OUTCOMES, params)
-    if result["export"]["broken_share"] > params["prepare"]["max_excluded_share"]:
-        raise DataError(f"{folder / OUTCOMES}: {result['export']['broken_share']:.1%} of the campaign's customers "
-                        f"have broken rows, more than prepare.max_excluded_share = "
-                        f"{params['prepare']['max_excluded_share']:g}")
+    too_broken = readout.broken_beyond(result, folder / OUTCOMES, params["prepare"]["max_excluded_share"],
+                                       "prepare.max_excluded_share")
+    if too_broken:
+        raise DataError(too_broken)
     write_csv(readout_table(name), table.round(6))
     curves = readout.qini(table, seed=params["campaign"]["seed"])
     write_csv(qini_curves(name), curves)

@@ -123,6 +123,15 @@ def read_outcomes(folder, contacts: pd.DataFrame, revenue_max: float):
                               "broken_share": round(len(broken) / found, 6) if found else 0.0}
 
 
+def broken_beyond(result: dict, outcomes, limit: float, key: str) -> str | None:
+    """The message when more than `limit` of the campaign's customers have broken rows in the outcome export
+    (`key`: the params key or option that sets the limit); None within it."""
+    share = result["export"]["broken_share"]
+    if share <= limit:
+        return None
+    return f"{outcomes}: {share:.1%} of the campaign's customers have broken rows, more than {key} = {limit:g}"
+
+
 def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: float) -> int | None:
     """Customers per arm (equal arms) for a two-sided test at `alpha` to detect the decline rate falling from
     `control_rate` to control_rate x (1 - save_rate) with `power`."""

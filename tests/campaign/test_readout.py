@@ -208,6 +208,24 @@ def test_a_full_monthly_export_is_read_out_its_other_customers_counted_and_ignor
     assert broken_id.isdigit()
 
 
+def test_more_broken_customers_than_the_limit_is_exit_4_after_the_read_out_is_written(tmp_path):
+    """One campaign customer of 200 with a broken row: within prepare.max_excluded_share (0.05) the command exits
+    0; with --max-excluded-share 0 it writes the same read-out and exits 4, naming the export and the share."""
+    contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
+    market = outcomes / "market_file.csv"
+    lines = market.read_bytes().decode().split("\r\n")
+    lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
+    market.write_bytes("\r\n".join(lines).encode())
+    command = [sys.executable, "-m", "oneclick.readout", "--campaign", str(contacts), "--outcomes", str(outcomes)]
+    within = run([*command, "--output", str(tmp_path / "within.json")], ROOT, check=False)
+    beyond = run([*command, "--output", str(tmp_path / "beyond.json"), "--max-excluded-share", "0"], ROOT,
+                 check=False)
+    assert within.returncode == 0 and beyond.returncode == 4
+    assert f"{outcomes}: 0.5% of the campaign's customers have broken rows, more than --max-excluded-share = 0" \
+        in beyond.stderr
+    assert (tmp_path / "within.json").read_text() == (tmp_path / "beyond.json").read_text()
+
+
 def test_the_read_out_command_writes_the_stages_record(tmp_path):
     _, _, contacts, _ = campaign(tmp_path, 400)
     output = tmp_path / "out" / "readout.json"
