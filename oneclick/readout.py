@@ -30,9 +30,9 @@ def main(argv=None):
     if result["contact_list"]["provenance"] is None:
         print(f"warning: {result['contact_list']['says']}", file=sys.stderr)
     write_json(args.output, result)
-    too_broken = readout.broken_beyond(result, args.outcomes, *(
-        (params["prepare"]["max_excluded_share"], "prepare.max_excluded_share") if args.max_excluded_share is None
-        else (args.max_excluded_share, "--max-excluded-share")))
+    limit, key = (params["prepare"]["max_excluded_share"], "prepare.max_excluded_share") \
+        if args.max_excluded_share is None else (args.max_excluded_share, "--max-excluded-share")
+    too_broken = readout.broken_beyond(result, args.outcomes, limit, key)
     if too_broken:
         print(f"error: {too_broken}; the read-out is written", file=sys.stderr)
         sys.exit(4)

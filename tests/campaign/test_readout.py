@@ -191,15 +191,20 @@ def test_a_list_without_the_design_record_is_read_as_the_plan_alone(tmp_path):
     assert not table["explored"].any() and plain["offers"] == recorded["offers"]  # the same plan, no exploration
 
 
+def break_one_row(outcomes) -> str:
+    """The first customer's row of the outcome export given an unknown category; returns their id."""
+    market = outcomes / "market_file.csv"
+    lines = market.read_bytes().decode().split("\r\n")
+    lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
+    market.write_bytes("\r\n".join(lines).encode())
+    return lines[1].split(",")[0]
+
+
 def test_a_full_monthly_export_is_read_out_its_other_customers_counted_and_ignored(tmp_path):
     contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
     clean, _ = readout_file(contacts, outcomes, params_with())
     add_stranger(contacts, outcomes)
-    market = outcomes / "market_file.csv"  # and one campaign customer's row broken: missing, with the reason
-    lines = market.read_bytes().decode().split("\r\n")
-    broken_id = lines[1].split(",")[0]
-    lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
-    market.write_bytes("\r\n".join(lines).encode())
+    broken_id = break_one_row(outcomes)  # and one campaign customer's row broken: missing, with the reason
     result, _ = readout_file(contacts, outcomes, params_with())
     assert result["export"]["outside_campaign"] == 1 and clean["export"]["outside_campaign"] == 0
     assert result["missing"].get("broken row: unknown category") == 1
@@ -212,10 +217,7 @@ def test_more_broken_customers_than_the_limit_is_exit_4_after_the_read_out_is_wr
     """One campaign customer of 200 with a broken row: within prepare.max_excluded_share (0.05) the command exits
     0; with --max-excluded-share 0 it writes the same read-out and exits 4, naming the export and the share."""
     contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
-    market = outcomes / "market_file.csv"
-    lines = market.read_bytes().decode().split("\r\n")
-    lines[1] = lines[1].replace(",да,", ",может быть,", 1).replace(",нет,", ",может быть,", 1)
-    market.write_bytes("\r\n".join(lines).encode())
+    break_one_row(outcomes)
     command = [sys.executable, "-m", "oneclick.readout", "--campaign", str(contacts), "--outcomes", str(outcomes)]
     within = run([*command, "--output", str(tmp_path / "within.json")], ROOT, check=False)
     beyond = run([*command, "--output", str(tmp_path / "beyond.json"), "--max-excluded-share", "0"], ROOT,

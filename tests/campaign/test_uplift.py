@@ -37,11 +37,16 @@ def simulated(n: int, truth, seed: int) -> tuple[pd.DataFrame, dict]:
     table["contact"], table["control"] = table["contact"].astype(bool), table["control"].astype(bool)
     table["explored"] = table["explored"].astype(bool)
     table["treated"] = table["contact"] & ~table["control"]
-    s = np.zeros(n)
+    table["declined"] = (rng.random(n) < table["probability"] * (1 - rate_sent(table, rates))).astype(int)
+    return table, rates
+
+
+def rate_sent(table: pd.DataFrame, rates: dict) -> np.ndarray:
+    """Each customer's true save rate of the offer they were sent; 0 for the untreated."""
+    s = np.zeros(len(table))
     for name, rate in rates.items():
         s = np.where(table["treated"] & (table["offer"] == name), rate, s)
-    table["declined"] = (rng.random(n) < table["probability"] * (1 - s)).astype(int)
-    return table, rates
+    return s
 
 
 def test_a_rate_that_differs_by_a_column_is_found_with_intervals_that_hold_the_truth():
@@ -116,12 +121,9 @@ def test_off_policy_value_of_another_plan_matches_its_true_value():
 def with_true_p(n: int, seed: int, true_p, draw_seed: int) -> pd.DataFrame:
     """A campaign with one save rate per offer (`constant`) whose customers decline untreated at true_p(table), not
     at the model's p, the outcomes drawn anew with `draw_seed`."""
-    table, _ = simulated(n, constant, seed)
-    s = np.zeros(n)
-    for name, rate in constant(table["x"].to_numpy()).items():
-        s = np.where(table["treated"] & (table["offer"] == name), rate, s)
+    table, rates = simulated(n, constant, seed)
     rng = np.random.default_rng(draw_seed)
-    table["declined"] = (rng.random(n) < true_p(table) * (1 - s)).astype(int)
+    table["declined"] = (rng.random(n) < true_p(table) * (1 - rate_sent(table, rates))).astype(int)
     return table
 
 
