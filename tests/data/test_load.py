@@ -211,14 +211,18 @@ ROW_FAULTS = {  # file -> (column index, replacement): a cell made bad in a data
 }
 
 
+@pytest.fixture(scope="module")
+def clean(synthetic_dir):
+    return read_export(synthetic_dir)
+
+
 @settings(max_examples=30, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_one_fault_of_any_kind_is_set_aside_or_named(synthetic_dir, tmp_path_factory, data):
+def test_one_fault_of_any_kind_is_set_aside_or_named(synthetic_dir, clean, tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("fault")
     for path in synthetic_dir.iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
-    clean = read_export(synthetic_dir)
     kind = data.draw(st.sampled_from(["cell", "drop row", "repeat row", "file"]))
     name = data.draw(st.sampled_from(sorted(ROW_FAULTS)))
     path = folder / name

@@ -1,16 +1,21 @@
 """`python -m oneclick.raw_import`: an export folder under DVC in data/raw/NAME, or one clear error and no change."""
 
+import contextlib
+import io
 import json
 import shlex
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import edit_file
 
+from oneclick import raw_import
+from oneclick.common import cli
 from oneclick.data.source import dvc_dir_hash
 from tools.sandbox import env, make_sandbox, run
 
@@ -18,13 +23,29 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def repo(tmp_path):
-    return make_sandbox(tmp_path / "repo", git=True)
+def repo(tmp_path, monkeypatch):
+    """A sandbox, the working directory of the test (the command runs in this process: command())."""
+    out = make_sandbox(tmp_path / "repo", git=True)
+    monkeypatch.chdir(out)
+    monkeypatch.setenv("PATH", env()["PATH"])  # the venv's dvc, as `make` puts it first
+    return out
+
+
+def command(*args) -> SimpleNamespace:
+    """`python -m oneclick.raw_import ARGS` in the working directory, run in this process as its __main__ runs it
+    (cli.run), to spare a Python start per call: the exit code and stderr. The first test runs the command itself."""
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        try:
+            cli.run(lambda: raw_import.main([str(a) for a in args]))
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+    return SimpleNamespace(returncode=code, stderr=stderr.getvalue())
 
 
 def import_raw(repo, source, name="store"):
-    return subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(source), "--name", name], cwd=repo,
-                          env=env(), capture_output=True, text=True)
+    return command(source, "--name", name)
 
 
 def dvc_file(repo, name="store") -> dict:
@@ -32,7 +53,8 @@ def dvc_file(repo, name="store") -> dict:
 
 
 def test_export_is_tracked_by_dvc_and_its_pointer_by_git(repo, synthetic_dir):
-    result = import_raw(repo, synthetic_dir)
+    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(synthetic_dir), "--name", "store"],
+                            cwd=repo, env=env(), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "dvc exp run -S data.raw_dir=data/raw/store" in result.stderr
     target = repo / "data" / "raw" / "store"
@@ -48,8 +70,7 @@ def test_export_is_tracked_by_dvc_and_its_pointer_by_git(repo, synthetic_dir):
 def test_make_real_says_the_command_it_runs(repo, synthetic_dir, tmp_path):
     """`make real` imports without the import's own suggestion (--no-next-step) and echoes the very command it then
     runs: the synthetic store's demo campaign and months left out."""
-    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(synthetic_dir), "--name", "store",
-                             "--no-next-step"], cwd=repo, env=env(), capture_output=True, text=True)
+    result = command(synthetic_dir, "--name", "store", "--no-next-step")
     assert result.returncode == 0, result.stderr
     assert "imported as data/raw/store" in result.stderr and "dvc exp run" not in result.stderr
     venv = tmp_path / "venv"  # a venv make takes as made (its markers newer than requirements.txt): no install
@@ -119,9 +140,7 @@ def test_a_campaign_is_imported_with_its_outcomes(repo, tmp_path):
     _, _, contacts, _ = campaign(tmp_path, 200)
     (tmp_path / "contacts_provenance.json").write_text(json.dumps(
         {"made_by": "python -m oneclick.predict", "campaign": "spring", "model": None, "campaign_params_sha256": "0"}))
-    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "spring", "--contacts",
-                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
-                            capture_output=True, text=True)
+    result = command("--campaign", "spring", "--contacts", contacts, "--outcomes", tmp_path / "outcomes")
     assert result.returncode == 0, result.stderr
     target = repo / "data" / "raw" / "campaigns" / "spring"
     assert (target / "contacts.csv").read_bytes() == contacts.read_bytes()
@@ -131,9 +150,7 @@ def test_a_campaign_is_imported_with_its_outcomes(repo, tmp_path):
     assert (repo / "data" / "raw" / "campaigns" / "spring.dvc").is_file()
     assert "dvc exp run -S '+readout.campaigns.spring=data/raw/campaigns/spring'" in result.stderr
     pd.read_csv(contacts).assign(control=False).to_csv(contacts, index=False)  # a list without a control group
-    broken = subprocess.run([sys.executable, "-m", "oneclick.raw_import", "--campaign", "summer", "--contacts",
-                             str(contacts), "--outcomes", str(tmp_path / "outcomes")], cwd=repo, env=env(),
-                            capture_output=True, text=True)
+    broken = command("--campaign", "summer", "--contacts", contacts, "--outcomes", tmp_path / "outcomes")
     assert broken.returncode == 1 and "no control group" in broken.stderr
     assert not (repo / "data" / "raw" / "campaigns" / "summer").exists()
 
@@ -146,7 +163,6 @@ def test_an_export_without_the_target_is_imported_for_monitoring(repo, synthetic
                                                             lineterminator="\r\n")
     (month / "money.csv").unlink()
     assert import_raw(repo, month, "m2026-12").returncode == 1  # not a training export
-    result = subprocess.run([sys.executable, "-m", "oneclick.raw_import", str(month), "--name", "m2026-12",
-                             "--monitoring"], cwd=repo, env=env(), capture_output=True, text=True)
+    result = command(month, "--name", "m2026-12", "--monitoring")
     assert result.returncode == 0, result.stderr
     assert "monitor it: dvc exp run -S '+monitor.exports.m2026-12=data/raw/m2026-12'" in result.stderr

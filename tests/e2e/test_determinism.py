@@ -1,25 +1,22 @@
-"""Same params and data give byte-identical outputs, on this machine and on another CPU: two runs from scratch in
-two folders, at once, the second on numpy's and OpenBLAS's code paths of an older x86-64 machine (other_cpu), as a
-colleague's clone would run. An SVC wins there (the sandbox's params of workspace.py without its forest), so the
-floats that differ from CPU to CPU in the last bits are in play: the Platt sigmoids of the calibration and of the
-SVC's own probabilities, fitted by L-BFGS on numpy's SIMD and OpenBLAS's kernels."""
+"""Same params and data give byte-identical outputs, on this machine and on another CPU: the session's baseline
+(workspace.py: the sandbox's params, the store's export imported, run from scratch) against a second run from
+scratch in another folder, on numpy's and OpenBLAS's code paths of an older x86-64 machine (other_cpu), as a
+colleague's clone would run. An SVC wins there, so the floats that differ from CPU to CPU in the last bits are in
+play: the Platt sigmoids of the calibration and of the SVC's own probabilities, fitted by L-BFGS on numpy's SIMD and
+OpenBLAS's kernels."""
 
 import hashlib
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from workspace import FAST_BASELINE, commit, make_workspace, run
+from workspace import FAST_BASELINE, make_workspace, run, shared_baseline
 
 from tools.sandbox import lock_outputs
 
 pytestmark = pytest.mark.e2e
 
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
-# An SVC wins both passes without the forest, and its probabilities are calibrated again by a sigmoid (auto would
-# choose none for them): both Platt fits are in the outputs.
-SVC_WINS = {**FAST_BASELINE, "models.extra_trees": None, "calibrate.method": "sigmoid"}
 OLDER_CORE = "Nehalem"  # OpenBLAS's SSE4.2 kernels: they run on any x86-64 CPU numpy's baseline (X86_V2) runs on
 PROBE = """import json, numpy, scipy.linalg
 from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
@@ -48,20 +45,16 @@ def other_cpu(here: dict) -> dict:
     return out
 
 
-def from_scratch(ws, raw_dir, extra_env=None):
-    """The store's export imported and the pipeline run, in a sandbox `ws` (as shared_baseline builds)."""
-    run([sys.executable, "-m", "oneclick.raw_import", str(raw_dir), "--name", "store"], ws, extra_env=extra_env)
-    run(["dvc", "repro"], ws, extra_env=extra_env)
-
-
-def test_a_second_run_from_scratch_on_another_cpu_is_byte_identical(tmp_path, synthetic_dir):
-    built, again = (make_workspace(tmp_path / name, SVC_WINS, git=True) for name in ("built", "again"))
+def test_a_second_run_from_scratch_on_another_cpu_is_byte_identical(tmp_path_factory, synthetic_dir):
+    again = make_workspace(tmp_path_factory.mktemp("determinism") / "again", FAST_BASELINE, git=True)
     here = code_paths(again)
     cpu = other_cpu(here)
     there = code_paths(again, cpu)
     assert there["simd"] == [] and (there["blas"] != here["blas"] or here["blas"] == [OLDER_CORE]), (here, there)
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(from_scratch, (built, again), (synthetic_dir, synthetic_dir), (None, cpu)))
+    # as shared_baseline builds: its own copy of the synthetic export imported, the pipeline run
+    run([sys.executable, "-m", "oneclick.raw_import", str(synthetic_dir), "--name", "store"], again, extra_env=cpu)
+    run(["dvc", "repro"], again, extra_env=cpu)
+    built, _ = shared_baseline(tmp_path_factory, synthetic_dir)  # built meanwhile on another worker, or now
     for record, calibration in (("selection", "calibration"), ("production", "production/calibration")):
         assert json.loads((built / "metrics" / f"{record}.json").read_text())["model"] == "svc"
         assert json.loads((built / "models" / f"{calibration}.json").read_text())["method"] == "sigmoid"
@@ -72,8 +65,7 @@ def test_a_second_run_from_scratch_on_another_cpu_is_byte_identical(tmp_path, sy
     assert first.keys() == second.keys()
     assert [path for path in first if first[path] != second[path]] == []
     assert (built / "dvc.lock").read_bytes() == (again / "dvc.lock").read_bytes()
-    # as on a fresh clone of the first run's commit: git status after the run shows nothing
-    commit(built, "the store's export under DVC, a run on it")
+    # as on a fresh clone of the baseline's commit: git status after the run shows nothing
     run(["git", "fetch", "-q", str(built), "main"], again)
     run(["git", "reset", "-q", "FETCH_HEAD"], again)
     assert run(["git", "status", "--porcelain"], again).stdout == ""

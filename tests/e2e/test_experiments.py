@@ -28,20 +28,20 @@ def reset(ws) -> None:
 
 def test_one_grid_change_reruns_only_that_search_and_shows_in_review(repo):
     ws, _ = repo
-    result = run(["dvc", "exp", "run", "-S", "models.svc.grid.C=[0.05,4]"], ws)
+    result = run(["dvc", "exp", "run", "-S", "models.knn.grid.n_neighbors=[5,40]"], ws)
     ran = ran_stages(result.stdout)
     # evaluate re-runs for the candidates' test table; explain, segment and report only if the selected model
     # changed; no other search ever re-runs
-    searches = {"search@train-svc", "search@labelled-svc"}
+    searches = {"search@train-knn", "search@labelled-knn"}
     downstream = {"select@train", "select@labelled", "evaluate", "explain", "segment", "simulate", "readout@demo",
                   "campaign", "monitor@m2026-10", "monitor@m2026-11", "report"}
     assert searches <= set(ran) <= searches | downstream
     assert {"select@train", "select@labelled", "evaluate"} <= set(ran)
     metrics = run(["dvc", "metrics", "diff", "--md"], ws).stdout
-    assert "metrics/cv/train/svc.json" in metrics and "cv_roc_auc" in metrics
+    assert "metrics/cv/train/knn.json" in metrics and "cv_roc_auc" in metrics
     run([sys.executable, "-m", "tools.review", "--base", "main", "--output", "reports/review.md"], ws)
     review = (ws / "reports" / "review.md").read_text(encoding="utf-8")
-    assert "models.svc.grid.C" in review and "metrics/cv/train/svc.json" in review
+    assert "models.knn.grid.n_neighbors" in review and "metrics/cv/train/knn.json" in review
     assert (ws / "reports" / "review_plots" / "index.html").is_file()
     # the data plots as images, both revisions in each; image plots only where they changed
     roc = "review_plots/curves/roc_curve_test_part.png"

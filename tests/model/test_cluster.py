@@ -159,6 +159,9 @@ def test_a_worker_killed_mid_search_is_one_error_naming_the_cluster(scheduler, s
         assert victim not in client.run(os.getpid).values()
 
 
+TARGET = "select@train"  # the searches on the cluster, and the model fitted on their choice
+
+
 def test_a_queue_of_experiments_shares_the_cluster_and_writes_the_bytes_of_threads(scheduler, tmp_path):
     """Threads first; then three queued experiments run at once against the one cluster: the same params
     (every output byte-identical to threads), another SVC grid, and an unreachable scheduler (fails, named).
@@ -169,24 +172,24 @@ def test_a_queue_of_experiments_shares_the_cluster_and_writes_the_bytes_of_threa
     small = {"synthesize.n_customers": 300, "cv.folds": 3, "cv.repeats": 1, "models.svc.grid": {"C": [1]},
              **{f"models.{name}": None for name in others}}
     ws = make_workspace(tmp_path / "repo", small, git=True)
-    run(["dvc", "repro", "evaluate"], ws)
+    run(["dvc", "repro", TARGET], ws)
     commit(ws, "threads")
     dask = ["-S", "cv.backend=dask", "-S", f"cv.scheduler={scheduler}"]
     for name, args in {"same": dask, "svc-c2": [*dask, "-S", "models.svc.grid.C=[2]"],
                        "unreachable": ["-S", "cv.backend=dask", "-S", "cv.scheduler=tcp://127.0.0.1:1"]}.items():
-        run(["dvc", "exp", "run", "--queue", "-n", name, *args, "evaluate"], ws)
+        run(["dvc", "exp", "run", "--queue", "-n", name, *args, TARGET], ws)
     status = run_queue(ws, jobs=3)  # all at once: the unreachable one mostly waits
     assert status.count("Success") == 2 and status.count("Failed") == 1, status
     failed = run(["dvc", "queue", "logs", "unreachable"], ws).stdout
     assert "error: Dask scheduler tcp://127.0.0.1:1: not reachable within 10 s" in failed
     shown = json.loads(run(["dvc", "exp", "show", "--json"], ws).stdout)
     done = {exp["name"]: exp["revs"][0] for rev in shown for exp in (rev.get("experiments") or [])}
-    svc = done["svc-c2"]["data"]["metrics"]["metrics/cv/train/svc.json"]["data"]
-    assert svc["best_params"]["C"] == 2
-    for name, c in (("same", 1), ("svc-c2", 2)):  # each experiment shows its own params and test metrics
+    for name, c in (("same", 1), ("svc-c2", 2)):  # each experiment shows its own params and metrics
         data = done[name]["data"]
         assert data["params"]["params.yaml"]["data"]["models"]["svc"]["grid"]["C"] == [c]
-        assert 0 < data["metrics"]["metrics/test.json"]["data"]["roc_auc"] <= 1
+        svc = data["metrics"]["metrics/cv/train/svc.json"]["data"]
+        assert svc["best_params"]["C"] == c and 0 < svc["cv_roc_auc"] <= 1
+        assert data["metrics"]["metrics/selection.json"]["data"]["cv_roc_auc"] == svc["cv_roc_auc"]
 
     def outputs(rev: str) -> dict:
         return lock_outputs(run(["git", "show", f"{rev}:dvc.lock"], ws).stdout)
