@@ -38,8 +38,8 @@ def test_holm_and_psi_by_hand():
 def test_random_splits_of_one_population_rarely_alarm(population):
     """200 splits of one population into a reference of 1000 and an export of 500: the Holm-corrected check
     alarms in about `alpha` of them at most, and single features at the corrected rate. (The classifier's p-value
-    is exact with any number of trees: 50 here, for time.)"""
-    spec = {**SPEC, "domain": {**SPEC["domain"], "trees": 50, "permutations": 200}}
+    is exact with any number of trees: 20 here, for time.)"""
+    spec = {**SPEC, "domain": {**SPEC["domain"], "trees": 20, "permutations": 200}}
     rng = np.random.default_rng(0)
     alarms, flagged, splits = 0, 0, 200
     for i in range(splits):
