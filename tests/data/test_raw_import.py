@@ -39,12 +39,12 @@ def command(*args) -> SimpleNamespace:
         try:
             cli.run(lambda: raw_import.main([str(a) for a in args]))
             code = 0
-        except SystemExit as exit:
-            code = exit.code
+        except SystemExit as stop:
+            code = stop.code
     return SimpleNamespace(returncode=code, stderr=stderr.getvalue())
 
 
-def import_raw(repo, source, name="store"):
+def import_raw(source, name="store"):
     return command(source, "--name", name)
 
 
@@ -86,10 +86,10 @@ def test_make_real_says_the_command_it_runs(repo, synthetic_dir, tmp_path):
 
 
 def test_a_new_export_is_a_new_version_of_the_same_pointer(repo, synthetic_dir, raw_copy):
-    assert import_raw(repo, synthetic_dir).returncode == 0
+    assert import_raw(synthetic_dir).returncode == 0
     first = dvc_file(repo)["outs"][0]["md5"]
     edit_file(raw_copy / "market_money.csv", ",4", ",5", count=1)
-    assert import_raw(repo, raw_copy).returncode == 0
+    assert import_raw(raw_copy).returncode == 0
     assert dvc_file(repo)["outs"][0]["md5"] not in (first, None)
 
 
@@ -105,10 +105,10 @@ def _half_without_profit(raw):
     (_half_without_profit, ["200 of 400 customers", "prepare.max_excluded_share_training", "200 not in money.csv"]),
 ])
 def test_bad_export_gets_one_error_and_changes_nothing(repo, synthetic_dir, raw_copy, break_it, expected):
-    assert import_raw(repo, synthetic_dir).returncode == 0
+    assert import_raw(synthetic_dir).returncode == 0
     before = {p.relative_to(repo): p.read_bytes() for p in (repo / "data" / "raw").rglob("*") if p.is_file()}
     break_it(raw_copy)
-    result = import_raw(repo, raw_copy)
+    result = import_raw(raw_copy)
     assert result.returncode == 1 and result.stderr.startswith("error: ")
     assert result.stderr.count("error: ") == 1 and all(e in result.stderr for e in expected)  # as prepare says it
     after = {p.relative_to(repo): p.read_bytes() for p in (repo / "data" / "raw").rglob("*") if p.is_file()}
@@ -118,17 +118,17 @@ def test_bad_export_gets_one_error_and_changes_nothing(repo, synthetic_dir, raw_
 def test_bad_name_or_folder_changes_nothing(repo, synthetic_dir, tmp_path):
     for source, name, expected in ((synthetic_dir, "../x", "name '../x'"), (synthetic_dir, "2026-12", "a letter"),
                                    (tmp_path / "missing", "store", "not a folder")):
-        result = import_raw(repo, source, name)
+        result = import_raw(source, name)
         assert result.returncode == 1 and expected in result.stderr
     assert not (repo / "data" / "raw").exists()
 
 
 def test_a_failed_dvc_add_restores_the_previous_version(repo, synthetic_dir, raw_copy):
-    assert import_raw(repo, synthetic_dir).returncode == 0
+    assert import_raw(synthetic_dir).returncode == 0
     before = (repo / "data" / "raw" / "store.dvc").read_bytes()
     shutil.rmtree(repo / ".dvc")  # not a DVC repository any more: `dvc add` fails after the copy
     edit_file(raw_copy / "market_money.csv", ",4", ",5", count=1)
-    result = import_raw(repo, raw_copy)
+    result = import_raw(raw_copy)
     assert result.returncode == 1 and "dvc add" in result.stderr
     assert (repo / "data" / "raw" / "store.dvc").read_bytes() == before
     assert dvc_dir_hash(repo / "data" / "raw" / "store") == dvc_file(repo)["outs"][0]["md5"]
@@ -162,7 +162,7 @@ def test_an_export_without_the_target_is_imported_for_monitoring(repo, synthetic
     market.drop(columns="Покупательская активность").to_csv(month / "market_file.csv", index=False,
                                                             lineterminator="\r\n")
     (month / "money.csv").unlink()
-    assert import_raw(repo, month, "m2026-12").returncode == 1  # not a training export
+    assert import_raw(month, "m2026-12").returncode == 1  # not a training export
     result = command(month, "--name", "m2026-12", "--monitoring")
     assert result.returncode == 0, result.stderr
     assert "monitor it: dvc exp run -S '+monitor.exports.m2026-12=data/raw/m2026-12'" in result.stderr
