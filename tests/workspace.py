@@ -68,6 +68,14 @@ def stop_workers(ws) -> None:
 FAST_BASELINE = {"data.raw_dir": "data/raw/store", "calibrate.method": "sigmoid"}
 
 
+def from_scratch(dest: Path, raw_source, extra_env: dict | None = None):
+    """The baseline's sandbox at `dest`, `raw_source` imported as data/raw/store and the pipeline run (with
+    `extra_env`): (the repository, the output of its `dvc repro`)."""
+    ws = make_workspace(dest, FAST_BASELINE, git=True)
+    run([sys.executable, "-m", "oneclick.raw_import", str(raw_source), "--name", "store"], ws, extra_env=extra_env)
+    return ws, run(["dvc", "repro"], ws, extra_env=extra_env)
+
+
 def shared_baseline(tmp_path_factory, raw_source) -> tuple[Path, dict]:
     """(a repository, the output of its first `dvc repro`): the FAST sandbox with `raw_source` imported as
     data/raw/store (as a team imports its export), run once and committed. Built once per test session, by the
@@ -81,9 +89,7 @@ def shared_baseline(tmp_path_factory, raw_source) -> tuple[Path, dict]:
     built, record = common / "baseline" / "repo", common / "baseline" / "first_run.json"
     with FileLock(str(common / "baseline.lock")):
         if not record.is_file():
-            ws = make_workspace(built, FAST_BASELINE, git=True)
-            run([sys.executable, "-m", "oneclick.raw_import", str(raw_source), "--name", "store"], ws)
-            first = run(["dvc", "repro"], ws)
+            ws, first = from_scratch(built, raw_source)
             commit(ws, "baseline: the store's export under DVC, a run on it")
             record.write_text(json.dumps({"stdout": first.stdout, "stderr": first.stderr}))
     return built, json.loads(record.read_text())

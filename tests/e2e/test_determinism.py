@@ -10,7 +10,7 @@ import json
 import sys
 
 import pytest
-from workspace import FAST_BASELINE, make_workspace, run, shared_baseline
+from workspace import from_scratch, run, shared_baseline
 
 from tools.sandbox import lock_outputs
 
@@ -46,14 +46,11 @@ def other_cpu(here: dict) -> dict:
 
 
 def test_a_second_run_from_scratch_on_another_cpu_is_byte_identical(tmp_path_factory, synthetic_dir):
-    again = make_workspace(tmp_path_factory.mktemp("determinism") / "again", FAST_BASELINE, git=True)
-    here = code_paths(again)
+    here = code_paths(tmp_path_factory.getbasetemp())
     cpu = other_cpu(here)
-    there = code_paths(again, cpu)
+    there = code_paths(tmp_path_factory.getbasetemp(), cpu)
     assert there["simd"] == [] and (there["blas"] != here["blas"] or here["blas"] == [OLDER_CORE]), (here, there)
-    # as shared_baseline builds: its own copy of the synthetic export imported, the pipeline run
-    run([sys.executable, "-m", "oneclick.raw_import", str(synthetic_dir), "--name", "store"], again, extra_env=cpu)
-    run(["dvc", "repro"], again, extra_env=cpu)
+    again, _ = from_scratch(tmp_path_factory.mktemp("determinism") / "again", synthetic_dir, cpu)
     built, _ = shared_baseline(tmp_path_factory, synthetic_dir)  # built meanwhile on another worker, or now
     for record, calibration in (("selection", "calibration"), ("production", "production/calibration")):
         assert json.loads((built / "metrics" / f"{record}.json").read_text())["model"] == "svc"
