@@ -58,7 +58,7 @@ DEFAULTS = {
     "depth": 2,            # splits per path of an offer's tree
     "shared_depth": 1,     # splits per path of the shared multiplier g (0: no shared stage)
     "n_thresholds": 16,    # quantile thresholds per numeric column
-    "min_info": 20.0,      # least sum of p (expected decliners) on each side of a split
+    "min_info": 10.0,      # least sum of p (expected decliners) on each side of a split
     "alpha": 0.05,         # guard: the split's null p-value must be at most this
     "same_alpha": 0.01,    # a shared split is refused when Cochran's Q rejects one relative effect at this level
     "n_null": 200,         # null draws of the guard
