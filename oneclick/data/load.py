@@ -258,10 +258,10 @@ def _repeated(frame: pd.DataFrame, keys: list[str], file: str, reason: str) -> p
 def _missing_periods(frame: pd.DataFrame, file: str, base: list[int]) -> pd.DataFrame:
     """Customers of market_file.csv without a row for every period of a long file."""
     periods = PERIODS[file]
-    have = frame.groupby("id")["period"].agg(set)
-    absent = [i for i in base if i not in have.index]
-    short = [i for i in base if i in have.index and len(have[i]) < len(periods)]
-    lacking = [", ".join(p for p in periods if p not in have[i]) for i in short]
+    present, rows = set(frame["id"]), set(zip(frame["id"], frame["period"], strict=True))
+    absent = [i for i in base if i not in present]
+    short = [i for i in base if i in present and any((i, p) not in rows for p in periods)]
+    lacking = [", ".join(p for p in periods if (i, p) not in rows) for i in short]
     return pd.concat([_faults(absent, file, "id", None, f"not in {file}"),
                       _faults(short, file, "Период", None, "a period row missing", lacking)], ignore_index=True)
 
