@@ -130,18 +130,17 @@ def _separator_hint(header: list[str], raw_file: RawFile) -> str:
 def _cell_checks(raw_file: RawFile, col: Column) -> list[pa.Check]:
     """Checks of a column's text, in order; the first that fails names the cell's fault."""
     empty = pa.Check(lambda s: s.str.strip() != "", element_wise=False, error="empty cell")
+    # after the number's format: at most 15 digits before the decimal mark (one regex match per cell)
+    too_large = pa.Check.str_matches(r"^-?\d{0,15}(?![0-9])", error="number too large")
     if col.kind == "id":
         return [empty, pa.Check.str_matches(r"^\d+$", error="not a whole number"),
                 pa.Check(lambda s: s.str.len() <= 15, error="number too large")]
     if col.kind == "int":
-        return [empty, pa.Check.str_matches(f"^{WHOLE}$", error="not a whole number"),
-                pa.Check(lambda s: s.str.split(r"[.,]").str[0].str.lstrip("-").str.len() <= 15,
-                         error="number too large")]
+        return [empty, pa.Check.str_matches(f"^{WHOLE}$", error="not a whole number"), too_large]
     if col.kind == "float":
         mark = raw_file.decimal
         return [empty, pa.Check.str_matches(f"^{NUMBER[mark]}$", error=f"not a number with '{mark}' decimal mark"),
-                pa.Check(lambda s: s.str.split(r"[.,]").str[0].str.lstrip("-").str.len() <= 15,
-                         error="number too large")]
+                too_large]
     reason = "unknown period" if col.raw == "Период" else "unknown category"
     return [empty, pa.Check.isin(col.categories, error=f"{reason} (expected one of {list(col.categories)})")]
 
@@ -229,7 +228,7 @@ def read_file(path: Path, raw_file: RawFile, optional: tuple[str, ...] = ()):
     clean = df[~bad].copy()
     for col in columns:
         if col.kind in ("id", "int"):
-            whole = clean[col.raw].str.split(r"[.,]").str[0]
+            whole = clean[col.raw].str.replace(r"[.,]0+$", "", regex=True)
             clean[col.raw] = whole.astype("int64")
         elif col.kind == "float":
             clean[col.raw] = clean[col.raw].str.replace(raw_file.decimal, ".", regex=False).astype("float64")

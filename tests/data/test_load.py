@@ -153,6 +153,7 @@ def test_whole_numbers_written_with_a_decimal_zero_are_whole(raw_copy):
     ("market_time.csv", "текущий_месяц", "позапрошлый_месяц", "Период", "unknown period"),
     ("market_time.csv", "текущий_месяц", "препредыдущий_месяц", "Период", "unknown period"),  # a revenue period
     ("market_time.csv", "текущий_месяц,", "текущий_месяц,99999999999999999999", "минут", "number too large"),
+    ("market_money.csv", ",4", ",1234567890123456", "Выручка", "number too large"),  # 19 digits before the mark
 ])
 def test_a_bad_value_sets_aside_its_customer(raw_copy, file, old, new, column, reason):
     faults, _ = _set_aside(raw_copy, lambda folder: edit_file(folder / file, old, new))
