@@ -133,8 +133,7 @@ def _cell_checks(raw_file: RawFile, col: Column) -> list[pa.Check]:
     # after the number's format: at most 15 digits before the decimal mark (one regex match per cell)
     too_large = pa.Check.str_matches(r"^-?\d{0,15}(?![0-9])", error="number too large")
     if col.kind == "id":
-        return [empty, pa.Check.str_matches(r"^\d+$", error="not a whole number"),
-                pa.Check(lambda s: s.str.len() <= 15, error="number too large")]
+        return [empty, pa.Check.str_matches(r"^\d+$", error="not a whole number"), too_large]
     if col.kind == "int":
         return [empty, pa.Check.str_matches(f"^{WHOLE}$", error="not a whole number"), too_large]
     if col.kind == "float":
@@ -259,8 +258,9 @@ def _missing_periods(frame: pd.DataFrame, file: str, base: list[int]) -> pd.Data
     periods = PERIODS[file]
     present, rows = set(frame["id"]), set(zip(frame["id"], frame["period"], strict=True))
     absent = [i for i in base if i not in present]
-    short = [i for i in base if i in present and any((i, p) not in rows for p in periods)]
-    lacking = [", ".join(p for p in periods if (i, p) not in rows) for i in short]
+    missing = {i: [p for p in periods if (i, p) not in rows] for i in base if i in present}
+    short = [i for i, lack in missing.items() if lack]
+    lacking = [", ".join(missing[i]) for i in short]
     return pd.concat([_faults(absent, file, "id", None, f"not in {file}"),
                       _faults(short, file, "Период", None, "a period row missing", lacking)], ignore_index=True)
 
