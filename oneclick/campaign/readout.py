@@ -313,7 +313,7 @@ def heterogeneity(table: pd.DataFrame, offers: dict, seed: int) -> dict:
             out[name] = {"differs": True, "p_value": candidate.get("p_value"),
                          "groups": dict(zip(where, rates, strict=True))}
         else:
-            out[name] = {"differs": False, "p_value": candidate.get("p_value")}
+            out[name] = {"differs": False, "p_value": candidate.get("p_value"), "alpha": model["options"]["alpha"]}
     return out
 
 

@@ -223,4 +223,6 @@ def _differs(found: dict | None) -> str:
     if found["differs"]:
         return "yes: " + ", ".join(f"{where} {rate:.2f}" for where, rate in found["groups"].items())
     p = found.get("p_value")
-    return "no detectable difference" + (f" (best split p = {p:.2f})" if p is not None else "")
+    if p is None:
+        return "no detectable difference"
+    return f"no detectable difference (best split p = {p:.2f}; a split needs p ≤ {found['alpha']:g})"

@@ -189,7 +189,12 @@ def test_revenue_is_labelled_roubles_among_thousand_roubles(report):
 def test_the_read_out_and_monitoring_sections(report):
     text, _, _, readout, inputs = report
     for offer, m in readout["offers"].items():
-        assert any(line.startswith(f"| {offer} | {m['verdict']} |") for line in text.splitlines()), offer
+        row = [line for line in text.splitlines() if line.startswith(f"| {offer} | {m['verdict']} |")]
+        assert len(row) == 1, offer
+        found = m.get("heterogeneity") or {}
+        if not found.get("differs") and found.get("p_value") is not None:  # the p-value beside the level it must reach
+            assert (f"no detectable difference (best split p = {found['p_value']:.2f}; a split needs p ≤ "
+                    f"{found['alpha']:g})") in row[0], row
     assert f"Overall: **{readout['overall']['verdict']}**" in text
     table = monitor_table(inputs["monitors"])
     assert table["export"].tolist() == ["m2026-10", "m2026-11"]
