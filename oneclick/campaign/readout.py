@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from oneclick.campaign.provenance import describe, read_record, sidecar
-from oneclick.campaign.save_rates import beta_of, posterior_grid
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
 from oneclick.common.paths import CONTACTS, OUTCOMES
@@ -37,6 +36,7 @@ from oneclick.stats import newcombe_difference, power_of, ratio_interval
 REQUIRED = ["id", "offer", "contact", "control", "expected_profit", "value_at_stake"]
 NOT_IN_EXPORT = "not in the outcome export"
 DIGITS = 4
+GRID = 400  # grid points per axis of one campaign's posterior of a save rate
 
 
 def _bool_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
@@ -130,6 +130,34 @@ def broken_beyond(result: dict, outcomes, limit: float, key: str) -> str | None:
     if share <= limit:
         return None
     return f"{outcomes}: {share:.1%} of the campaign's customers have broken rows, more than {key} = {limit:g}"
+
+
+def posterior_grid(counts: list[tuple[int, int, int, int]], alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """(save-rate grid, posterior weights) of Beta(alpha, beta) times, per campaign, the likelihood of
+    (control decliners, control, treated decliners, treated), the control decline rate p integrated out under a
+    flat prior: treated customers decline with p (1 - s). What one read-out says about an offer, on its own."""
+    s = (np.arange(GRID) + 0.5) / GRID
+    p = (np.arange(4 * GRID) + 0.5) / (4 * GRID)  # finer: the control rate is known better than s
+    log_post = (alpha - 1) * np.log(s) + (beta - 1) * np.log1p(-s)
+    for dc, nc, dt, nt in counts:
+        treated_rate = p[None, :] * (1 - s[:, None])  # s x p
+        log_lik = (dc * np.log(p) + (nc - dc) * np.log1p(-p))[None, :] \
+            + dt * np.log(treated_rate) + (nt - dt) * np.log1p(-treated_rate)
+        top = log_lik.max(axis=1, keepdims=True)
+        log_post += (top + np.log(np.exp(log_lik - top).mean(axis=1, keepdims=True)))[:, 0]
+    weights = np.exp(log_post - log_post.max())
+    return s, weights / weights.sum()
+
+
+def beta_of(s: np.ndarray, weights: np.ndarray) -> dict:
+    """The Beta with the grid posterior's mean and variance, and the posterior's 90 % interval."""
+    mean = float((s * weights).sum())
+    var = float((((s - mean) ** 2) * weights).sum())
+    common = mean * (1 - mean) / var - 1 if var > 0 else 1e6
+    cdf = np.cumsum(weights)
+    low, high = s[np.searchsorted(cdf, 0.05)], s[min(np.searchsorted(cdf, 0.95), len(s) - 1)]
+    return {"alpha": round(mean * common, DIGITS), "beta": round((1 - mean) * common, DIGITS),
+            "mean": round(mean, DIGITS), "low90": round(float(low), DIGITS), "high90": round(float(high), DIGITS)}
 
 
 def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: float) -> int | None:

@@ -21,37 +21,8 @@ from oneclick.campaign import uplift
 from oneclick.common.errors import DataError
 from oneclick.stats import newcombe_difference
 
-GRID = 400  # grid points per axis of a single campaign's posterior (the read-out's)
 DIGITS = 4
 SPLIT_COLUMNS_EXTRA = ["probability", "profit"]  # beside the model table's columns, what a rate may differ by
-
-
-def posterior_grid(counts: list[tuple[int, int, int, int]], alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    """(save-rate grid, posterior weights) of Beta(alpha, beta) times, per campaign, the likelihood of
-    (control decliners, control, treated decliners, treated), the control decline rate p integrated out under a
-    flat prior: treated customers decline with p (1 - s). What one read-out says about an offer, on its own."""
-    s = (np.arange(GRID) + 0.5) / GRID
-    p = (np.arange(4 * GRID) + 0.5) / (4 * GRID)  # finer: the control rate is known better than s
-    log_post = (alpha - 1) * np.log(s) + (beta - 1) * np.log1p(-s)
-    for dc, nc, dt, nt in counts:
-        treated_rate = p[None, :] * (1 - s[:, None])  # s x p
-        log_lik = (dc * np.log(p) + (nc - dc) * np.log1p(-p))[None, :] \
-            + dt * np.log(treated_rate) + (nt - dt) * np.log1p(-treated_rate)
-        top = log_lik.max(axis=1, keepdims=True)
-        log_post += (top + np.log(np.exp(log_lik - top).mean(axis=1, keepdims=True)))[:, 0]
-    weights = np.exp(log_post - log_post.max())
-    return s, weights / weights.sum()
-
-
-def beta_of(s: np.ndarray, weights: np.ndarray) -> dict:
-    """The Beta with the grid posterior's mean and variance, and the posterior's 90 % interval."""
-    mean = float((s * weights).sum())
-    var = float((((s - mean) ** 2) * weights).sum())
-    common = mean * (1 - mean) / var - 1 if var > 0 else 1e6
-    cdf = np.cumsum(weights)
-    low, high = s[np.searchsorted(cdf, 0.05)], s[min(np.searchsorted(cdf, 0.95), len(s) - 1)]
-    return {"alpha": round(mean * common, DIGITS), "beta": round((1 - mean) * common, DIGITS),
-            "mean": round(mean, DIGITS), "low90": round(float(low), DIGITS), "high90": round(float(high), DIGITS)}
 
 
 def learning_data(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, int]]:
