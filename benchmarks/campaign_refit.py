@@ -20,6 +20,7 @@ customers' true-rate groups, and estimates only the rates: what finding the spli
 import argparse
 import json
 import subprocess
+from contextlib import nullcontext
 from multiprocessing import Pool
 from pathlib import Path
 from unittest import mock
@@ -75,6 +76,7 @@ def with_cells(frame: pd.DataFrame, rates: np.ndarray, names: list[str]) -> pd.D
 
 
 def cell_tree(offer: str) -> dict:
+    """One split: the offer's high-rate group on the right."""
     rule = {"column": f"cell_{offer}", "kind": "in", "value": ["1"]}
     return {"path": [], "split": rule, "children": [{"path": [(rule, False)]}, {"path": [(rule, True)]}]}
 
@@ -99,9 +101,7 @@ def refit(case: dict, spec: dict, revenue_max: float, truth, options: dict, told
     names = list(spec["offers"])
     means = catalogue(spec)["save_rate"].to_numpy(float)
     row = case["row"]
-    table = pd.read_csv(case["table"], dtype={"offer": str}, keep_default_na=False, na_values=[""])
-    for column in ("contact", "control", "treated", "explored"):
-        table[column] = table[column].astype(str).str.lower().eq("true")
+    table = pd.read_csv(case["table"])  # as the campaign stage reads it
     pop = read_customers(case["seed_dir"] / "pop2", revenue_max)
     scores = pd.read_csv(case["seed_dir"] / "r2_priors.csv")
     pop = pop.drop(columns=["probability"], errors="ignore").merge(scores[["id", "probability"]], on="id")
@@ -112,10 +112,7 @@ def refit(case: dict, spec: dict, revenue_max: float, truth, options: dict, told
     if told:
         table = with_cells(table, true_rates(table.assign(p_true=truth_p(table)), row["truth"], means), names)
         pop = with_cells(pop, s_true, names)
-        with mock.patch.object(uplift, "grow", known_cells(set(told))):
-            model = uplift.fit(table, {n: spec["offers"][n]["save_rate"] for n in names}, columns, seed=spec["seed"],
-                               **options)
-    else:
+    with mock.patch.object(uplift, "grow", known_cells(set(told))) if told else nullcontext():
         model = uplift.fit(table, {n: spec["offers"][n]["save_rate"] for n in names}, columns, seed=spec["seed"],
                            **options)
     rates = uplift.predict(model, pop)[names].to_numpy(float)
