@@ -28,12 +28,21 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 
-from benchmarks.campaign_rounds import FEATURES, REAL_DATA, profits, read_customers, targeting, true_rates, truth_model
+from benchmarks.campaign_rounds import (
+    FEATURES,
+    REAL_DATA,
+    profits,
+    read_customers,
+    read_population,
+    targeting,
+    true_rates,
+    truth_model,
+)
 from oneclick.campaign import uplift
 from oneclick.campaign.offers import catalogue
-from oneclick.campaign.plan import value_at_stake
 from oneclick.campaign.save_rates import uplift_columns
 from oneclick.params import load_params
+from tools.sandbox import lock_outputs
 
 READOUT = "data/readouts/r1.csv"
 
@@ -42,25 +51,23 @@ def readout_tables(sandbox: Path) -> list[Path]:
     """The cache file of each experiment's round-1 read-out table, oldest experiment first."""
     refs = subprocess.run(["git", "for-each-ref", "--sort=committerdate", "--format=%(refname)", "refs/exps"],
                           cwd=sandbox, capture_output=True, text=True, check=True).stdout.split()
-    out = []
-    for ref in refs:
-        lock = subprocess.run(["git", "show", f"{ref}:dvc.lock"], cwd=sandbox, capture_output=True, text=True).stdout
-        if f"path: {READOUT}" in lock:
-            md5 = lock.split(f"path: {READOUT}", 1)[1].split("md5: ", 1)[1].split()[0]
-            out.append(sandbox / ".dvc" / "cache" / "files" / "md5" / md5[:2] / md5[2:])
-    return out
+    locks = [lock_outputs(subprocess.run(["git", "show", f"{ref}:dvc.lock"], cwd=sandbox, capture_output=True,
+                                         text=True, check=True).stdout) for ref in refs]
+    return [sandbox / ".dvc" / "cache" / "files" / "md5" / lock[READOUT][:2] / lock[READOUT][2:]
+            for lock in locks if READOUT in lock]
 
 
-def cases(runs: list[tuple[Path, Path]], truths: list[str]) -> list[dict]:
-    """Per truth and seed of the runs: the read-out table's file, the seed's folder and the run's row."""
-    out = []
+def cases(runs: list[tuple[Path, Path]], truths: list[str]) -> dict[Path, list[dict]]:
+    """Per seed's folder of the runs, per truth: the read-out table's file and the run's row."""
+    out = {}
     for sandbox, work in runs:
         rows = json.loads((work / "rows.json").read_text(encoding="utf-8"))
         tables = readout_tables(sandbox)
         if len(tables) != len(rows):
             raise SystemExit(f"{sandbox}: {len(tables)} read-out experiments for {len(rows)} rows of {work}")
-        out += [{"table": t, "seed_dir": work / f"seed{r['seed']}", "row": r}
-                for t, r in zip(tables, rows, strict=True) if r["truth"] in truths]
+        for table, row in zip(tables, rows, strict=True):
+            if row["truth"] in truths:
+                out.setdefault(work / f"seed{row['seed']}", []).append({"table": table, "row": row})
     return out
 
 
@@ -93,24 +100,26 @@ def known_cells(told: set[str]):
     return fake
 
 
-def refit(case: dict, spec: dict, revenue_max: float, truth, options: dict, told: list[str]) -> dict:
-    """One truth and seed: the refitted learner's round-2 expected profit beside the run's."""
-    def truth_p(frame):
-        return truth.predict_proba(frame[FEATURES])[:, 1]
+def refit_seed(seed_dir: Path, seed_cases: list[dict], spec: dict, revenue_max: float, truth, options: dict,
+               told: list[str]) -> list[dict]:
+    """One seed: population 2 read once with the scores round 2 planned on, then every truth's refit."""
+    scores = pd.read_csv(seed_dir / "r2_priors.csv")
+    pop = read_population(seed_dir / "pop2", truth, spec, revenue_max)
+    pop = pop.drop(columns=["probability"], errors="ignore").merge(scores[["id", "probability"]], on="id")
+    return [refit(case, pop, spec, truth, options, told) for case in seed_cases]
 
+
+def refit(case: dict, pop: pd.DataFrame, spec: dict, truth, options: dict, told: list[str]) -> dict:
+    """One truth and seed: the refitted learner's round-2 expected profit beside the run's."""
     names = list(spec["offers"])
     means = catalogue(spec)["save_rate"].to_numpy(float)
     row = case["row"]
     table = pd.read_csv(case["table"])  # as the campaign stage reads it
-    pop = read_customers(case["seed_dir"] / "pop2", revenue_max)
-    scores = pd.read_csv(case["seed_dir"] / "r2_priors.csv")
-    pop = pop.drop(columns=["probability"], errors="ignore").merge(scores[["id", "probability"]], on="id")
-    pop["p_true"] = truth_p(pop)
-    pop["value_at_stake"] = value_at_stake(pop["profit"].to_numpy(float), spec)
     s_true = true_rates(pop, row["truth"], means)
     columns = uplift_columns(table)
     if told:
-        table = with_cells(table, true_rates(table.assign(p_true=truth_p(table)), row["truth"], means), names)
+        p_true = truth.predict_proba(table[FEATURES])[:, 1]
+        table = with_cells(table, true_rates(table.assign(p_true=p_true), row["truth"], means), names)
         pop = with_cells(pop, s_true, names)
     with mock.patch.object(uplift, "grow", known_cells(set(told))) if told else nullcontext():
         model = uplift.fit(table, {n: spec["offers"][n]["save_rate"] for n in names}, columns, seed=spec["seed"],
@@ -127,7 +136,7 @@ def refit(case: dict, spec: dict, revenue_max: float, truth, options: dict, told
 
 
 def _work(job):
-    return refit(*job)
+    return refit_seed(*job)
 
 
 def main(argv=None) -> None:
@@ -144,9 +153,10 @@ def main(argv=None) -> None:
     names = list(spec["offers"])
     told = names if args.true_cells == "all" else [args.true_cells] if args.true_cells else []
     truth = truth_model(read_customers(args.raw_dir, revenue_max))
-    jobs = [(case, spec, revenue_max, truth, args.options, told) for case in cases(args.run, args.truths)]
+    jobs = [(seed_dir, seed_cases, spec, revenue_max, truth, args.options, told)
+            for seed_dir, seed_cases in cases(args.run, args.truths).items()]
     with Pool(args.processes) as pool:
-        result = pd.DataFrame(pool.map(_work, jobs))
+        result = pd.DataFrame([r for part in pool.map(_work, jobs) for r in part])
     pd.set_option("display.width", 200)
     print(f"options {json.dumps(args.options)}; told the true cells of: {', '.join(told) or 'none'}")
     print(result.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

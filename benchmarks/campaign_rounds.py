@@ -99,6 +99,15 @@ def read_customers(folder, revenue_max: float) -> pd.DataFrame:
     return kept.merge(profit, on="id", how="inner").reset_index(drop=True)
 
 
+def read_population(folder, model, spec: dict, revenue_max: float) -> pd.DataFrame:
+    """A population's customers as the repo reads them, with their true untreated p (`model`, truth_model) and
+    their value at stake."""
+    pop = read_customers(folder, revenue_max)
+    pop["p_true"] = model.predict_proba(pop[FEATURES])[:, 1]
+    pop["value_at_stake"] = value_at_stake(pop["profit"].to_numpy(float), spec)
+    return pop
+
+
 def truth_model(real: pd.DataFrame):
     """The untreated truth: a logistic regression (standardized numbers, one-hot categories) on the real labels."""
     pre = ColumnTransformer([("num", StandardScaler(), NUMERIC),
@@ -302,10 +311,7 @@ def run_seed(repo: Path, real: pd.DataFrame, model, seed: int, n: int, truths: l
     pops, folders = [], []
     for k in range(2):
         folder = write_export(population(real, n, seed * 2 + k, base + k * n), work / f"pop{k + 1}")
-        pop = read_customers(folder, revenue_max)
-        pop["p_true"] = model.predict_proba(pop[FEATURES])[:, 1]
-        pop["value_at_stake"] = value_at_stake(pop["profit"].to_numpy(float), spec)
-        pops.append(pop)
+        pops.append(read_population(folder, model, spec, revenue_max))
         folders.append(folder)
     contacts, t_predict1 = predict(repo, folders[0], work / "r1_contacts.csv", "r1")
     prior_scores, _ = predict(repo, folders[1], work / "r2_priors.csv", "r2")
