@@ -5,8 +5,8 @@ its null distribution over the same search, beside the learner's own search over
 
     python -m benchmarks.pair_search --run SANDBOX WORK [--run ...] [--truths interact] [--offers ...]
 
-A is every column's half at `--a-thresholds` quantiles (both sides) and every category (in or out); B is every
-split the learner scans inside A (numbers at its thresholds, categories in prefixes by rate). The null draws are
+A is every column's half at `--a-thresholds` quantiles (both sides) and every category (in or out); B is either
+side of every split the learner scans inside A (uplift.column_sums). The null draws are
 the learner's own (uplift.null_outcomes: one rate in the node, p known), so the p-value is that of a guard that
 searched the pairs. Prints, per truth, seed and offer: the best pair's z, its p-value and the null's 99th
 percentile, the same for single splits, and the pair found.
@@ -44,32 +44,6 @@ def halves(frame: pd.DataFrame, columns: list[str], n_thresholds: int):
                 yield f"{column} != {c}", v != c
 
 
-def inner_sums(frame: pd.DataFrame, column: str, D, info, var, n_thresholds: int):
-    """Right-side sums (information, D per replicate, variance) of every split the learner scans on `column` in
-    `frame`, as uplift.scan orders them: numbers at quantile thresholds, categories in prefixes by rate."""
-    x = frame[column]
-    if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
-        v = x.to_numpy(float)
-        order = np.argsort(v, kind="stable")
-        ks = np.searchsorted(v[order], np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds)))
-        ks = ks[(ks > 0) & (ks < len(v))]
-
-        def cum(a):
-            return np.concatenate([np.zeros((1,) + a.shape[1:]), np.cumsum(a[order], 0)])[ks]
-
-        left = cum(info)[:, None], cum(D), cum(var)[:, None]
-    else:
-        cats, inv = np.unique(x.astype(str).to_numpy(), return_inverse=True)
-        ci, cv = np.bincount(inv, info, len(cats)), np.bincount(inv, var, len(cats))
-        cd = np.zeros((len(cats), D.shape[1]))
-        np.add.at(cd, inv, D)
-        order = np.argsort(cd / np.where(ci > 0, ci, 1)[:, None], axis=0, kind="stable")
-        left = (np.cumsum(ci[order], 0)[:-1], np.cumsum(np.take_along_axis(cd, order, 0), 0)[:-1],
-                np.cumsum(cv[order], 0)[:-1])
-    total = info.sum(), D.sum(0), var.sum()
-    return [left, tuple(t - s for t, s in zip(total, left, strict=True))]  # both sides of each split
-
-
 def pair_scan(frame, D, info, var, columns, n_thresholds, a_thresholds, min_info):
     """Max z^2 per replicate over every cell "A and B" against the rest of the node, and the observed best."""
     I_t, D_t, V_t = info.sum(), D.sum(0), var.sum()
@@ -77,10 +51,14 @@ def pair_scan(frame, D, info, var, columns, n_thresholds, a_thresholds, min_info
     for a_text, a in halves(frame, columns, a_thresholds):
         if info[a].sum() < min_info:
             continue
+        inside = info[a].sum(), D[a].sum(0), var[a].sum()
         for column in columns:
-            for I_c, D_c, V_c in inner_sums(frame[a], column, D[a], info[a], var[a], n_thresholds):
-                if not len(I_c):  # no split on this column inside A
-                    continue
+            sides = uplift.column_sums(frame.loc[a, column], D[a], (info[a], var[a]), n_thresholds)
+            if sides is None:
+                continue
+            left_d, (left_i, left_v), _ = sides
+            left = left_i, left_d, left_v
+            for I_c, D_c, V_c in (left, tuple(t - s for t, s in zip(inside, left, strict=True))):  # both sides
                 z2, _ = uplift._z2(I_c, D_c, V_c, I_t, D_t, V_t, min_info)
                 top = z2.max(0)
                 if top[0] > best[0]:

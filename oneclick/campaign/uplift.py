@@ -136,60 +136,63 @@ def _z2(I_r, D_r, V_r, I_t, D_t, V_t, min_info):
     return np.where(ok, np.nan_to_num(z2), 0.0), np.nan_to_num(diff)
 
 
+def column_sums(x: pd.Series, D, sums: tuple, n_thresholds: int):
+    """The left sides of every split tried on column `x`: numbers x < t at `n_thresholds` quantile thresholds,
+    categories the prefixes of the categories ordered by their rate (D over the first of `sums`, in each replicate
+    of D, its columns).
+    Returns (left sums of D: splits x replicates, left sums of each array in `sums`: splits x 1 for numbers,
+    splits x replicates for categories, rule(k): the observed outcome's split k as a rule whose right side is the
+    other side), or None when the column has no split."""
+    R = D.shape[1]
+    if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+        v = x.to_numpy(float)
+        order = np.argsort(v, kind="stable")
+        ts = np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
+        ks = np.searchsorted(v[order], ts, side="left")  # rows left of each threshold
+        keep = (ks > 0) & (ks < len(v))
+        ts, ks = ts[keep], ks[keep]
+        if not len(ks):
+            return None
+
+        def cum(a):
+            return np.concatenate([np.zeros((1,) + a.shape[1:]), np.cumsum(a[order], 0)])[ks]
+
+        return cum(D), [cum(a)[:, None] for a in sums], \
+            lambda k: {"column": x.name, "kind": "min", "value": float(ts[k])}
+    cats, inv = np.unique(x.astype(str).to_numpy(), return_inverse=True)
+    k = len(cats)
+    if k < 2:
+        return None
+    per_cat = [np.bincount(inv, a, k) for a in sums]
+    cd = np.zeros((k, R))
+    np.add.at(cd, inv, D)
+    order = np.argsort(cd / np.where(per_cat[0] > 0, per_cat[0], 1)[:, None], axis=0, kind="stable")  # by rate
+    left = [np.cumsum(c[order], 0)[:-1] for c in per_cat]
+    return np.cumsum(np.take_along_axis(cd, order, 0), 0)[:-1], left, \
+        lambda top: {"column": x.name, "kind": "in", "value": sorted(cats[order[top + 1:, 0]].tolist())}
+
+
 def scan(frame: pd.DataFrame, D, info, var, columns, n_thresholds, min_info, info_min=None):
     """Best split for each outcome replicate (columns of D = w (p - y), the observed one first).
     info = w p b, var = w^2 Var(y) under the node's null. Returns (max z^2 per replicate, observed best rule,
     its signed rate difference). `info_min` (rows x 1 array) is the information a side must hold, default info."""
-    n, R = D.shape
+    R = D.shape[1]
     im = info if info_min is None else info_min
     I_t, D_t, V_t, M_t = info.sum(), D.sum(0), var.sum(), im.sum()
     best = np.zeros(R)
     rule, diff = None, 0.0
     for col in columns:
-        x = frame[col]
-        if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
-            v = x.to_numpy(float)
-            order = np.argsort(v, kind="stable")
-            ts = np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
-            ks = np.searchsorted(v[order], ts, side="left")  # rows left of each threshold
-            keep = (ks > 0) & (ks < n)
-            ts, ks = ts[keep], ks[keep]
-            if not len(ks):
-                continue
-
-            def cum(a, order=order, ks=ks):
-                return np.concatenate([np.zeros((1,) + a.shape[1:]), np.cumsum(a[order], 0)])[ks]
-
-            I_r, V_r, M_r = I_t - cum(info), V_t - cum(var), M_t - cum(im)
-            z2, dd = _z2(I_r[:, None], D_t - cum(D), V_r[:, None], I_t, D_t, V_t, 0.0)
-            ok = (M_r >= min_info) & (M_t - M_r >= min_info)
-            z2 = np.where(ok[:, None], z2, 0.0)
-            top = z2.argmax(0)
-            zmax = z2[top, np.arange(R)]
-            if zmax[0] > best[0]:
-                rule, diff = {"column": col, "kind": "min", "value": float(ts[top[0]])}, float(dd[top[0], 0])
-            best = np.maximum(best, zmax)
-        else:
-            v = x.astype(str).to_numpy()
-            cats, inv = np.unique(v, return_inverse=True)
-            k = len(cats)
-            if k < 2:
-                continue
-            ci, cv, cm = np.bincount(inv, info, k), np.bincount(inv, var, k), np.bincount(inv, im, k)
-            cd = np.zeros((k, R))
-            np.add.at(cd, inv, D)
-            order = np.argsort(cd / np.where(ci > 0, ci, 1)[:, None], axis=0, kind="stable")  # by rate
-            left_i, left_v = np.cumsum(ci[order], 0)[:-1], np.cumsum(cv[order], 0)[:-1]
-            left_m = np.cumsum(cm[order], 0)[:-1]
-            left_d = np.cumsum(np.take_along_axis(cd, order, 0), 0)[:-1]
-            z2, dd = _z2(I_t - left_i, D_t - left_d, V_t - left_v, I_t, D_t, V_t, 0.0)
-            z2 = np.where((left_m >= min_info) & (M_t - left_m >= min_info), z2, 0.0)
-            top = z2.argmax(0)
-            zmax = z2[top, np.arange(R)]
-            if zmax[0] > best[0]:
-                right = sorted(cats[order[top[0] + 1:, 0]].tolist())
-                rule, diff = {"column": col, "kind": "in", "value": right}, float(dd[top[0], 0])
-            best = np.maximum(best, zmax)
+        found = column_sums(frame[col], D, (info, var, im), n_thresholds)
+        if found is None:
+            continue
+        left_d, (left_i, left_v, left_m), rule_of = found
+        z2, dd = _z2(I_t - left_i, D_t - left_d, V_t - left_v, I_t, D_t, V_t, 0.0)
+        z2 = np.where((M_t - left_m >= min_info) & (left_m >= min_info), z2, 0.0)
+        top = z2.argmax(0)
+        zmax = z2[top, np.arange(R)]
+        if zmax[0] > best[0]:
+            rule, diff = rule_of(top[0]), float(dd[top[0], 0])
+        best = np.maximum(best, zmax)
     return best, rule, diff
 
 
