@@ -6,10 +6,10 @@ its null distribution over the same search, beside the learner's own search over
     python -m benchmarks.pair_search --run SANDBOX WORK [--run ...] [--truths interact] [--offers ...]
 
 A is every column's half at `--a-thresholds` quantiles (both sides) and every category (in or out); B is either
-side of every split the learner scans inside A (uplift.column_sums). The null draws are
-the learner's own (uplift.null_outcomes: one rate in the node, p known), so the p-value is that of a guard that
-searched the pairs. Prints, per truth, seed and offer: the best pair's z, its p-value and the null's 99th
-percentile, the same for single splits, and the pair found.
+side of every split the learner scans inside A (uplift.column_sums). The null draws are the learner's own
+(uplift.null_outcomes: one rate in the node, p known), so the p-value is that of a guard that searched the pairs.
+Prints, per truth, seed and offer: the best pair's z, its p-value and the null's 99th percentile, the same for
+single splits (on the same draws, fewer than the learner's n_null), and the pair found.
 """
 
 import argparse
