@@ -82,7 +82,7 @@ def measure(offers: list[str], n_null: int, a_thresholds: int, out: list, label:
             row = {"truth": label[0], "seed": label[1], "offer": offer, "treated": len(frame)}
             for name, stats in (("pair", pairs), ("single", single)):
                 z = np.sqrt(stats)
-                row.update({f"{name} z": z[0], f"{name} p": (1 + (stats[1:] >= stats[0]).sum()) / (1 + n_null),
+                row.update({f"{name} z": z[0], f"{name} p": uplift.null_p_value(stats),
                             f"{name} null q99": np.quantile(z[1:], 0.99)})
             out.append({**row, "pair found": found})
         return grow(frame, p, y, w, b, search, depth, opts, rng, columns, group, path, control)

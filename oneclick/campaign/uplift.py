@@ -213,6 +213,12 @@ def null_outcomes(p, y, w, b, n_null, rng):
     return w[:, None] * (p[:, None] - Y), w * p * b, w ** 2 * q * (1 - q)
 
 
+def null_p_value(stats: np.ndarray) -> float:
+    """The guard's p-value: the share of the null draws (stats[1:]) whose statistic reaches the observed one
+    (stats[0]), the observed counted among them."""
+    return float((1 + (stats[1:] >= stats[0]).sum()) / len(stats))
+
+
 def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
     """Does the split change the rate by the same factor in every group (offer) with at least min_info on both
     sides? Cochran's Q does not reject one factor at `alpha`, and the groups other than the one with the
@@ -286,7 +292,7 @@ def grow(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=
                              info_min=w[s] * p[s])
     if rule is None:
         return node
-    pval = float((1 + (stats[1:] >= stats[0]).sum()) / (1 + opts["n_null"]))
+    pval = null_p_value(stats)
     node["candidate"] = {**rule, "z": float(np.sign(diff) * np.sqrt(stats[0])), "p_value": pval}
     if pval > opts["alpha"]:
         return node
