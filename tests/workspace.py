@@ -46,20 +46,36 @@ def run_queue(ws, jobs: int = 2, timeout: float = 600) -> str:
             status = run(["dvc", "queue", "status"], ws).stdout
             if "Queued" not in status and "Running" not in status:
                 break
-            time.sleep(5)  # a `dvc queue status` costs seconds of CPU that the queue's workers need
+            wait_for_workers(ws, min(30.0, deadline - time.monotonic()))
     finally:
         stop_workers(ws)
     return status
 
 
-def stop_workers(ws) -> None:
-    """Kill the queue's workers that are still alive: with two workers, dvc-task sometimes leaves one running
-    after the queue is empty (its monitor shut down while its task ran), and `dvc queue stop` does not end it."""
+def worker_pids(ws) -> list[int]:
+    """The queue's worker processes that are alive (their records in .dvc/tmp/exps/celery)."""
+    pids = []
     for record in (Path(ws) / ".dvc" / "tmp" / "exps" / "celery").glob("dvc-exp-worker-*.json"):
         pid = json.loads(record.read_text())["pid"]
         cmdline = Path(f"/proc/{pid}/cmdline")
         if cmdline.is_file() and b"queue-worker" in cmdline.read_bytes():
-            os.kill(pid, signal.SIGTERM)
+            pids.append(pid)
+    return pids
+
+
+def wait_for_workers(ws, seconds: float) -> None:
+    """Sleep until no worker is alive, or `seconds`: a look at /proc, where a `dvc queue status` costs seconds of
+    CPU that the queue's workers need (a worker that outlives the queue is caught by the next status)."""
+    deadline = time.monotonic() + seconds
+    while worker_pids(ws) and time.monotonic() < deadline:
+        time.sleep(1)
+
+
+def stop_workers(ws) -> None:
+    """Kill the queue's workers that are still alive: with two workers, dvc-task sometimes leaves one running
+    after the queue is empty (its monitor shut down while its task ran), and `dvc queue stop` does not end it."""
+    for pid in worker_pids(ws):
+        os.kill(pid, signal.SIGTERM)
 
 
 # The baseline's params beside FAST: an imported export, and the SVC's probabilities calibrated again by a sigmoid
