@@ -56,10 +56,12 @@ def worker_pids(ws) -> list[int]:
     """The queue's worker processes that are alive (their records in .dvc/tmp/exps/celery)."""
     pids = []
     for record in (Path(ws) / ".dvc" / "tmp" / "exps" / "celery").glob("dvc-exp-worker-*.json"):
-        pid = json.loads(record.read_text())["pid"]
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.is_file() and b"queue-worker" in cmdline.read_bytes():
-            pids.append(pid)
+        try:  # a record being written or removed, a process that has just ended: not alive
+            pid = json.loads(record.read_text())["pid"]
+            if b"queue-worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                pids.append(pid)
+        except (OSError, ValueError):
+            continue
     return pids
 
 
@@ -67,6 +69,7 @@ def wait_for_workers(ws, seconds: float) -> None:
     """Sleep until no worker is alive, or `seconds`: a look at /proc, where a `dvc queue status` costs seconds of
     CPU that the queue's workers need (a worker that outlives the queue is caught by the next status)."""
     deadline = time.monotonic() + seconds
+    time.sleep(max(0.0, min(5.0, seconds)))  # a status every 5 s at most, should no worker have written its record
     while worker_pids(ws) and time.monotonic() < deadline:
         time.sleep(1)
 
