@@ -1,5 +1,6 @@
 """The sandbox with small, quick params for the end-to-end tests, and running its experiment queue."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -78,7 +79,8 @@ def stop_workers(ws) -> None:
     """Kill the queue's workers that are still alive: with two workers, dvc-task sometimes leaves one running
     after the queue is empty (its monitor shut down while its task ran), and `dvc queue stop` does not end it."""
     for pid in worker_pids(ws):
-        os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it ended since the look at /proc
+            os.kill(pid, signal.SIGTERM)
 
 
 # The baseline's params beside FAST: an imported export, and the SVC's probabilities calibrated again by a sigmoid
