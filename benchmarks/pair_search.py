@@ -29,9 +29,9 @@ def halves(frame: pd.DataFrame, columns: list[str], n_thresholds: int):
     """(description, mask) of every column's half at the quantile thresholds and every category, in and out."""
     for column in columns:
         x = frame[column]
-        if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+        if uplift.numeric(x):
             v = x.to_numpy(float)
-            for t in np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds)):
+            for t in uplift.quantile_thresholds(v, n_thresholds):
                 right = v >= t
                 if 0 < right.sum() < len(v):
                     yield f"{column} >= {t:.4g}", right

@@ -136,6 +136,16 @@ def _z2(I_r, D_r, V_r, I_t, D_t, V_t, min_info):
     return np.where(ok, np.nan_to_num(z2), 0.0), np.nan_to_num(diff)
 
 
+def numeric(x: pd.Series) -> bool:
+    """Is the column split at thresholds (numbers) rather than by categories (text, booleans)?"""
+    return pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+
+
+def quantile_thresholds(v: np.ndarray, n_thresholds: int) -> np.ndarray:
+    """The thresholds a numeric column is split at: its distinct quantiles at 1/n, ..., (n-1)/n."""
+    return np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
+
+
 def column_sums(x: pd.Series, D, sums: tuple, n_thresholds: int):
     """The left sides of every split tried on column `x`: numbers x < t at `n_thresholds` quantile thresholds,
     categories the prefixes of the categories ordered by their rate (D over the first of `sums`, in each replicate
@@ -144,10 +154,10 @@ def column_sums(x: pd.Series, D, sums: tuple, n_thresholds: int):
     splits x replicates for categories, rule(k): the observed outcome's split k as a rule whose right side is the
     other side), or None when the column has no split."""
     R = D.shape[1]
-    if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+    if numeric(x):
         v = x.to_numpy(float)
         order = np.argsort(v, kind="stable")
-        ts = np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
+        ts = quantile_thresholds(v, n_thresholds)
         ks = np.searchsorted(v[order], ts, side="left")  # rows left of each threshold
         keep = (ks > 0) & (ks < len(v))
         ts, ks = ts[keep], ks[keep]
