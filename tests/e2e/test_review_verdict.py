@@ -30,17 +30,17 @@ def repo(tmp_path_factory, synthetic_dir):
     return ws
 
 
+@pytest.fixture(scope="module")
 def ranking(repo) -> str:
     """tools.exps' output below dvc's table: the verdicts."""
     return run([sys.executable, "-m", "tools.exps"], repo).stdout.split("\n\n", 1)[1]
 
 
 @pytest.fixture(scope="module")
-def rows(repo):
+def rows(ranking):
     """tools.exps' verdicts: one row per experiment, cells split."""
-    table = ranking(repo)
     return {cells[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")]
-                                          for line in table.splitlines() if line.startswith("| "))}
+                                          for line in ranking.splitlines() if line.startswith("| "))}
 
 
 def test_a_one_nearest_neighbour_is_worse_on_every_line(rows):
@@ -60,7 +60,6 @@ def test_another_split_is_not_comparable_on_the_train_part_only(rows):
     assert row[8] == "**no detectable difference**"  # the production pass does not use the split
 
 
-def test_comparable_experiments_rank_first(repo):
-    table = ranking(repo)
-    names = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
+def test_comparable_experiments_rank_first(ranking):
+    names = [line.split("|")[1].strip() for line in ranking.splitlines() if line.startswith("| ")][1:]
     assert names == ["one-nn", "other-split"]  # then the others by name
