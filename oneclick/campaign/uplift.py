@@ -77,9 +77,12 @@ DEFAULTS = {
 
 # ------------------------------------------------------------------------------------------- likelihoods
 def log_lik(grid, p, y, w, b):
-    """Log-likelihood on `grid` of theta for treated customers: P(y = 1) = p (1 - b theta)."""
+    """Log-likelihood on `grid` of theta for treated customers: P(y = 1) = p (1 - b theta). Each logarithm is
+    taken only on the rows that need it (the decliners' log q, the others' log(1 - q))."""
     q = np.clip(p[:, None] * (1 - b[:, None] * grid[None, :]), 1e-12, 1 - 1e-12)
-    return (w[:, None] * np.where(y[:, None] == 1, np.log(q), np.log1p(-q))).sum(0)
+    declined = y == 1
+    return ((w[declined, None] * np.log(q[declined])).sum(0)
+            + (w[~declined, None] * np.log1p(-q[~declined])).sum(0))
 
 
 NODES, NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(9)  # c = 1 + sd z, z ~ N(0, 1)
