@@ -2,13 +2,15 @@
 adopted (issue #30): gradient boosting of each offer's logit s on its treated customers' likelihood,
 P(decline) = p (1 - s), with the number of rounds chosen by 5-fold cross-validation of that likelihood (0 allowed).
 
-    python -m benchmarks.boosted_rates --run SANDBOX WORK [--run ...] [--start tree|pooled] [--one-se]
-        [--truths ...]
+    python -m benchmarks.boosted_rates --run SANDBOX WORK [--run ...] [--start tree|pooled]
+        [--one-se | --fixed ROUNDS] [--truths ...]
 
 It starts from the tree learner's rates (`--start tree`) or from each offer's pooled rate (`--start pooled`), and
 adds depth-2 regression trees fitted to the likelihood's Newton steps (learning rate 0.1, at least 100 customers a
 leaf, at most 200 rounds). `--one-se` takes the fewest rounds whose cross-validated loss is within one standard
-error (paired over the folds) of the best. Everything else is `benchmarks.campaign_refit`: round 2 planned at the
+error (paired over the folds) of the best. `--fixed R` boosts R rounds and keeps them only where their out-of-fold
+gain in likelihood over the customers reaches z 2.33 (one-sided 0.01), as the baseline's refit is kept; each
+offer's z goes to stderr. Everything else is `benchmarks.campaign_refit`: round 2 planned at the
 refitted rates and scored on the truth.
 """
 
@@ -18,6 +20,7 @@ from unittest import mock
 
 import numpy as np
 from scipy.special import expit, logit
+from scipy.stats import norm
 from sklearn.tree import DecisionTreeRegressor
 
 from benchmarks import campaign_refit
@@ -73,8 +76,17 @@ def increments(trees, X) -> np.ndarray:
     return out
 
 
-def chosen_rounds(X, F0, p, y, one_se: bool, rng) -> int:
+def chosen_rounds(X, F0, p, y, one_se: bool, fixed: int | None, rng) -> int:
     fold = rng.integers(0, FOLDS, len(y))
+    if fixed is not None:  # fixed rounds, kept if their out-of-fold gain is significant
+        oof = np.zeros(len(y))
+        for k in range(FOLDS):
+            tr, te = fold != k, fold == k
+            oof[te] = increments(boost(X[tr], F0[tr], p[tr], y[tr], fixed), X[te])[-1]
+        gain = loss(F0, p, y) - loss(F0 + oof, p, y)
+        z = gain.mean() / max(gain.std(ddof=1), 1e-12) * np.sqrt(len(gain))
+        print(f"z {z:.2f}", file=sys.stderr)
+        return fixed if z > norm.ppf(0.99) else 0
     cv = np.zeros((FOLDS, ROUNDS + 1))
     for k in range(FOLDS):
         tr, te = fold != k, fold == k
@@ -94,7 +106,7 @@ def start_rates(model, frame, start: str) -> dict:
     return {o: rates[o].to_numpy(float) for o in model["names"]}
 
 
-def fit(table, priors, columns, seed=0, start="tree", one_se=False, **options):
+def fit(table, priors, columns, seed=0, start="tree", one_se=False, fixed=None, **options):
     """The tree learner, then each offer's boosted correction on its treated customers."""
     model = tree_fit(table, priors, columns, seed=seed, **options)
     table = table.reset_index(drop=True)
@@ -113,7 +125,7 @@ def fit(table, priors, columns, seed=0, start="tree", one_se=False, **options):
             continue
         X, levels = encode(rows[m], columns)
         F0 = logit(np.clip(s0[o][m], 1e-4, 1 - 1e-4))
-        rounds = chosen_rounds(X, F0, p[m], y[m], one_se, rng)
+        rounds = chosen_rounds(X, F0, p[m], y[m], one_se, fixed, rng)
         model["boost"]["offers"][o] = {"levels": levels, "trees": boost(X, F0, p[m], y[m], rounds)}
     print("rounds", {o: len(b["trees"]) for o, b in model["boost"]["offers"].items()}, file=sys.stderr)
     return model
@@ -133,11 +145,13 @@ def predict(model, customers):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", choices=["tree", "pooled"], default="tree")
-    parser.add_argument("--one-se", action="store_true")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--one-se", action="store_true")
+    choice.add_argument("--fixed", type=int, default=None, metavar="ROUNDS")
     args, rest = parser.parse_known_args(argv)
 
     def fitted(*a, **k):
-        return fit(*a, start=args.start, one_se=args.one_se, **k)
+        return fit(*a, start=args.start, one_se=args.one_se, fixed=args.fixed, **k)
     with mock.patch.object(uplift, "fit", fitted), mock.patch.object(uplift, "predict", predict):
         campaign_refit.main(rest)
 
