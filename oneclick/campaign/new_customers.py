@@ -66,5 +66,5 @@ def plan_export(customers: pd.DataFrame, profit: pd.DataFrame | None, params: di
         mine = scores[fresh].reset_index(drop=True)
         known = on_known_outcomes(mine, customers[TARGET][fresh].reset_index(drop=True),
                                   mine["segment"] == names[PRIORITY], draws, offers["offer"].tolist(),
-                                  spec["contact_cost"])
+                                  spec["contact_cost"], spec["seed"])
     return scores[OUTPUT_COLUMNS], known

@@ -16,6 +16,8 @@ bootstrap over the campaign's customers.
 import numpy as np
 import pandas as pd
 
+from oneclick.stats import bootstrap_means
+
 DIGITS = 4
 
 
@@ -47,9 +49,7 @@ def value(table: pd.DataFrame, actions: np.ndarray, expected: np.ndarray, contac
     each customer's expected profit under the plan) where it could not, whose share of the contacts is given."""
     terms = _terms(table, np.asarray(actions, dtype=str), expected, contact_cost)
     n = len(table)
-    rng = np.random.default_rng(seed)
-    boot = np.array([terms[rng.integers(0, n, n)].mean() for _ in range(resamples)]) * 1000
-    low, high = np.quantile(boot, [0.025, 0.975]) if n else (0.0, 0.0)
+    (low,), (high,) = (bound * 1000 for bound in bootstrap_means(terms, resamples, seed))
     contacts = np.asarray(actions, dtype=str) != "none"
     without = int((contacts & ~supported(table, np.asarray(actions, dtype=str))).sum())
     return {"per_1000": round(float(terms.mean() * 1000) if n else 0.0, DIGITS), "low": round(float(low), DIGITS),
@@ -64,15 +64,12 @@ def compare(table: pd.DataFrame, plans: dict[str, tuple[np.ndarray, np.ndarray]]
     out = {name: value(table, actions, expected, contact_cost, seed=seed)
            for name, (actions, expected) in plans.items()}
     base_terms = _terms(table, *plans[base], contact_cost)
-    rng = np.random.default_rng(seed)
     n = len(table)
-    picks = [rng.integers(0, n, n) for _ in range(400)]
     for name, (actions, expected) in plans.items():
         if name == base:
             continue
         diff = _terms(table, actions, expected, contact_cost) - base_terms
-        boot = np.array([diff[pick].mean() for pick in picks]) * 1000
-        low, high = np.quantile(boot, [0.025, 0.975]) if n else (0.0, 0.0)
+        (low,), (high,) = (bound * 1000 for bound in bootstrap_means(diff, 400, seed))
         out[name][f"minus_{base}"] = {"per_1000": round(float(diff.mean() * 1000) if n else 0.0, DIGITS),
                                       "low": round(float(low), DIGITS), "high": round(float(high), DIGITS)}
     return out

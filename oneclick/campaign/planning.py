@@ -49,7 +49,8 @@ def plan_campaign(customers: pd.DataFrame, readouts: dict, tables: dict, params:
     test = (customers["part"] == "test").to_numpy()
     priority = customers["segment"] == params["segment"]["names"][PRIORITY]
     on_test = on_known_outcomes(plan[test].reset_index(drop=True), customers.loc[test, "activity_decreased"],
-                                priority[test], draws, catalogue["offer"].tolist(), spec["contact_cost"])
+                                priority[test], draws, catalogue["offer"].tolist(), spec["contact_cost"],
+                                spec["seed"])
     summary = summarize(customers, plan, spec, catalogue, draws, rates, params["readout"]["min_per_arm"],
                         prior_draws)
     test_plan = rounded(plan[test]).assign(declined=customers.loc[test, "activity_decreased"].to_numpy(),

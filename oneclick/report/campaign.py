@@ -134,15 +134,21 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
             f"{_money(shrunk['expected_profit'])}.", ""]
     out += _power(campaign["power"], list(campaign["offers"]))
     out += _learning(campaign)
-    would = test["realized_profit"]
+    would, within, minus = test["realized_profit"], test["realized_interval"], test["plan_minus"]
+
+    def rule(name: str, what: str) -> str:
+        d = minus[name]
+        return (f"{_money(would[name])} [{_range(*within[name])}] for {what} (the plan minus it "
+                f"{d['difference']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}])")
     out += [f"**Checked on customers whose outcome is known** (the {test['customers']} test customers, scored by a "
             "model that never saw them and sent no demo campaign): at the save rates used, the plan's "
-            f"{test['contacts']['plan']} contacts would earn {_money(would['plan'])} thousand roubles, against "
-            f"{_money(would['everyone'])} for contacting everyone with their best offer, "
-            f"{_money(would['probability_0.5'])} for everyone with a probability of at least 0.5 and "
-            f"{_money(would['priority_segment'])} for the high-risk, high-profit segment only. The best this ranking "
-            f"can earn, averaged over the save rates' uncertainty: {_money(test['emp_per_1000'])} thousand roubles per "
-            "1000 customers (expected maximum profit).", ""]
+            f"{test['contacts']['plan']} contacts would earn {_money(would['plan'])} thousand roubles "
+            f"[{_range(*within['plan'])}], against {rule('everyone', 'contacting everyone with their best offer')}, "
+            f"{rule('probability_0.5', 'everyone with a probability of at least 0.5')} and "
+            f"{rule('priority_segment', 'the high-risk, high-profit segment only')}. The intervals (95 %) resample "
+            "the test customers at the save rates used; they do not cover what the save rates may be. The best this "
+            "ranking can earn, averaged over the save rates' uncertainty: "
+            f"{_money(test['emp_per_1000'])} thousand roubles per 1000 customers (expected maximum profit).", ""]
     out += _past_campaigns(campaign.get("past_campaigns") or {})
     out += _assumptions(spec, save_rates)
     return out + [f"![Profit curve of the plan]({curve_image})", ""]

@@ -78,6 +78,13 @@ def test_the_plan_is_checked_against_simpler_rules_on_known_outcomes():
                                          "probability_0.5": pytest.approx(1.5 - 0.24),
                                          "priority_segment": pytest.approx(1.5 - 0.24)}
     assert result["contacts"] == {"plan": 3, "everyone": 4, "probability_0.5": 2, "priority_segment": 2}
+    for name, (low, high) in result["realized_interval"].items():
+        assert low <= result["realized_profit"][name] <= high
+    for name, minus in result["plan_minus"].items():
+        assert minus["difference"] == pytest.approx(result["realized_profit"]["plan"] - result["realized_profit"][name])
+    # the plan and everyone differ only by customer 4, who costs 0.12 and never saves: every resample holding it
+    # has the plan ahead by 0.12 x its count, so the interval is [0, 0.12 x a few]
+    assert result["plan_minus"]["everyone"]["low"] >= 0 and result["plan_minus"]["everyone"]["high"] <= 0.48
     # at s = 0.5 the best count is 3 (2.64), per 1000 of the 4 customers
     assert result["emp_per_1000"] == pytest.approx(2.64 / 4 * 1000) and result["emp_contact_share"] == 0.75
     assert realized_profit([True, False], [1, 1], [0.2, 0.2], [10.0, 10.0], [1.0, 1.0]) == pytest.approx(1.0)

@@ -8,6 +8,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from oneclick.stats import (
+    bootstrap_means,
     corrected_t_difference,
     cv_interval,
     delong_difference,
@@ -167,3 +168,18 @@ def test_mover_r_is_close_to_the_score_interval_of_the_ratio():
         _, low, high = ratio_interval(*counts)
         ref_low, ref_high = confint_proportions_2indep(*counts, method="score", compare="ratio")
         assert abs(math.log(low / ref_low)) < 0.09 and abs(math.log(high / ref_high)) < 0.09, counts
+
+
+def test_the_bootstrap_interval_of_a_mean_is_the_normal_one_on_a_large_sample_and_pairs_its_columns():
+    """On 5000 skewed values the percentile bootstrap of the mean agrees with mean ± 1.96 sd / sqrt(n); a column
+    of differences of two correlated columns gets the paired interval, far narrower than either column's."""
+    rng = np.random.default_rng(3)
+    a = rng.exponential(2.0, 5000)
+    b = a + rng.normal(0.1, 0.3, 5000)
+    low, high = bootstrap_means(np.column_stack([a, b, b - a]), 2000, seed=0)
+    for j, x in enumerate([a, b, b - a]):
+        half = 1.96 * x.std(ddof=1) / math.sqrt(len(x))
+        assert low[j] == pytest.approx(x.mean() - half, abs=0.1 * half)
+        assert high[j] == pytest.approx(x.mean() + half, abs=0.1 * half)
+    assert high[2] - low[2] < (high[0] - low[0]) / 5
+    assert bootstrap_means(np.full(10, 2.5), 50, seed=0) == (pytest.approx([2.5]), pytest.approx([2.5]))

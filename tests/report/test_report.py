@@ -139,6 +139,11 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     checked = next(line for line in text.splitlines() if line.startswith("**Checked on customers whose outcome"))
     assert f"would earn {would['plan']:,.1f}".replace(",", " ") in checked and "realize" not in checked
     money = lambda v: f"{v:,.1f}".replace(",", " ")  # noqa: E731
+    low, high = campaign["test"]["realized_interval"]["plan"]
+    minus = campaign["test"]["plan_minus"]["everyone"]
+    assert f"thousand roubles [{money(low)} to {money(high)}]" in checked
+    assert f"(the plan minus it {minus['difference']:+.1f} [{minus['low']:+.1f}, {minus['high']:+.1f}])" in checked
+    assert "they do not cover what the save rates may be" in checked
     assert f"{money(campaign['expected_profit_low'])} to {money(campaign['expected_profit_high'])}, over what the " \
            "save rates may be and chance in who buys less" in text
     assert f"{money(campaign['price_of_learning'])} in all" in text
