@@ -12,7 +12,7 @@ from sklearn.metrics import (
 )
 
 from oneclick.common.checks import SEED, number, section
-from oneclick.stats import delong_difference
+from oneclick.stats import delong_difference, wilson
 
 DIGITS = 6
 
@@ -68,6 +68,12 @@ def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: i
     return float(np.percentile(scores, tail)), float(np.percentile(scores, 100 - tail))
 
 
+def _interval(name: str, successes: int, n: int) -> dict:
+    """A proportion's 95 % Wilson interval as metrics keys."""
+    low, high = wilson(successes, n)
+    return {f"{name}_ci95_low": round(low, DIGITS), f"{name}_ci95_high": round(high, DIGITS)}
+
+
 def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
     low, high = bootstrap_roc_auc(y, proba, bootstrap, seed)
     predicted = (np.asarray(proba) >= threshold).astype(int)
@@ -80,7 +86,9 @@ def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
         "brier": round(float(brier_score_loss(y, proba)), DIGITS),
         "threshold": threshold,
         "precision": round(float(tp / (tp + fp)) if tp + fp else 0.0, DIGITS),
+        **_interval("precision", int(tp), int(tp + fp)),
         "recall": round(float(tp / (tp + fn)) if tp + fn else 0.0, DIGITS),
+        **_interval("recall", int(tp), int(tp + fn)),
         "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
         "n_test": int(len(y)),
     }

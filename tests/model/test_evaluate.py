@@ -64,3 +64,18 @@ def test_confusion_counts_are_the_test_metrics_cells():
     assert cells.to_dict() == {("kept", "kept"): expected["tn"], ("kept", "decreased"): expected["fp"],
                                ("decreased", "kept"): expected["fn"], ("decreased", "decreased"): expected["tp"]}
     assert len(confusion_counts(np.zeros(5), np.zeros(5), 0.5)) == 4  # empty cells too
+
+
+def test_precision_and_recall_intervals_are_statsmodels_wilson_intervals():
+    from statsmodels.stats.proportion import proportion_confint
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 300)
+    proba = rng.random(300) * 0.6 + 0.3 * y
+    m = metrics_of(y, proba, 0.5, 10, 0)
+    c = m["confusion"]
+    for name, n in (("precision", c["tp"] + c["fp"]), ("recall", c["tp"] + c["fn"])):
+        low, high = proportion_confint(c["tp"], n, alpha=0.05, method="wilson")
+        assert (m[f"{name}_ci95_low"], m[f"{name}_ci95_high"]) == (pytest.approx(low, abs=1e-4),
+                                                                   pytest.approx(high, abs=1e-4))
+        assert m[f"{name}_ci95_low"] < m[name] < m[f"{name}_ci95_high"]

@@ -47,6 +47,8 @@ def write_outputs(root, synthetic_dir):
         "ranking_std": {"knn": 0.0211, "logreg": 0.03, "dummy": 0.0}})
     write_json(root / "metrics/test.json", {
         **EXPECTED, "pr_auc": 0.81, "brier": 0.15, "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324,
+        "precision_ci95_low": 0.7412, "precision_ci95_high": 0.8456, "recall_ci95_low": 0.6351,
+        "recall_ci95_high": 0.7588,
         "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
         "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0})
     write_json(root / "metrics/data_quality.json", {
@@ -238,6 +240,7 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
 def test_report_figures_come_from_the_files(report):
     text, *_ = report
     assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
+    assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
     assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
     assert "Brier 0.1500 → 0.1400" in text
