@@ -12,6 +12,7 @@ from oneclick.common.checks import get, number, require, section, text
 from oneclick.common.errors import DataError
 from oneclick.data.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.labels import one_hot_name
+from oneclick.stats import wilson
 
 # the four risk × profit cells, the priority (keep them) first
 CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
@@ -75,6 +76,17 @@ def join_profit(scores: pd.DataFrame, profit: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _decline(part: pd.DataFrame) -> dict:
+    """The segment's observed decline rate with its 95 % Wilson interval (None without labelled customers)."""
+    labels = part["activity_decreased"].dropna() if "activity_decreased" in part else part.iloc[:0, 0]
+    if not len(labels):
+        return {"decline_rate": None, "decline_low": None, "decline_high": None}
+    declined = int(labels.sum())
+    low, high = wilson(declined, len(labels))
+    return {"decline_rate": round(declined / len(labels), DIGITS), "decline_low": round(low, DIGITS),
+            "decline_high": round(high, DIGITS)}
+
+
 def summarize(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """One row per segment: size, mean probability and profit, observed decline rate (labelled customers)."""
     rows = []
@@ -87,8 +99,7 @@ def summarize(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
             "share": round(len(part) / len(table), DIGITS) if len(table) else 0.0,
             "mean_probability": round(float(part["probability"].mean()), DIGITS) if len(part) else 0.0,
             "mean_profit": round(float(part["profit"].mean()), DIGITS) if len(part) else 0.0,
-            "decline_rate": round(float(part["activity_decreased"].mean()), DIGITS)
-            if len(part) and "activity_decreased" in part else None,
+            **_decline(part),
         })
     return pd.DataFrame(rows)
 

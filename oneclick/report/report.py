@@ -184,11 +184,13 @@ def _segments(segments: dict, campaign: dict) -> list[str]:
     for name, s in segments["segments"].items():
         plan = campaign["segments"].get(name, {"expected_loss": 0.0, "contacts": 0, "offers": {}})
         offers = ", ".join(f"{o} {n}" for o, n in sorted(plan["offers"].items(), key=lambda x: -x[1])) or "–"
-        decline = "–" if s["decline_rate"] is None else f"{s['decline_rate']:.1%}"
+        decline = "–" if s["decline_rate"] is None else \
+            f"{s['decline_rate']:.1%} [{s['decline_low']:.1%}, {s['decline_high']:.1%}]"
         rows.append([f"**{name}**" if s["cell"] == PRIORITY else name, s["cell"].replace("_", " "), s["customers"],
                      f"{s['share']:.1%}", f"{s['mean_probability']:.3f}", decline, f"{s['mean_profit']:.2f}",
                      f"{plan['expected_loss']:.1f}", plan["contacts"], offers])
-    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability", "observed decline",
+    out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability",
+                        "observed decline [95 %]",
                         "mean profit", "expected loss", "contacted", "offers in the plan"], rows)
     out += ["", f"![Customers by risk and profit]({_link(SEGMENTS_SCATTER_PNG)})", "",
             f"![Segment profiles]({_link(SEGMENT_PROFILES_PNG)})", ""]

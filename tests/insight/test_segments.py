@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from segment_fixtures import PARAMS, customers_and_profit, importance, random_scores, segment_spec
 from sklearn.metrics import roc_auc_score
+from statsmodels.stats.proportion import proportion_confint
 
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, TARGET
@@ -64,6 +65,8 @@ def test_segments_partition_customers(customers):
         assert row.mean_probability == pytest.approx(part["probability"].mean(), abs=1e-4)
         decreased = kept.set_index("id").loc[part["id"], TARGET]
         assert row.decline_rate == pytest.approx(decreased.mean(), abs=1e-4)
+        low, high = proportion_confint(int(decreased.sum()), len(decreased), alpha=0.05, method="wilson")
+        assert (row.decline_low, row.decline_high) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
     high_risk = table["segment"].isin([NAMES[c] for c in CELLS[:2]])
     assert ((table["probability"] >= t["risk"]) == high_risk).all()
     assert t["profit"] == pytest.approx(table["profit"].median())  # over the scored customers only
