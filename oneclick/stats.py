@@ -13,6 +13,13 @@ from scipy.special import ndtr, ndtri, stdtrit
 LEVEL = 0.95
 
 
+def mean_interval(x, level: float = LEVEL) -> tuple[float, float]:
+    """Normal interval of a mean, x̄ ± z sd / sqrt(n): for the mean of paired per-customer differences."""
+    x = np.asarray(x, dtype=float)
+    half = float(ndtri(1 - (1 - level) / 2)) * float(x.std(ddof=1)) / math.sqrt(len(x)) if len(x) > 1 else 0.0
+    return float(x.mean()) - half, float(x.mean()) + half
+
+
 def bootstrap_means(terms, resamples: int, seed: int, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) per column of `terms` (customers x columns): the percentile bootstrap interval of the column's
     mean over the customers. Every column is resampled with the same customers, so a column holding the

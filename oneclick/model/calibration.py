@@ -87,13 +87,23 @@ def cross_fitted(method: str, scores, y, folds) -> np.ndarray:
     return out
 
 
-def log_loss(y, p) -> float:
+def log_losses(y, p) -> np.ndarray:
+    """Each customer's log loss (p clipped to [EPS, 1 - EPS])."""
     y, p = np.asarray(y).astype(int), np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def log_loss(y, p) -> float:
+    return float(np.mean(log_losses(y, p)))
+
+
+def briers(y, p) -> np.ndarray:
+    """Each customer's squared error."""
+    return (np.asarray(p, dtype=float) - np.asarray(y).astype(int)) ** 2
 
 
 def brier(y, p) -> float:
-    return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y).astype(int)) ** 2))
+    return float(np.mean(briers(y, p)))
 
 
 def quality(y, p) -> dict:

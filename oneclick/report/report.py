@@ -130,7 +130,10 @@ def _calibration(test: dict, calibration: dict) -> list[str]:
            "choice below is scored on customers its calibrator did not see (train part, cross-fitted).", ""]
     out += table_lines(["calibration", "log loss", "Brier", "mean probability", "observed rate"], rows) + [""]
     out.append(f"Chosen: **{chosen}** ({calibration['chosen_by']}). On the test part: Brier {test['brier']:.4f} → "
-               f"{test['brier_calibrated']:.4f}, log loss {test['log_loss']:.4f} → {test['log_loss_calibrated']:.4f}; "
+               f"{test['brier_calibrated']:.4f} (change, 95 % interval [{test['brier_change_ci95_low']:+.4f}, "
+               f"{test['brier_change_ci95_high']:+.4f}]), log loss {test['log_loss']:.4f} → "
+               f"{test['log_loss_calibrated']:.4f} ([{test['log_loss_change_ci95_low']:+.4f}, "
+               f"{test['log_loss_change_ci95_high']:+.4f}]); "
                f"ROC-AUC {test['roc_auc']:.4f} → {test['roc_auc_calibrated']:.4f} (change, 95 % interval "
                f"[{test['roc_auc_change_ci95_low']:+.4f}, {test['roc_auc_change_ci95_high']:+.4f}]).")
     return out + [""]

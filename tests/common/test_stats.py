@@ -12,6 +12,7 @@ from oneclick.stats import (
     corrected_t_difference,
     cv_interval,
     delong_difference,
+    mean_interval,
     verdict,
 )
 
@@ -183,3 +184,10 @@ def test_the_bootstrap_interval_of_a_mean_is_the_normal_one_on_a_large_sample_an
         assert high[j] == pytest.approx(x.mean() + half, abs=0.1 * half)
     assert high[2] - low[2] < (high[0] - low[0]) / 5
     assert bootstrap_means(np.full(10, 2.5), 50, seed=0) == (pytest.approx([2.5]), pytest.approx([2.5]))
+
+
+def test_mean_interval_is_scipys_normal_interval_of_the_mean():
+    x = np.random.default_rng(5).normal(0.3, 2.0, 400)
+    expected = stats.norm.interval(0.95, loc=x.mean(), scale=stats.sem(x))
+    assert mean_interval(x) == pytest.approx(expected, rel=1e-9)
+    assert mean_interval(np.zeros(5)) == (0.0, 0.0)

@@ -79,3 +79,23 @@ def test_precision_and_recall_intervals_are_statsmodels_wilson_intervals():
         assert (m[f"{name}_ci95_low"], m[f"{name}_ci95_high"]) == (pytest.approx(low, abs=1e-4),
                                                                    pytest.approx(high, abs=1e-4))
         assert m[f"{name}_ci95_low"] < m[name] < m[f"{name}_ci95_high"]
+
+
+def test_the_calibrations_loss_changes_have_the_bootstrap_interval_of_the_paired_differences():
+    from oneclick.model.evaluate import calibrated_metrics
+    from oneclick.stats import bootstrap_means
+
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 2000)
+    raw = np.clip(0.2 + 0.5 * y + rng.normal(0, 0.25, 2000), 0.01, 0.99)
+    calibrated = 1 / (1 + np.exp(-2.5 * (raw - 0.45)))
+    m = calibrated_metrics(y, raw, calibrated, "sigmoid")
+    brier_diff = (calibrated - y) ** 2 - (raw - y) ** 2
+    loss_diff = -np.log(np.where(y == 1, calibrated, 1 - calibrated)) + np.log(np.where(y == 1, raw, 1 - raw))
+    for name, diff in (("brier", brier_diff), ("log_loss", loss_diff)):
+        (low,), (high,) = bootstrap_means(diff, 4000, seed=1)
+        half = (high - low) / 2
+        assert m[f"{name}_change_ci95_low"] == pytest.approx(low, abs=0.1 * half)
+        assert m[f"{name}_change_ci95_high"] == pytest.approx(high, abs=0.1 * half)
+    same = calibrated_metrics(y, raw, raw, "none")
+    assert (same["brier_change_ci95_low"], same["brier_change_ci95_high"]) == (0.0, 0.0)

@@ -50,7 +50,9 @@ def write_outputs(root, synthetic_dir):
         "precision_ci95_low": 0.7412, "precision_ci95_high": 0.8456, "recall_ci95_low": 0.6351,
         "recall_ci95_high": 0.7588,
         "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
-        "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0})
+        "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0,
+        "brier_change_ci95_low": -0.0151, "brier_change_ci95_high": -0.0049, "log_loss_change_ci95_low": -0.0612,
+        "log_loss_change_ci95_high": -0.0188})
     write_json(root / "metrics/data_quality.json", {
         "rows_read": {"market_file.csv": 1300}, "typos_fixed": {"market_file.csv": 259},
         "rows_dropped": {"no revenue in at least one of the 3 months": 4}, "rows_kept": 1296,
@@ -243,7 +245,8 @@ def test_report_figures_come_from_the_files(report):
     assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
     assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
-    assert "Brier 0.1500 → 0.1400" in text
+    assert "Brier 0.1500 → 0.1400 (change, 95 % interval [-0.0151, -0.0049]), log loss 0.4500 → 0.4100 " \
+           "([-0.0612, -0.0188])" in text
     assert "rule best: the highest mean CV ROC-AUC (logreg has the highest mean CV ROC-AUC)." in text
 
 
