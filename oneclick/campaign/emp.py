@@ -53,12 +53,16 @@ def expected_maximum_profit(declined, value, cost, offer_index, draws: np.ndarra
             "emp_contact_share": float(best_k.mean()) / max(total, 1)}
 
 
-def realized_profit(mask, declined, save_rate, value, cost) -> float:
-    """Thousand roubles a set of contacted customers earns at the save rates given: each who would have bought
-    less is kept with its offer's save rate; every one costs its offer and contact."""
-    mask = np.asarray(mask, dtype=bool)
+def contributions(declined, save_rate, value, cost) -> np.ndarray:
+    """Thousand roubles each customer earns if contacted, at the save rates given: one who would have bought less
+    is kept with its offer's save rate; every one costs its offer and contact."""
     gain = np.asarray(declined, dtype=float) * np.asarray(save_rate, dtype=float) * np.asarray(value, dtype=float)
-    return float((gain - np.asarray(cost, dtype=float))[mask].sum())
+    return gain - np.asarray(cost, dtype=float)
+
+
+def realized_profit(mask, declined, save_rate, value, cost) -> float:
+    """Thousand roubles a set of contacted customers (`mask`) earns at the save rates given."""
+    return float(contributions(declined, save_rate, value, cost)[np.asarray(mask, dtype=bool)].sum())
 
 
 def on_known_outcomes(plan, declined, priority, draws: np.ndarray, offer_names: list[str], contact_cost: float,
@@ -79,8 +83,9 @@ def on_known_outcomes(plan, declined, priority, draws: np.ndarray, offer_names: 
     rules = {"plan": plan["contact"].fillna(False).to_numpy(bool), "everyone": has_offer,
              "probability_0.5": has_offer & (plan["probability"].to_numpy(float) >= 0.5),
              "priority_segment": has_offer & np.asarray(priority, dtype=bool)}
-    realized = {name: round(realized_profit(mask, declined, rate, value, cost), 4) for name, mask in rules.items()}
-    each = (np.asarray(declined, dtype=float) * rate * value - cost)[:, None] * np.column_stack(list(rules.values()))
+    earned = contributions(declined, rate, value, cost)
+    realized = {name: round(float(earned[mask].sum()), 4) for name, mask in rules.items()}
+    each = earned[:, None] * np.column_stack(list(rules.values()))
     terms = np.column_stack([each, each[:, :1] - each[:, 1:]])  # every rule, then the plan minus each other rule
     low, high = (bound * len(plan) for bound in bootstrap_means(terms, RESAMPLES, seed))
     k = len(rules)

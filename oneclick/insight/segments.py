@@ -78,7 +78,7 @@ def join_profit(scores: pd.DataFrame, profit: pd.DataFrame) -> pd.DataFrame:
 
 def _decline(part: pd.DataFrame) -> dict:
     """The segment's observed decline rate with its 95 % Wilson interval (None without labelled customers)."""
-    labels = part["activity_decreased"].dropna() if "activity_decreased" in part else part.iloc[:0, 0]
+    labels = part["activity_decreased"].dropna() if "activity_decreased" in part else []
     if not len(labels):
         return {"decline_rate": None, "decline_low": None, "decline_high": None}
     declined = int(labels.sum())
