@@ -126,19 +126,23 @@ def pr_points(y, proba, max_points: int) -> list[dict]:
 
 
 def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
-    """The calibration's effect on the test part: log loss and Brier before and after with the 95 % intervals of
-    their changes (normal, on the customers' paired differences), and the ROC-AUC after with the paired (DeLong)
-    interval of its change: a monotone calibration keeps the ranking, isotonic steps tie some customers."""
+    """The calibration's effect on the test part: log loss and Brier before and after, with the 95 % intervals of
+    their changes (normal, on the customers' paired differences) and of the calibrated Brier score; the ROC-AUC
+    after with the paired (DeLong) interval of its change: a monotone calibration keeps the ranking, isotonic
+    steps tie some customers."""
     from oneclick.model.calibration import briers, log_loss, log_losses
 
     change, low, high = delong_difference(y, raw, calibrated)
     loss_low, loss_high = mean_interval(log_losses(y, calibrated) - log_losses(y, raw))
     brier_low, brier_high = mean_interval(briers(y, calibrated) - briers(y, raw))
+    level_low, level_high = mean_interval(briers(y, calibrated))
     return {"calibration": method,
             "log_loss": round(log_loss(y, raw), DIGITS),
             "log_loss_calibrated": round(log_loss(y, calibrated), DIGITS),
             "log_loss_change_ci95_low": round(loss_low, DIGITS), "log_loss_change_ci95_high": round(loss_high, DIGITS),
             "brier_calibrated": round(float(brier_score_loss(y, calibrated)), DIGITS),
+            "brier_calibrated_ci95_low": round(level_low, DIGITS),
+            "brier_calibrated_ci95_high": round(level_high, DIGITS),
             "brier_change_ci95_low": round(brier_low, DIGITS), "brier_change_ci95_high": round(brier_high, DIGITS),
             "roc_auc_calibrated": round(float(roc_auc_score(y, calibrated)), DIGITS),
             "roc_auc_change_ci95_low": round(low, DIGITS), "roc_auc_change_ci95_high": round(high, DIGITS)}

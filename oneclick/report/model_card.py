@@ -77,7 +77,8 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         f"{len(production['ranking'])} families, so it is slightly optimistic.",
         f"- Test ROC-AUC: **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
         f"{test['roc_auc_ci95_high']:.3f}, {test['n_test']} held-out customers), Brier score "
-        f"{test['brier_calibrated']:.3f} calibrated. It measures the same procedure run on the train part only "
+        f"{test['brier_calibrated']:.3f} calibrated (95 % interval {test['brier_calibrated_ci95_low']:.3f} to "
+        f"{test['brier_calibrated_ci95_high']:.3f}). It measures the same procedure run on the train part only "
         f"(it chose {test['model']}); no customer is left to test the production model itself on. This is the "
         "estimate a monitored export's realized ROC-AUC is compared with.",
         f"- {monitoring_line(monitors)}",

@@ -81,7 +81,7 @@ def test_precision_and_recall_intervals_are_statsmodels_wilson_intervals():
         assert m[f"{name}_ci95_low"] < m[name] < m[f"{name}_ci95_high"]
 
 
-def test_the_calibrations_loss_changes_have_the_bootstrap_interval_of_the_paired_differences():
+def test_the_calibrations_losses_have_the_bootstrap_intervals_of_the_customers_terms():
     from oneclick.model.evaluate import calibrated_metrics
     from oneclick.stats import bootstrap_means
 
@@ -92,10 +92,11 @@ def test_the_calibrations_loss_changes_have_the_bootstrap_interval_of_the_paired
     m = calibrated_metrics(y, raw, calibrated, "sigmoid")
     brier_diff = (calibrated - y) ** 2 - (raw - y) ** 2
     loss_diff = -np.log(np.where(y == 1, calibrated, 1 - calibrated)) + np.log(np.where(y == 1, raw, 1 - raw))
-    for name, diff in (("brier", brier_diff), ("log_loss", loss_diff)):
-        (low,), (high,) = bootstrap_means(diff, 4000, seed=1)
+    for key, terms in (("brier_change", brier_diff), ("log_loss_change", loss_diff),
+                       ("brier_calibrated", (calibrated - y) ** 2)):
+        (low,), (high,) = bootstrap_means(terms, 4000, seed=1)
         half = (high - low) / 2
-        assert m[f"{name}_change_ci95_low"] == pytest.approx(low, abs=0.1 * half)
-        assert m[f"{name}_change_ci95_high"] == pytest.approx(high, abs=0.1 * half)
+        assert m[f"{key}_ci95_low"] == pytest.approx(low, abs=0.1 * half)
+        assert m[f"{key}_ci95_high"] == pytest.approx(high, abs=0.1 * half)
     same = calibrated_metrics(y, raw, raw, "none")
     assert (same["brier_change_ci95_low"], same["brier_change_ci95_high"]) == (0.0, 0.0)

@@ -52,7 +52,8 @@ def write_outputs(root, synthetic_dir):
         "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
         "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0,
         "brier_change_ci95_low": -0.0151, "brier_change_ci95_high": -0.0049, "log_loss_change_ci95_low": -0.0612,
-        "log_loss_change_ci95_high": -0.0188})
+        "log_loss_change_ci95_high": -0.0188, "brier_calibrated_ci95_low": 0.1261,
+        "brier_calibrated_ci95_high": 0.1539})
     write_json(root / "metrics/data_quality.json", {
         "rows_read": {"market_file.csv": 1300}, "typos_fixed": {"market_file.csv": 259},
         "rows_dropped": {"no revenue in at least one of the 3 months": 4}, "rows_kept": 1296,
@@ -236,6 +237,7 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     card = render_card(*args, "data/synthetic", "h.dir", 5, inputs["calibration_production"], inputs["monitors"])
     assert card.splitlines()[2].startswith("> **Synthetic data.**")
     assert "`minutes_prev` | 0.1234" in card  # the production model's own SHAP
+    assert "Brier score 0.140 calibrated (95 % interval 0.126 to 0.154)" in card
     assert "Last checked on export `m2026-11`" in card
     real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
     assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
