@@ -67,7 +67,9 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         "(dropped: " + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + ")",
     ]
     if quality.get("target_share_decreased") is not None:
-        lines.append(f"- share whose activity decreased: {quality['target_share_decreased']:.1%}")
+        low, high = quality["target_share_ci95"]
+        lines.append(f"- share whose activity decreased: {quality['target_share_decreased']:.1%} (95 % interval "
+                     f"{low:.1%} to {high:.1%})")
     lines += [
         "",
         "## How well", "",

@@ -92,7 +92,9 @@ def _data_quality(q: dict) -> list[str]:
     out.append(f"{q['rows_repeating_all_but_id']} rows repeat another row in every column except id: "
                "different customers, kept.")
     if q.get("target_share_decreased") is not None:
-        out.append(f"Share of kept customers whose activity decreased: {q['target_share_decreased']:.1%}.")
+        low, high = q["target_share_ci95"]
+        out.append(f"Share of kept customers whose activity decreased: {q['target_share_decreased']:.1%} "
+                   f"(95 % Wilson interval {low:.1%} to {high:.1%}).")
     return out + [""]
 
 
