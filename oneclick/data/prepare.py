@@ -19,7 +19,6 @@ from oneclick.data.columns import (
     WIDE_COLUMNS,
 )
 from oneclick.data.load import QUARANTINE, Export
-from oneclick.stats import wilson
 
 NO_REVENUE = "no revenue in at least one of the 3 months"
 OUTLIER = "revenue above prepare.revenue_max"
@@ -76,13 +75,6 @@ def repeated_except_id(table: pd.DataFrame) -> int:
     return int(table.drop(columns="id").duplicated(keep=False).sum())
 
 
-def _share_interval(kept) -> list[float] | None:
-    """The 95 % Wilson interval of the share whose activity decreased."""
-    if "activity_decreased" not in kept or not len(kept):
-        return None
-    return [round(bound, 4) for bound in wilson(int(kept["activity_decreased"].sum()), len(kept))]
-
-
 def quality_record(export: Export, kept, excluded) -> dict:
     return {
         "rows_read": export.rows_read,
@@ -94,7 +86,7 @@ def quality_record(export: Export, kept, excluded) -> dict:
         "rows_repeating_all_but_id": repeated_except_id(export.frames[MARKET_FILE.name]),
         "target_share_decreased": round(float(kept["activity_decreased"].mean()), 4)
         if "activity_decreased" in kept else None,
-        "target_share_ci95": _share_interval(kept),
+        "target_decreased": int(kept["activity_decreased"].sum()) if "activity_decreased" in kept else None,
         "notes": export.notes,
     }
 

@@ -7,7 +7,7 @@ from oneclick.common.paths import SYNTHETIC
 from oneclick.data.columns import TARGET_RAW
 from oneclick.data.source import is_synthetic
 from oneclick.markdown import table_lines
-from oneclick.stats import cv_interval
+from oneclick.stats import cv_interval, wilson
 
 
 def monitoring_line(monitors: dict) -> str:
@@ -67,7 +67,7 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         "(dropped: " + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + ")",
     ]
     if quality.get("target_share_decreased") is not None:
-        low, high = quality["target_share_ci95"]
+        low, high = wilson(quality["target_decreased"], quality["rows_kept"])
         lines.append(f"- share whose activity decreased: {quality['target_share_decreased']:.1%} (95 % interval "
                      f"{low:.1%} to {high:.1%})")
     lines += [

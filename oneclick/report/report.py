@@ -21,6 +21,7 @@ from oneclick.data.source import is_synthetic
 from oneclick.insight.segments import PRIORITY, direction_words, read_importance
 from oneclick.markdown import table_lines
 from oneclick.report.campaign import campaign_section, readout_section
+from oneclick.stats import wilson
 
 
 def _link(path: str) -> str:
@@ -92,7 +93,7 @@ def _data_quality(q: dict) -> list[str]:
     out.append(f"{q['rows_repeating_all_but_id']} rows repeat another row in every column except id: "
                "different customers, kept.")
     if q.get("target_share_decreased") is not None:
-        low, high = q["target_share_ci95"]
+        low, high = wilson(q["target_decreased"], q["rows_kept"])
         out.append(f"Share of kept customers whose activity decreased: {q['target_share_decreased']:.1%} "
                    f"(95 % Wilson interval {low:.1%} to {high:.1%}).")
     return out + [""]

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from segment_fixtures import PARAMS, customers_and_profit, importance, random_scores, segment_spec
+from statsmodels.stats.proportion import proportion_confint
 
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan, rounded
@@ -58,7 +59,7 @@ def write_outputs(root, synthetic_dir):
         "rows_read": {"market_file.csv": 1300}, "typos_fixed": {"market_file.csv": 259},
         "rows_dropped": {"no revenue in at least one of the 3 months": 4}, "rows_kept": 1296,
         "rows_repeating_all_but_id": 10, "target_share_decreased": 0.383,
-        "target_share_ci95": [0.3571, 0.4096]})
+        "target_decreased": 496})
     write_json(root / "metrics/explain.json", {
         "explainer": "KernelExplainer", "model": "logreg",
         "top_features": [{"feature": "promo_share", "importance": 0.2}],
@@ -239,7 +240,8 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     assert card.splitlines()[2].startswith("> **Synthetic data.**")
     assert "`minutes_prev` | 0.1234" in card  # the production model's own SHAP
     assert "Brier score 0.140 calibrated (95 % interval 0.126 to 0.154)" in card
-    assert "- share whose activity decreased: 38.3% (95 % interval 35.7% to 41.0%)" in card
+    low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
+    assert f"- share whose activity decreased: 38.3% (95 % interval {low:.1%} to {high:.1%})" in card
     assert "Last checked on export `m2026-11`" in card
     real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
     assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
@@ -247,7 +249,8 @@ def test_report_figures_come_from_the_files(report):
     text, *_ = report
     assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
     assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
-    assert "activity decreased: 38.3% (95 % Wilson interval 35.7% to 41.0%)." in text
+    low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
+    assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
     assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
     assert "Brier 0.1500 → 0.1400 (change, 95 % interval [-0.0151, -0.0049]), log loss 0.4500 → 0.4100 " \
