@@ -58,6 +58,20 @@ def cv_interval(mean: float, std: float, folds: int, repeats: int, level: float 
     return mean - half, min(mean + half, 1.0)
 
 
+FOLD_KEYS = {"folds": "cv.folds", "repeats": "cv.repeats", "seed": "cv.seed"}  # fold record key -> its param
+
+
+def unpaired_folds(base: dict, head: dict) -> str | None:
+    """Why two per-fold score records (reports/cv_folds/) cannot be compared fold by fold, or None if they can."""
+    for key, param in FOLD_KEYS.items():
+        if base[key] != head[key]:
+            return f"{param} changed ({base[key]} → {head[key]})"
+    if base["customers"] != head["customers"]:
+        return (f"the folds hold other customers ({base['train_rows']} → {head['train_rows']} rows; "
+                "the data, prepare, split or a subsample changed)")
+    return None
+
+
 def corrected_t_difference(base, head, folds: int, level: float = LEVEL) -> tuple[float, float, float]:
     """(mean, low, high) of head minus base, fold by fold, over the same repeated K-fold splits."""
     diff = np.asarray(head, dtype=float) - np.asarray(base, dtype=float)

@@ -22,9 +22,7 @@ from oneclick.campaign.emp import profit_curves
 from oneclick.campaign.offers import save_rate_draws
 from oneclick.common import paths
 from oneclick.common.paths import PASS_METRICS, TEST_CAMPAIGN, TEST_METRICS, TEST_PREDICTIONS, cv_folds
-from oneclick.stats import corrected_t_difference, delong_difference, verdict
-
-FOLD_KEYS = {"folds": "cv.folds", "repeats": "cv.repeats", "seed": "cv.seed"}
+from oneclick.stats import corrected_t_difference, delong_difference, unpaired_folds, verdict
 
 
 def read(rev: str | None, path: str, root: Path = Path(".")) -> bytes | None:
@@ -45,17 +43,6 @@ def _label(rev: str | None) -> str:
     return "workspace" if rev is None else f"`{rev}`"
 
 
-def _fold_change(base: dict, head: dict) -> str | None:
-    """Why two models' fold scores cannot be paired, or None if they can."""
-    for key, param in FOLD_KEYS.items():
-        if base[key] != head[key]:
-            return f"{param} changed ({base[key]} → {head[key]})"
-    if base["customers"] != head["customers"]:
-        return (f"the folds hold other customers ({base['train_rows']} → {head['train_rows']} rows; "
-                "the data, prepare, split or a subsample changed)")
-    return None
-
-
 def cv_line(base_rev, head_rev, part: str, root: Path = Path(".")) -> dict:
     """The paired CV comparison of the two sides' winners of one pass."""
     what = ("CV ROC-AUC of the selected model, train part" if part == "train"
@@ -70,7 +57,7 @@ def cv_line(base_rev, head_rev, part: str, root: Path = Path(".")) -> dict:
     head = _json(head_rev, cv_folds(part, head_sel["model"]), root)
     if base is None or head is None:
         return {**line, "reason": "per-fold scores are missing on one side (made before they were kept)"}
-    reason = _fold_change(base, head)
+    reason = unpaired_folds(base, head)
     if reason:
         return {**line, "reason": reason}
     delta, low, high = corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"])

@@ -21,7 +21,7 @@ from oneclick.data.source import is_synthetic
 from oneclick.insight.segments import PRIORITY, direction_words, read_importance
 from oneclick.markdown import table_lines
 from oneclick.report.campaign import campaign_section, readout_section
-from oneclick.stats import wilson
+from oneclick.stats import corrected_t_difference, unpaired_folds, wilson
 
 
 def _link(path: str) -> str:
@@ -50,6 +50,8 @@ def load_inputs(root=".", campaigns=(), exports=()) -> dict:
     return {
         "quality": json_file(paths.DATA_QUALITY_METRICS),
         "cv": [json_file(paths.cv_metrics("train", name)) for name in selection["ranking"]],
+        "folds": {part: {name: json_file(paths.cv_folds(part, name)) for name in json_file(metrics)["ranking"]}
+                  for part, metrics in paths.PASS_METRICS.items()},
         "production": json_file(paths.PRODUCTION_METRICS),
         "selection": selection,
         "test": json_file(paths.TEST_METRICS),
@@ -99,15 +101,36 @@ def _data_quality(q: dict) -> list[str]:
     return out + [""]
 
 
-def _models(cv: list[dict], selection: dict, test: dict) -> list[str]:
+def _minus_chosen(folds: dict, chosen: str) -> dict[str, str]:
+    """Each model's CV ROC-AUC minus the chosen one's, paired fold by fold, with its 95 % corrected interval."""
+    base = folds[chosen]
+    out = {}
+    for name, head in folds.items():
+        reason = None if name == chosen else unpaired_folds(base, head)
+        if name == chosen or reason:
+            out[name] = "–" if name == chosen else f"not paired: {reason}"
+            continue
+        delta, low, high = corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"])
+        out[name] = f"{delta:+.4f} [{low:+.4f}, {high:+.4f}]"
+    return out
+
+
+PAIRED = ("minus the chosen, paired [95 %]", "Minus the chosen: the difference of the fold scores, paired on the same "
+          "folds, with its 95 % interval (corrected resampled t, Nadeau and Bengio): an interval that holds 0 is no "
+          "detectable difference.")
+
+
+def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[str]:
     ranked = sorted(cv, key=lambda r: (-r["cv_roc_auc"], r["model"]))
+    minus = _minus_chosen(folds, selection["model"])
     rows = [[f"**{r['model']}**" if r["model"] == selection["model"] else r["model"], r["estimator"],
-             f"{r['cv_roc_auc']:.4f}", f"± {r['cv_roc_auc_std']:.4f}", _params(r["best_params"])] for r in ranked]
+             f"{r['cv_roc_auc']:.4f}", f"± {r['cv_roc_auc_std']:.4f}", minus[r["model"]], _params(r["best_params"])]
+            for r in ranked]
     first = ranked[0]
     out = ["## Models compared", "",
            f"ROC-AUC on the train part, {first['folds']}-fold cross-validation repeated {first['repeats']} "
-           "times (mean ± standard deviation over the folds).", ""]
-    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", "best params"], rows) + [""]
+           f"times (mean ± standard deviation over the folds). {PAIRED[1]}", ""]
+    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", PAIRED[0], "best params"], rows) + [""]
     out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
                f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
                f"whole train part. Selection rule {selection['rule']} ({selection['rule_reason']}).")
@@ -142,17 +165,18 @@ def _calibration(test: dict, calibration: dict) -> list[str]:
     return out + [""]
 
 
-def _production(production: dict) -> list[str]:
+def _production(production: dict, folds: dict) -> list[str]:
     """What ships: the same procedure on every labelled customer."""
     ranking = production["ranking"]
-    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"± {production['ranking_std'][m]:.4f}"]
-            for m, cv in ranking.items()]
+    minus = _minus_chosen(folds, production["model"])
+    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"± {production['ranking_std'][m]:.4f}",
+             minus[m]] for m, cv in ranking.items()]
     out = ["## The model that ships", "",
            "The test figures above estimate the selection procedure trained on the train part. What ships is the "
            "same procedure run on every labelled customer: each family searched by cross-validation on all "
            f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
            f"the winner ({production['rule']}) refitted on all of them.", ""]
-    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std"], rows) + [""]
+    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std", PAIRED[0]], rows) + [""]
     out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
                f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
                f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
@@ -280,9 +304,9 @@ def render(inputs: dict, params: dict) -> str:
     lines += readout_section(inputs["readouts"], inputs["save_rates"], _link(SAVE_RATES_PNG))
     lines += _monitoring(inputs["monitors"])
     lines += _data_quality(inputs["quality"])
-    lines += _models(inputs["cv"], inputs["selection"], inputs["test"])
+    lines += _models(inputs["cv"], inputs["selection"], inputs["test"], inputs["folds"]["train"])
     lines += _calibration(inputs["test"], inputs["calibration"])
-    lines += _production(inputs["production"])
+    lines += _production(inputs["production"], inputs["folds"]["labelled"])
     lines += _drivers(inputs["importance"], inputs["explain"], params["report"]["top_features"])
     lines += _correlation(inputs["correlation"])
     lines += _segments(inputs["segments"], inputs["campaign"])
