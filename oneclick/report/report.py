@@ -115,9 +115,9 @@ def _minus_chosen(folds: dict, chosen: str) -> dict[str, str]:
     return out
 
 
-PAIRED = ("minus the chosen, paired [95 %]", "Minus the chosen: the difference of the fold scores, paired on the same "
-          "folds, with its 95 % interval (corrected resampled t, Nadeau and Bengio): an interval that holds 0 is no "
-          "detectable difference.")
+PAIRED_COLUMN = "minus the chosen, paired [95 %]"
+PAIRED_NOTE = ("Minus the chosen: the difference of the fold scores, paired on the same folds, with its 95 % interval "
+               "(corrected resampled t, Nadeau and Bengio): an interval that holds 0 is no detectable difference.")
 
 
 def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[str]:
@@ -129,8 +129,8 @@ def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[st
     first = ranked[0]
     out = ["## Models compared", "",
            f"ROC-AUC on the train part, {first['folds']}-fold cross-validation repeated {first['repeats']} "
-           f"times (mean ± standard deviation over the folds). {PAIRED[1]}", ""]
-    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", PAIRED[0], "best params"], rows) + [""]
+           f"times (mean ± standard deviation over the folds). {PAIRED_NOTE}", ""]
+    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", PAIRED_COLUMN, "best params"], rows) + [""]
     out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
                f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
                f"whole train part. Selection rule {selection['rule']} ({selection['rule_reason']}).")
@@ -176,7 +176,7 @@ def _production(production: dict, folds: dict) -> list[str]:
            "same procedure run on every labelled customer: each family searched by cross-validation on all "
            f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
            f"the winner ({production['rule']}) refitted on all of them.", ""]
-    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std", PAIRED[0]], rows) + [""]
+    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std", PAIRED_COLUMN], rows) + [""]
     out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
                f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
                f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
