@@ -86,13 +86,12 @@ def on_known_outcomes(plan, declined, priority, draws: np.ndarray, offer_names: 
     earned = contributions(declined, rate, value, cost)
     realized = {name: round(float(earned[mask].sum()), 4) for name, mask in rules.items()}
     each = earned[:, None] * np.column_stack(list(rules.values()))
+    others = list(rules)[1:]
     terms = np.column_stack([each, each[:, :1] - each[:, 1:]])  # every rule, then the plan minus each other rule
     low, high = (bound * len(plan) for bound in bootstrap_means(terms, RESAMPLES, seed))
-    k = len(rules)
     interval = {name: [round(float(low[j]), 4), round(float(high[j]), 4)] for j, name in enumerate(rules)}
-    plan_minus = {name: {"difference": round(float(terms[:, k + j - 1].sum()), 4),
-                         "low": round(float(low[k + j - 1]), 4), "high": round(float(high[k + j - 1]), 4)}
-                  for j, name in enumerate(rules) if j > 0}
+    plan_minus = {name: {"difference": round(float(terms[:, j].sum()), 4), "low": round(float(low[j]), 4),
+                         "high": round(float(high[j]), 4)} for j, name in enumerate(others, start=len(rules))}
     return {"emp_per_1000": round(emp["emp_per_1000"], 4), "emp_contact_share": round(emp["emp_contact_share"], 4),
             "customers": int(len(plan)), "realized_profit": realized, "realized_interval": interval,
             "plan_minus": plan_minus, "contacts": {name: int(mask.sum()) for name, mask in rules.items()}}

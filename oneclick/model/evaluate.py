@@ -133,9 +133,10 @@ def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
     from oneclick.model.calibration import briers, log_loss, log_losses
 
     change, low, high = delong_difference(y, raw, calibrated)
+    squared = briers(y, calibrated)
     loss_low, loss_high = mean_interval(log_losses(y, calibrated) - log_losses(y, raw))
-    brier_low, brier_high = mean_interval(briers(y, calibrated) - briers(y, raw))
-    level_low, level_high = mean_interval(briers(y, calibrated))
+    brier_low, brier_high = mean_interval(squared - briers(y, raw))
+    level_low, level_high = mean_interval(squared)
     return {"calibration": method,
             "log_loss": round(log_loss(y, raw), DIGITS),
             "log_loss_calibrated": round(log_loss(y, calibrated), DIGITS),

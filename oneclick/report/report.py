@@ -46,13 +46,13 @@ def load_inputs(root=".", campaigns=(), exports=()) -> dict:
     profiles = root / paths.SEGMENT_PROFILES_PLOT
     if not profiles.is_file():
         raise DataError(f"{profiles}: not found; run `dvc repro`")
-    selection = json_file(paths.SELECTION_METRICS)
+    selection, production = json_file(paths.SELECTION_METRICS), json_file(paths.PRODUCTION_METRICS)
     return {
         "quality": json_file(paths.DATA_QUALITY_METRICS),
         "cv": [json_file(paths.cv_metrics("train", name)) for name in selection["ranking"]],
-        "folds": {part: {name: json_file(paths.cv_folds(part, name)) for name in json_file(metrics)["ranking"]}
-                  for part, metrics in paths.PASS_METRICS.items()},
-        "production": json_file(paths.PRODUCTION_METRICS),
+        "folds": {part: {name: json_file(paths.cv_folds(part, name)) for name in record["ranking"]}
+                  for part, record in (("train", selection), ("labelled", production))},
+        "production": production,
         "selection": selection,
         "test": json_file(paths.TEST_METRICS),
         "explain": json_file(paths.EXPLAIN_METRICS),
@@ -106,12 +106,14 @@ def _minus_chosen(folds: dict, chosen: str) -> dict[str, str]:
     base = folds[chosen]
     out = {}
     for name, head in folds.items():
-        reason = None if name == chosen else unpaired_folds(base, head)
-        if name == chosen or reason:
-            out[name] = "–" if name == chosen else f"not paired: {reason}"
-            continue
-        delta, low, high = corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"])
-        out[name] = f"{delta:+.4f} [{low:+.4f}, {high:+.4f}]"
+        reason = unpaired_folds(base, head)
+        if name == chosen:
+            out[name] = "–"
+        elif reason:
+            out[name] = f"not paired: {reason}"
+        else:
+            delta, low, high = corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"])
+            out[name] = f"{delta:+.4f} [{low:+.4f}, {high:+.4f}]"
     return out
 
 
