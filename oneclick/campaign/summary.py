@@ -105,20 +105,27 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
     return out
 
 
-def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: np.ndarray) -> dict:
+def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: np.ndarray, draws: np.ndarray) -> dict:
     """The plan made again under two other views of the world: every offer's save rate at the 5 % quantile of its
     Beta (each customer's rate scaled alike), and every probability halfway to the base rate (the model twice as
-    unsure). Contacts and the expected profit it would then count on."""
+    unsure). Contacts and the expected profit it would then count on, with its 5-95 % range: over chance in who
+    buys less and who is kept with the save rates held at that quantile; over the save rates (`draws`) and chance
+    with the probabilities shrunk."""
     low = betaincinv(offers["alpha"].to_numpy(float), offers["beta"].to_numpy(float), 0.05)
     shrunk = customers.assign(probability=(customers["probability"] + customers["probability"].mean()) / 2)
-    cases = {"save_rates_at_5_percent": (customers, offers.assign(save_rate=low), rates * scales(low[None, :], offers)),
-             "probabilities_toward_base_rate": (shrunk, offers, rates)}
+    low_offers = offers.assign(save_rate=low)
+    cases = {"save_rates_at_5_percent": (customers, low_offers, rates * scales(low[None, :], offers),
+                                         np.tile(low, (len(draws), 1))),
+             "probabilities_toward_base_rate": (shrunk, offers, rates, draws)}
     out = {}
-    for name, (case_customers, case_offers, case_rates) in cases.items():
+    for k, (name, (case_customers, case_offers, case_rates, case_draws)) in enumerate(cases.items()):
         plan = make_plan(case_customers, spec, case_offers, case_rates)
         _, _, treated = _arms(plan)
+        profits = simulated_profits(plan, case_offers, spec, case_draws, spec["seed"] + 1 + len(offers) + k)
+        low_profit, high_profit = np.quantile(profits, QUANTILES) if len(profits) else (0.0, 0.0)
         out[name] = {"contacts": int(plan["contact"].fillna(False).sum()),
-                     "expected_profit": _money(plan["expected_profit"].fillna(0.0).to_numpy(float)[treated].sum())}
+                     "expected_profit": _money(plan["expected_profit"].fillna(0.0).to_numpy(float)[treated].sum()),
+                     "expected_profit_low": _money(low_profit), "expected_profit_high": _money(high_profit)}
     return out
 
 
@@ -208,7 +215,7 @@ def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: p
         prior_offers = offers.assign(save_rate=offers["alpha"] / (offers["alpha"] + offers["beta"]))
         out["value_of_information_before_any_campaign"] = value_of_information(
             customers, plan, spec, prior_offers, rates, prior_draws[:200])
-    out["what_if"] = what_if(customers, spec, offers, rates)
+    out["what_if"] = what_if(customers, spec, offers, rates, draws)
     out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"], offers["offer"].tolist(), min_per_arm)
     if out["contacts"] == 0:
         out["why_nobody"] = why_nobody(customers, spec, offers)

@@ -129,9 +129,12 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     low, shrunk = what_if["save_rates_at_5_percent"], what_if["probabilities_toward_base_rate"]
     out += [f"**If the assumptions are off.** Were every offer's save rate at the low end of what is known of it "
             f"(its 5 % quantile), the plan would contact {low['contacts']} customers and count on "
-            f"{_money(low['expected_profit'])} thousand roubles of expected profit; were the model's probabilities "
-            f"half as sharp (each halfway to the base rate), {shrunk['contacts']} customers and "
-            f"{_money(shrunk['expected_profit'])}.", ""]
+            f"{_money(low['expected_profit'])} thousand roubles of expected profit (5-95 % range "
+            f"{_range(low['expected_profit_low'], low['expected_profit_high'])}, over chance in who buys less and who "
+            "is kept, the save rates held there); were the model's probabilities half as sharp (each halfway to the "
+            f"base rate), {shrunk['contacts']} customers and {_money(shrunk['expected_profit'])} "
+            f"({_range(shrunk['expected_profit_low'], shrunk['expected_profit_high'])}, over the save rates and "
+            "chance).", ""]
     out += _power(campaign["power"], list(campaign["offers"]))
     out += _learning(campaign)
     would, within, minus = test["realized_profit"], test["realized_interval"], test["plan_minus"]

@@ -268,7 +268,7 @@ def test_the_two_what_ifs_are_two_scenarios():
                               "unpaid_items_quarter": rng.integers(0, 8, n)})
     offers = catalogue(SPEC)
     rates = np.broadcast_to(offers["save_rate"].to_numpy(), (n, 2))
-    cases = what_if(customers, SPEC, offers, rates)
+    cases = what_if(customers, SPEC, offers, rates, save_rate_draws(offers, 200, 0))
     from scipy.special import betaincinv
 
     q05 = betaincinv(np.array([2.0, 6.0]), np.array([18.0, 14.0]), 0.05)  # recommendations, cart reminder
@@ -277,6 +277,44 @@ def test_the_two_what_ifs_are_two_scenarios():
     shrunk, base = cases["probabilities_toward_base_rate"], make_plan(customers, SPEC, offers)
     assert shrunk["contacts"] != base["contact"].sum()
     assert cases["save_rates_at_5_percent"]["contacts"] != shrunk["contacts"]
+
+
+def test_each_what_ifs_range_is_the_known_distribution_of_its_plans_profit():
+    """With the save rate at its 5 % quantile the range is chance alone: the kept customers are binomial at p times
+    that rate. With the probabilities shrunk and the save rate all but known, the kept customers are two binomials
+    (p 0.9 and 0.1 become 0.7 and 0.3), whose sum's quantiles come from convolving their probabilities."""
+    from scipy.special import betaincinv
+    from scipy.stats import binom
+
+    def quantiles(pmf):
+        cdf = np.cumsum(pmf)
+        return np.searchsorted(cdf, 0.05), np.searchsorted(cdf, 0.95)
+
+    n, value = 1000, 3.6  # profit 4: 30 % of it for 3 months
+    # within one kept customer for the discrete quantile and half of one for the 4000 simulated outcomes
+    tolerance = 1.5 * value
+    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}}})
+    customers = pd.DataFrame({"id": np.arange(n), "probability": 0.5, "profit": 4.0})
+    offers = catalogue(one)
+    low = what_if(customers, one, offers, np.full((n, 1), 0.3), save_rate_draws(offers, 4000, 0))
+    low = low["save_rates_at_5_percent"]
+    kept = binom.pmf(np.arange(n + 1), n, 0.5 * betaincinv(6, 14, 0.05))
+    assert low["contacts"] == n
+    for bound, k in zip(("expected_profit_low", "expected_profit_high"), quantiles(kept), strict=True):
+        assert low[bound] == pytest.approx(k * value - n * 0.17, abs=tolerance)
+
+    sure = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15,
+                                                "save_rate": {"alpha": 3e6, "beta": 7e6}}}})
+    offers = catalogue(sure)
+    customers = customers.assign(probability=np.where(np.arange(n) < n // 2, 0.9, 0.1))
+    shrunk = what_if(customers, sure, offers, np.full((n, 1), 0.3), save_rate_draws(offers, 4000, 0))
+    shrunk = shrunk["probabilities_toward_base_rate"]
+    half = np.arange(n // 2 + 1)
+    kept = np.convolve(binom.pmf(half, n // 2, 0.7 * 0.3), binom.pmf(half, n // 2, 0.3 * 0.3))
+    assert shrunk["contacts"] == n
+    assert shrunk["expected_profit"] == pytest.approx(n / 2 * (0.7 + 0.3) * 0.3 * value - n * 0.17, abs=1e-3)
+    for bound, k in zip(("expected_profit_low", "expected_profit_high"), quantiles(kept), strict=True):
+        assert shrunk[bound] == pytest.approx(k * value - n * 0.17, abs=tolerance)
 
 
 def test_power_follows_the_arms_and_the_least_a_read_out_needs():

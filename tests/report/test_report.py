@@ -167,6 +167,8 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     assert f"{money(campaign['price_of_learning'])} in all" in text
     low = campaign["what_if"]["save_rates_at_5_percent"]
     assert f"would contact {low['contacts']} customers and count on {money(low['expected_profit'])}" in text
+    assert f"(5-95 % range {money(low['expected_profit_low'])} to {money(low['expected_profit_high'])}, over " \
+           "chance in who buys less and who is kept, the save rates held there)" in text
     new = campaign["past_campaigns"]["demo"]["new_plan"]
     assert f"the new plan {money(new['per_1000'])} [{money(new['low'])} to {money(new['high'])}]" in text
     assert "**What this rests on.**" in text and "30% of their monthly profit" in text
