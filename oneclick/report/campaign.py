@@ -151,7 +151,8 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
             f"{rule('priority_segment', 'the high-risk, high-profit segment only')}. The intervals (95 %) resample "
             "the test customers at the save rates used; they do not cover what the save rates may be. The best this "
             "ranking can earn, averaged over the save rates' uncertainty: "
-            f"{_money(test['emp_per_1000'])} thousand roubles per 1000 customers (expected maximum profit).", ""]
+            f"{_money(test['emp_per_1000'])} thousand roubles per 1000 customers [{_range(*test['emp_interval'])}] "
+            "(expected maximum profit; the interval resamples the test customers).", ""]
     out += _past_campaigns(campaign.get("past_campaigns") or {})
     out += _assumptions(spec, save_rates)
     return out + [f"![Profit curve of the plan]({curve_image})", ""]

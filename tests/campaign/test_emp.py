@@ -5,7 +5,13 @@ import pandas as pd
 import pytest
 from empulse.metrics import empc_score
 
-from oneclick.campaign.emp import expected_maximum_profit, on_known_outcomes, profit_curves, realized_profit
+from oneclick.campaign.emp import (
+    customer_shares,
+    expected_maximum_profit,
+    on_known_outcomes,
+    profit_curves,
+    realized_profit,
+)
 from oneclick.campaign.offers import save_rate_draws
 
 
@@ -54,6 +60,52 @@ def test_several_offers_and_values_match_a_slow_reference():
     slow = slow_curves(declined, value, cost, offer, draws, key, np.arange(n))
     np.testing.assert_allclose(fast[0], slow[0], atol=1e-9)
     np.testing.assert_array_equal(fast[1], slow[1])
+
+
+def test_each_customers_share_is_what_they_earn_in_the_draws_that_reach_them():
+    rng = np.random.default_rng(1)
+    n = 120
+    declined, value, offer = rng.integers(0, 2, n), rng.uniform(1, 6, n), rng.integers(0, 3, n)
+    cost = np.array([0.07, 0.17, 0.62])[offer]
+    key = np.round(rng.uniform(-0.3, 1, n), 1)
+    draws = save_rate_draws(pd.DataFrame({"alpha": [2.0, 6.0, 8.0], "beta": [18.0, 14.0, 12.0]}), 50, 3)
+    best, best_k = slow_curves(declined, value, cost, offer, draws, key, np.arange(n))
+    order = sorted(range(n), key=lambda i: (-key[i], i))
+    slow = np.zeros(n)
+    for d in range(len(draws)):
+        for i in order[:best_k[d]]:
+            slow[i] += (declined[i] * draws[d][offer[i]] * value[i] - cost[i]) / len(draws)
+    shares = customer_shares(declined, value, cost, offer, draws, key, np.arange(n), best_k)
+    np.testing.assert_allclose(shares, slow, atol=1e-12)
+    assert shares.sum() == pytest.approx(best.mean())
+
+
+def test_the_emps_interval_is_the_bootstrap_of_the_maximum_itself():
+    """The interval from the customers' shares against a bootstrap that recomputes the maximum on every resample
+    (rows gathered, another seed)."""
+    rng = np.random.default_rng(7)
+    n = 1500
+    p = rng.uniform(0.05, 0.95, n)
+    declined = (rng.random(n) < p).astype(int)
+    value, offer = rng.uniform(1, 6, n), rng.integers(0, 2, n)
+    cost = np.array([0.1, 0.4])[offer]
+    rate = np.array([0.15, 0.35])
+    expected = p * rate[offer] * value - cost
+    plan = pd.DataFrame({"id": np.arange(n), "probability": p, "value_at_stake": value,
+                         "offer": np.array(["a", "b"])[offer], "offer_cost": cost - 0.02, "save_rate": rate[offer],
+                         "expected_profit": expected, "contact": expected > 0, "control": False})
+    draws = save_rate_draws(pd.DataFrame({"alpha": [3.0, 7.0], "beta": [17.0, 13.0]}), 100, 0)
+    result = on_known_outcomes(plan, declined, np.zeros(n, bool), draws, ["a", "b"], 0.02)
+    low, high = result["emp_interval"]
+    resampled = []
+    for _ in range(400):
+        pick = rng.integers(0, n, n)
+        resampled.append(expected_maximum_profit(declined[pick], value[pick], cost[pick], offer[pick], draws,
+                                                 expected[pick], np.arange(n))["emp_per_1000"])
+    ref_low, ref_high = np.percentile(resampled, [2.5, 97.5])
+    half = (ref_high - ref_low) / 2
+    assert low < result["emp_per_1000"] < high
+    assert low == pytest.approx(ref_low, abs=0.15 * half) and high == pytest.approx(ref_high, abs=0.15 * half)
 
 
 def test_chunks_do_not_change_the_result(monkeypatch):

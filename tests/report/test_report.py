@@ -162,6 +162,9 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     assert f"thousand roubles [{money(low)} to {money(high)}]" in checked
     assert f"(the plan minus it {minus['difference']:+.1f} [{minus['low']:+.1f}, {minus['high']:+.1f}])" in checked
     assert "they do not cover what the save rates may be" in checked
+    emp_low, emp_high = campaign["test"]["emp_interval"]
+    assert f"{money(campaign['test']['emp_per_1000'])} thousand roubles per 1000 customers " \
+           f"[{money(emp_low)} to {money(emp_high)}] (expected maximum profit" in checked
     assert f"{money(campaign['expected_profit_low'])} to {money(campaign['expected_profit_high'])}, over what the " \
            "save rates may be and chance in who buys less" in text
     assert f"{money(campaign['price_of_learning'])} in all" in text
