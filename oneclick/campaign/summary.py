@@ -68,7 +68,8 @@ def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draw
 
 def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray) -> dict:
     """Contacts, spend and expected profit (with its 5-95 % range over the save rates and the outcomes; and over
-    the save rates alone), overall and per offer; the price of learning (the control group's and exploration's)."""
+    the save rates alone), overall and per offer; the price of learning (the control group's and exploration's,
+    with its range over the same two)."""
     contact, control, treated = _arms(plan)
     explored = plan["explored"].fillna(False).to_numpy(bool) if "explored" in plan else np.zeros(len(plan), bool)
     saving = (plan["probability"] * plan["save_rate"].fillna(0.0) * plan["value_at_stake"]).fillna(0.0).to_numpy(float)
@@ -94,6 +95,13 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
 
     out = figures(np.ones(len(plan), dtype=bool), spec["seed"])
     out["price_of_learning"] = _money(out["control_forgone_profit"] + out["exploration_cost"])
+    # its range: what the planned control customers would earn treated, minus what the explored treated ones
+    # earn, on the same draws of the save rates (the two groups' outcomes are independent)
+    forgone = simulated_profits(plan.assign(control=False), offers, spec, draws, spec["seed"] + 3 + len(offers),
+                                control & ~explored)
+    explored_profit = simulated_profits(plan, offers, spec, draws, spec["seed"] + 4 + len(offers), explored)
+    low, high = np.quantile(forgone - explored_profit, QUANTILES) if len(draws) else (0.0, 0.0)
+    out["price_of_learning_low"], out["price_of_learning_high"] = _money(low), _money(high)
     out["offers"] = {}
     for j, name in enumerate(offers["offer"]):
         mine = (plan["offer"] == name).fillna(False).to_numpy(bool)

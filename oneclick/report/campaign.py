@@ -87,7 +87,9 @@ def _learning(campaign: dict) -> list[str]:
            f"{_money(campaign['control_forgone_profit'])} thousand roubles of expected profit, and sending offers to "
            f"{campaign['explored_treated']} customers the plan would leave alone (exploration, to learn whom the "
            f"offers move beyond the plan's cut-off) is expected to cost {_money(campaign['exploration_cost'])}: "
-           f"{_money(campaign['price_of_learning'])} in all. Not knowing the save rates exactly costs the plan "
+           f"{_money(campaign['price_of_learning'])} in all (5-95 % range "
+           f"{_range(campaign['price_of_learning_low'], campaign['price_of_learning_high'])}, over the save rates "
+           "and chance in who buys less). Not knowing the save rates exactly costs the plan "
            f"{_money(campaign['value_of_information'])} thousand roubles in expectation (what a plan that knew them "
            "would earn more)"]
     before = campaign.get("value_of_information_before_any_campaign")

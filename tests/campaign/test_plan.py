@@ -317,6 +317,37 @@ def test_each_what_ifs_range_is_the_known_distribution_of_its_plans_profit():
         assert shrunk[bound] == pytest.approx(k * value - n * 0.17, abs=tolerance)
 
 
+def test_the_price_of_learnings_range_is_the_known_distribution_of_what_it_gives_up():
+    """The save rate all but known: the control customers would keep A ~ binomial(control, p s) customers, the
+    explored ones keep B ~ binomial(explored, p' s), and the price is V (A - B) minus the costs the difference of the
+    two groups' sizes makes; its quantiles come from convolving A's probabilities with B's reversed."""
+    from scipy.stats import binom
+
+    sure = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15,
+                                                "save_rate": {"alpha": 3e6, "beta": 7e6}}},
+                   "control.share": 0.2, "explore.share": 0.3})
+    n, value = 2000, 3.6
+    customers = pd.DataFrame({"id": np.arange(n), "probability": np.where(np.arange(n) < n // 2, 0.5, 0.05),
+                              "profit": 4.0})  # the second half is not worth an offer: 0.05 x 0.3 x 3.6 < 0.17
+    offers = catalogue(sure)
+    plan = make_plan(customers, sure, offers)
+    figures = totals(plan, offers, sure, save_rate_draws(offers, 4000, 0))
+    planned = ~plan["explored"] & plan["contact"]
+    n_control = int((planned & plan["control"]).sum())
+    n_explored = int((plan["explored"] & plan["contact"] & ~plan["control"]).sum())
+    assert n_control > 100 and n_explored > 100
+    a = binom.pmf(np.arange(n_control + 1), n_control, 0.5 * 0.3)
+    b = binom.pmf(np.arange(n_explored + 1), n_explored, 0.05 * 0.3)
+    kept = np.arange(-n_explored, n_control + 1)  # A - B
+    cdf = np.cumsum(np.convolve(a, b[::-1]))
+    costs = 0.17 * (n_control - n_explored)
+    assert figures["price_of_learning"] == pytest.approx(
+        n_control * 0.15 * value - n_explored * 0.015 * value - costs, abs=1e-3)
+    for bound, q in (("price_of_learning_low", 0.05), ("price_of_learning_high", 0.95)):
+        exact = kept[np.searchsorted(cdf, q)] * value - costs
+        assert figures[bound] == pytest.approx(exact, abs=1.5 * value)
+
+
 def test_power_follows_the_arms_and_the_least_a_read_out_needs():
     rng = np.random.default_rng(3)
     plan = pd.DataFrame({"probability": rng.uniform(0.6, 0.9, 1000), "save_rate": 0.3, "offer": "x",

@@ -167,7 +167,8 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
            f"[{money(emp_low)} to {money(emp_high)}] (expected maximum profit" in checked
     assert f"{money(campaign['expected_profit_low'])} to {money(campaign['expected_profit_high'])}, over what the " \
            "save rates may be and chance in who buys less" in text
-    assert f"{money(campaign['price_of_learning'])} in all" in text
+    assert f"{money(campaign['price_of_learning'])} in all (5-95 % range {money(campaign['price_of_learning_low'])} " \
+           f"to {money(campaign['price_of_learning_high'])}, over the save rates and chance" in text
     low = campaign["what_if"]["save_rates_at_5_percent"]
     assert f"would contact {low['contacts']} customers and count on {money(low['expected_profit'])}" in text
     assert f"(5-95 % range {money(low['expected_profit_low'])} to {money(low['expected_profit_high'])}, over " \
