@@ -23,30 +23,51 @@ def _score_codes(y, proba) -> tuple[np.ndarray, int]:
     return 2 * group.reshape(-1) + (np.asarray(y) == 1), 2 * len(distinct)
 
 
-def _auc_of_counts(index: np.ndarray, cells: int, weights: np.ndarray | None = None) -> np.ndarray:
-    """ROC-AUC per row of `index` (row r holding r * cells + a _score_codes index, once per draw or customer),
-    from the (weighted) positives and negatives at each distinct score.
-
-    The Mann-Whitney form: each positive counts the negatives below it, and half of those tied with it.
-    """
+def _class_counts(index: np.ndarray, cells: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(positives, negatives) at each distinct score, lowest first, per row of `index` (row r holding r * cells + a
+    _score_codes index, once per draw or customer), (weighted) counts from one np.bincount."""
     rows = len(index)
     flat_weights = None if weights is None else np.asarray(weights, dtype=float).ravel()
     counts = np.bincount(index.ravel(), weights=flat_weights, minlength=rows * cells).reshape(rows, -1, 2)
-    pos, neg = counts[:, :, 1].astype(float), counts[:, :, 0].astype(float)
+    return counts[:, :, 1].astype(float), counts[:, :, 0].astype(float)
+
+
+def _auc_of_counts(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """ROC-AUC per row, the Mann-Whitney form: each positive counts the negatives below it, and half of those tied
+    with it."""
     below = np.cumsum(neg, axis=1) - neg
     with np.errstate(invalid="ignore", divide="ignore"):
         return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+
+
+def _average_precision_of_counts(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """PR-AUC per row as scikit-learn's average_precision_score defines it: over the distinct scores, highest first,
+    the recall each adds times the precision at that threshold (customers with equal scores taken together)."""
+    pos, neg = pos[:, ::-1], neg[:, ::-1]
+    tp, fp = np.cumsum(pos, axis=1), np.cumsum(neg, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        return (pos * precision).sum(axis=1) / pos.sum(axis=1)
 
 
 def weighted_roc_auc(y, proba, weights: np.ndarray) -> np.ndarray:
     """ROC-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring, weighted."""
     code, cells = _score_codes(y, proba)
     rows = len(weights)
-    return _auc_of_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights)
+    return _auc_of_counts(*_class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights))
 
 
-def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None):
-    """Percentile interval of ROC-AUC over `n` seeded resamples of the test customers.
+def weighted_average_precision(y, proba, weights: np.ndarray) -> np.ndarray:
+    """PR-AUC (average precision) for each row of `weights` (case weights), all rows at once."""
+    code, cells = _score_codes(y, proba)
+    rows = len(weights)
+    return _average_precision_of_counts(
+        *_class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights))
+
+
+def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None) -> dict:
+    """Percentile intervals of ROC-AUC and PR-AUC over the same `n` seeded resamples of the test customers:
+    {"roc_auc": (low, high), "pr_auc": (low, high)}.
 
     A resample is scored from how many of its draws fall on each distinct score, per class (one np.bincount,
     exact integer counts), so a resample costs O(customers) and no sort. Resamples are drawn `chunk` at a time
@@ -57,15 +78,19 @@ def bootstrap_roc_auc(y, proba, n: int, seed: int, level: float = 0.95, chunk: i
     code, cells = _score_codes(y, proba)
     chunk = chunk or max(1, min(100, 1_000_000 // max(size, 1)))
     rng = np.random.default_rng(seed)
-    scores = []
+    scores = {"roc_auc": [], "pr_auc": []}
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
-        scores.append(_auc_of_counts(code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells,
-                                     cells))
-    scores = np.concatenate(scores)
-    scores = scores[np.isfinite(scores)]  # a resample with one class has no ROC-AUC
+        counts = _class_counts(code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells, cells)
+        scores["roc_auc"].append(_auc_of_counts(*counts))
+        scores["pr_auc"].append(_average_precision_of_counts(*counts))
     tail = (1 - level) / 2 * 100
-    return float(np.percentile(scores, tail)), float(np.percentile(scores, 100 - tail))
+    out = {}
+    for name, parts in scores.items():
+        values = np.concatenate(parts)
+        values = values[np.isfinite(values)]  # a resample with one class has no ROC-AUC
+        out[name] = (float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail)))
+    return out
 
 
 def _interval(name: str, successes: int, n: int) -> dict:
@@ -75,7 +100,8 @@ def _interval(name: str, successes: int, n: int) -> dict:
 
 
 def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
-    low, high = bootstrap_roc_auc(y, proba, bootstrap, seed)
+    intervals = bootstrap_intervals(y, proba, bootstrap, seed)
+    (low, high), (pr_low, pr_high) = intervals["roc_auc"], intervals["pr_auc"]
     predicted = (np.asarray(proba) >= threshold).astype(int)
     tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
     return {
@@ -83,6 +109,8 @@ def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
         "roc_auc_ci95_low": round(low, DIGITS),
         "roc_auc_ci95_high": round(high, DIGITS),
         "pr_auc": round(float(average_precision_score(y, proba)), DIGITS),
+        "pr_auc_ci95_low": round(pr_low, DIGITS),
+        "pr_auc_ci95_high": round(pr_high, DIGITS),
         "brier": round(float(brier_score_loss(y, proba)), DIGITS),
         "threshold": threshold,
         "precision": round(float(tp / (tp + fp)) if tp + fp else 0.0, DIGITS),

@@ -1,10 +1,17 @@
-"""Test metrics: the vectorized bootstrap ROC-AUC agrees with scikit-learn's."""
+"""Test metrics: the vectorized bootstrap ROC-AUC and PR-AUC agree with scikit-learn's."""
 
 import numpy as np
 import pytest
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import average_precision_score, roc_auc_score
 
-from oneclick.model.evaluate import bootstrap_roc_auc, confusion_counts, pr_points, roc_points, weighted_roc_auc
+from oneclick.model.evaluate import (
+    bootstrap_intervals,
+    confusion_counts,
+    pr_points,
+    roc_points,
+    weighted_average_precision,
+    weighted_roc_auc,
+)
 from oneclick.model.evaluate import test_metrics as metrics_of  # not collected as a test
 
 
@@ -18,13 +25,39 @@ def test_weighted_roc_auc_matches_sklearn_with_ties():
     assert weighted_roc_auc(y, proba, np.ones((1, 200)))[0] == pytest.approx(roc_auc_score(y, proba))
 
 
+def test_weighted_average_precision_matches_sklearn_with_ties():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    proba = np.round(rng.random(200) * 0.5 + 0.3 * y, 1)  # coarse scores: many ties
+    weights = rng.integers(0, 4, (5, 200)).astype(float)
+    expected = [average_precision_score(y, proba, sample_weight=w) for w in weights]
+    np.testing.assert_allclose(weighted_average_precision(y, proba, weights), expected)
+    assert weighted_average_precision(y, proba, np.ones((1, 200)))[0] == pytest.approx(
+        average_precision_score(y, proba))
+
+
 def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)
     proba = rng.random(300) * 0.6 + 0.3 * y
-    low, high = bootstrap_roc_auc(y, proba, 500, seed=7)
-    assert (low, high) == bootstrap_roc_auc(y, proba, 500, seed=7)
+    intervals = bootstrap_intervals(y, proba, 500, seed=7)
+    assert intervals == bootstrap_intervals(y, proba, 500, seed=7)
+    low, high = intervals["roc_auc"]
     assert low < roc_auc_score(y, proba) < high and high - low < 0.2
+    low, high = intervals["pr_auc"]
+    assert low < average_precision_score(y, proba) < high and high - low < 0.2
+
+
+def test_the_pr_auc_interval_is_scikit_learns_on_gathered_resamples():
+    """Against resamples gathered row by row (another seed) and scored by average_precision_score."""
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 400)
+    proba = np.round(rng.random(400) * 0.6 + 0.25 * y, 2)
+    low, high = bootstrap_intervals(y, proba, 3000, seed=5)["pr_auc"]
+    scores = [average_precision_score(y[k], proba[k]) for k in (rng.integers(0, 400, 400) for _ in range(3000))]
+    ref_low, ref_high = np.percentile(scores, [2.5, 97.5])
+    half = (ref_high - ref_low) / 2
+    assert low == pytest.approx(ref_low, abs=0.15 * half) and high == pytest.approx(ref_high, abs=0.15 * half)
 
 
 def test_roc_points_never_hold_infinity():
@@ -52,7 +85,8 @@ def test_bootstrap_does_not_depend_on_the_chunk_size():
     rng = np.random.default_rng(2)
     y = rng.integers(0, 2, 100)
     proba = rng.random(100) + 0.2 * y
-    assert bootstrap_roc_auc(y, proba, 250, seed=3, chunk=100) == bootstrap_roc_auc(y, proba, 250, seed=3, chunk=7)
+    assert bootstrap_intervals(y, proba, 250, seed=3, chunk=100) == bootstrap_intervals(y, proba, 250, seed=3,
+                                                                                         chunk=7)
 
 
 def test_confusion_counts_are_the_test_metrics_cells():

@@ -53,7 +53,8 @@ def write_outputs(root, synthetic_dir):
         "rule": "best: the highest mean CV ROC-AUC", "ranking": {"knn": 0.7321, "logreg": 0.7, "dummy": 0.5},
         "ranking_std": {"knn": 0.0211, "logreg": 0.03, "dummy": 0.0}})
     write_json(root / "metrics/test.json", {
-        **EXPECTED, "pr_auc": 0.81, "brier": 0.15, "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324,
+        **EXPECTED, "pr_auc": 0.81, "pr_auc_ci95_low": 0.7644, "pr_auc_ci95_high": 0.8533, "brier": 0.15,
+        "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324,
         "precision_ci95_low": 0.7412, "precision_ci95_high": 0.8456, "recall_ci95_low": 0.6351,
         "recall_ci95_high": 0.7588,
         "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
@@ -279,6 +280,7 @@ def test_each_model_is_compared_with_the_chosen_one_on_the_same_folds(report):
 def test_report_figures_come_from_the_files(report):
     text, *_ = report
     assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
+    assert "PR-AUC 0.810 (0.764 to 0.853, the same resamples)" in text
     assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
