@@ -30,7 +30,8 @@ def customers_and_profit(raw_dir):
 def importance() -> pd.DataFrame:
     """A stand-in for plots/importance.csv: every feature, alternating directions."""
     n = len(FEATURE_NAMES)
-    return pd.DataFrame({"feature": FEATURE_NAMES, "importance": np.linspace(1, 0.1, n),
+    level = np.linspace(1, 0.1, n)
+    return pd.DataFrame({"feature": FEATURE_NAMES, "importance": level, "low": level - 0.05, "high": level + 0.05,
                          "direction": [1 if i % 2 else -1 for i in range(n)]})
 
 

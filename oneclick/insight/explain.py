@@ -27,11 +27,13 @@ from sklearn.tree import DecisionTreeClassifier
 
 from oneclick.common.checks import SEED, number, section
 from oneclick.labels import raw_column
+from oneclick.stats import bootstrap_means
 
 LINEAR = (LogisticRegression,)
 TREES = (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier, HistGradientBoostingClassifier)
 LOG_ODDS_TREES = (HistGradientBoostingClassifier,)  # TreeExplainer explains their raw margin, not a probability
 DIGITS = 6
+BOOTSTRAP = 1000  # resamples of the explained customers for the importance intervals
 LINEAR_EXPLAINER, TREE_EXPLAINER, PERMUTATION_EXPLAINER = "shap.LinearExplainer", "shap.TreeExplainer", "permutation"
 
 
@@ -150,11 +152,17 @@ def direction(feature_values: np.ndarray, shap_column: np.ndarray) -> int:
     return 0 if abs(r) < 1e-9 else int(np.sign(r))
 
 
-def importance_table(result: ShapResult) -> pd.DataFrame:
-    """feature, importance (mean |SHAP|), direction; most important first, ties by name."""
+def importance_table(result: ShapResult, seed: int) -> pd.DataFrame:
+    """feature, importance (mean |SHAP|), low and high (its 95 % bootstrap interval over the customers explained,
+    BOOTSTRAP seeded resamples: which customers were explained, not the explainer's own sampling), direction; most
+    important first, ties by name."""
+    magnitude = np.abs(result.values)
+    low, high = bootstrap_means(magnitude, BOOTSTRAP, seed)
     table = pd.DataFrame({
         "feature": result.features,
-        "importance": np.round(np.abs(result.values).mean(axis=0), DIGITS),
+        "importance": np.round(magnitude.mean(axis=0), DIGITS),
+        "low": np.round(low, DIGITS),
+        "high": np.round(high, DIGITS),
         "direction": [direction(result.data[:, j], result.values[:, j]) for j in range(len(result.features))],
     })
     return table.sort_values(["importance", "feature"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -204,7 +212,7 @@ def summary(model_name: str, result: ShapResult, importance: pd.DataFrame, permu
 def explain_model(pipeline, model_name: str, X_train: pd.DataFrame, X_test: pd.DataFrame, y_test, p: dict):
     """Everything the explain stage computes: (SHAP result, importance table, permutation table, metrics)."""
     result = shap_values(pipeline, X_train, X_test, p["background_size"], p["permutations"], p["seed"], p["n_jobs"])
-    importance = importance_table(result)
+    importance = importance_table(result, p["seed"])
     permutation = permutation_table(pipeline, X_test, y_test, p["permutation_repeats"], p["seed"], result,
                                     p["n_jobs"])
     return result, importance, permutation, summary(model_name, result, importance, permutation,
@@ -218,7 +226,7 @@ def explain_shipped(pipeline, model_name: str, customers: pd.DataFrame, p: dict)
     rows = customers.iloc[np.sort(rng.choice(len(customers), size=min(p["production_rows"], len(customers)),
                                              replace=False))]
     result = shap_values(pipeline, customers, rows, p["background_size"], p["permutations"], p["seed"], p["n_jobs"])
-    importance = importance_table(result)
+    importance = importance_table(result, p["seed"])
     return {"model": model_name, "family": result.family, "explainer": result.explainer, "output": result.output,
             "rows_explained": int(len(result.values)),
             "top_features": importance.head(p["top_features"]).to_dict(orient="records")}

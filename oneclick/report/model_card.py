@@ -32,7 +32,7 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
                             production["repeats"])
     params = ", ".join(f"{k}={v}" for k, v in sorted(production["best_params"].items())) or "defaults"
     shipped = explain["production"]
-    features = [[i + 1, f"`{f['feature']}`", f"{f['importance']:.4f}"]
+    features = [[i + 1, f"`{f['feature']}`", f"{f['importance']:.4f}", f"[{f['low']:.4f}, {f['high']:.4f}]"]
                 for i, f in enumerate(shipped["top_features"][:top])]
     method = calibration["method"]
     oof = calibration["out_of_fold"]
@@ -87,10 +87,11 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         "",
         "## What drives the prediction", "",
         f"Mean absolute SHAP value of this model ({shipped['explainer']}, {shipped['output']}) on "
-        f"{shipped['rows_explained']} of the customers it was fitted on:",
+        f"{shipped['rows_explained']} of the customers it was fitted on, with its 95 % bootstrap interval over "
+        "those customers:",
         "",
     ]
-    lines += table_lines(["#", "feature", "mean abs SHAP"], features)
+    lines += table_lines(["#", "feature", "mean abs SHAP", "[95 %]"], features)
     lines += [
         "",
         "## Intended use and limits", "",

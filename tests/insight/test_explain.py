@@ -11,7 +11,15 @@ from sklearn.model_selection import train_test_split
 from oneclick.data.columns import FEATURES, TARGET
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
-from oneclick.insight.explain import direction, explain_model, model_family, permutation_shap, shap_values
+from oneclick.insight.explain import (
+    ShapResult,
+    direction,
+    explain_model,
+    importance_table,
+    model_family,
+    permutation_shap,
+    shap_values,
+)
 from oneclick.insight.explain_plots import explain_figures
 from oneclick.model.features import xy
 from oneclick.model.pipeline import build_pipeline, scaler_step, with_probabilities
@@ -109,12 +117,32 @@ def test_importance_table_names_the_transformed_features(explained, name):
     names = list(pipeline[:-1].get_feature_names_out())
     assert result.features == names and sorted(importance["feature"]) == sorted(names)
     assert "popular_category=Товары для детей" in names
-    assert list(importance.columns) == ["feature", "importance", "direction"]
+    assert list(importance.columns) == ["feature", "importance", "low", "high", "direction"]
     assert importance["importance"].is_monotonic_decreasing and (importance["importance"] >= 0).all()
     assert set(importance["direction"]) <= {-1, 0, 1}
     mean_abs = dict(zip(names, np.abs(result.values).mean(axis=0), strict=True))
     for feature, value in zip(importance["feature"], importance["importance"], strict=True):
         assert value == pytest.approx(mean_abs[feature], abs=1e-6)
+    assert (importance["low"] <= importance["importance"]).all()
+    assert (importance["importance"] <= importance["high"]).all()
+
+
+def test_importance_intervals_are_the_normal_intervals_of_the_mean_magnitudes():
+    """The bootstrap of each feature's mean |SHAP| over 2000 explained customers against the normal interval of
+    that mean (scipy's quantile, the columns' own standard errors)."""
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(0, 1, (2000, 3)) * np.array([0.01, 0.05, 0.2]) + np.array([0.0, 0.02, -0.1])
+    result = ShapResult(values=values, base=np.zeros(2000), data=rng.normal(size=(2000, 3)),
+                        features=["a", "b", "c"], family="x", explainer="x", output="probability")
+    table = importance_table(result, seed=0).set_index("feature")
+    magnitude = np.abs(values)
+    half = norm.ppf(0.975) * magnitude.std(axis=0, ddof=1) / np.sqrt(2000)
+    for j, feature in enumerate(["a", "b", "c"]):
+        centre = magnitude[:, j].mean()
+        assert table.loc[feature, "low"] == pytest.approx(centre - half[j], abs=0.1 * half[j] + 1e-6)
+        assert table.loc[feature, "high"] == pytest.approx(centre + half[j], abs=0.1 * half[j] + 1e-6)
 
 
 def test_dummy_explains_to_zero_without_crashing(explained):

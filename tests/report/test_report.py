@@ -76,7 +76,8 @@ def write_outputs(root, synthetic_dir):
         "explainer": "KernelExplainer", "model": "logreg",
         "top_features": [{"feature": "promo_share", "importance": 0.2}],
         "production": {"model": "knn", "explainer": "permutation", "output": "probability", "rows_explained": 200,
-                       "top_features": [{"feature": "minutes_prev", "importance": 0.1234}]}})
+                       "top_features": [{"feature": "minutes_prev", "importance": 0.1234, "low": 0.1001,
+                                         "high": 0.1502}]}})
     write_json(root / "metrics/correlation.json", {"max_pair": {"features": ["minutes_prev", "minutes_current"],
                                                                 "phik": 0.7123},
                                                    "max_vif": {"feature": "revenue_prev", "vif": 4.5678}})
@@ -256,7 +257,7 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     args = (model, inputs["production"], inputs["test"], inputs["explain"], inputs["quality"])
     card = render_card(*args, "data/synthetic", "h.dir", 5, inputs["calibration_production"], inputs["monitors"])
     assert card.splitlines()[2].startswith("> **Synthetic data.**")
-    assert "`minutes_prev` | 0.1234" in card  # the production model's own SHAP
+    assert "`minutes_prev` | 0.1234 | [0.1001, 0.1502]" in card  # the production model's own SHAP
     assert "Brier score 0.140 calibrated (95 % interval 0.126 to 0.154)" in card
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"- share whose activity decreased: 38.3% (95 % interval {low:.1%} to {high:.1%})" in card
@@ -285,7 +286,8 @@ def test_report_figures_come_from_the_files(report):
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
-    assert "KernelExplainer" in text and "| 1 | `marketing_6m` | 1.0000 | higher values lower the risk |" in text
+    assert "KernelExplainer" in text
+    assert "| 1 | `marketing_6m` | 1.0000 | [0.9500, 1.0500] | higher values lower the risk |" in text
     assert "Brier 0.1500 → 0.1400 (change, 95 % interval [-0.0151, -0.0049]), log loss 0.4500 → 0.4100 " \
            "([-0.0612, -0.0188])" in text
     assert "rule best: the highest mean CV ROC-AUC (logreg has the highest mean CV ROC-AUC)." in text
