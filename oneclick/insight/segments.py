@@ -7,6 +7,7 @@ threshold is in the "high" cell.
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from oneclick.common.checks import get, number, require, section, text
 from oneclick.common.errors import DataError
@@ -114,8 +115,19 @@ def effect_size(inside: pd.Series, outside: pd.Series, share: bool) -> float:
     return float((inside.mean() - outside.mean()) / pooled) if pooled > 0 else 0.0
 
 
+def effect_interval(effect: float, n1: int, n2: int, share: bool, level: float = 0.95) -> tuple[float, float]:
+    """The effect's normal interval: Cohen's h has variance 1/n1 + 1/n2 (the arcsine makes a share's variance
+    1/4n); a standardized mean difference d adds d² / 2(n1 + n2) for its estimated SD (Hedges and Olkin, 1985)."""
+    if min(n1, n2) == 0:
+        return effect, effect
+    variance = 1 / n1 + 1 / n2 + (0.0 if share else effect ** 2 / (2 * (n1 + n2)))
+    half = float(norm.ppf(1 - (1 - level) / 2)) * float(np.sqrt(variance))
+    return effect - half, effect + half
+
+
 def profiles(features: pd.DataFrame, segment: pd.Series, importance: pd.DataFrame) -> pd.DataFrame:
-    """Per segment, every feature ranked by |effect| against the rest, with its SHAP direction.
+    """Per segment, every feature ranked by |effect| against the rest, with the effect's 95 % interval
+    (effect_interval) and its SHAP direction.
 
     `importance` has feature, importance, direction (plots/importance.csv); a feature it
     does not list gets direction 0 and no rank.
@@ -129,18 +141,23 @@ def profiles(features: pd.DataFrame, segment: pd.Series, importance: pd.DataFram
             continue
         for feature in FEATURE_NAMES:
             column = features[feature]
+            share = feature in SHARE_FEATURES
+            effect = effect_size(column[inside], column[~inside], share)
+            low, high = effect_interval(effect, int(inside.sum()), int((~inside).sum()), share)
             rows.append({
                 "segment": name,
                 "feature": feature,
-                "kind": "share" if feature in SHARE_FEATURES else "mean",
+                "kind": "share" if share else "mean",
                 "segment_value": round(float(column[inside].mean()), DIGITS),
                 "rest_value": round(float(column[~inside].mean()), DIGITS),
-                "effect": round(effect_size(column[inside], column[~inside], feature in SHARE_FEATURES), DIGITS),
+                "effect": round(effect, DIGITS),
+                "effect_low": round(low, DIGITS),
+                "effect_high": round(high, DIGITS),
                 "shap_direction": int(shap["direction"].get(feature, 0)),
                 "shap_rank": shap_rank.get(feature, 0),
             })
     out = pd.DataFrame(rows, columns=["segment", "feature", "kind", "segment_value", "rest_value", "effect",
-                                      "shap_direction", "shap_rank"])
+                                      "effect_low", "effect_high", "shap_direction", "shap_rank"])
     out["_size"] = out["effect"].abs()
     out = out.sort_values(["segment", "_size", "feature"], ascending=[True, False, True], kind="mergesort")
     out["rank"] = out.groupby("segment").cumcount() + 1

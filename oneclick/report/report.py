@@ -241,16 +241,17 @@ def _feature(name: str) -> str:
 
 def _profile(name: str, profiles: pd.DataFrame, top: int) -> list[str]:
     rows = [[_feature(r.feature), f"{r.segment_value:.2f}", f"{r.rest_value:.2f}", f"{r.effect:+.2f}",
-             direction_words(r.shap_direction)]
+             f"[{r.effect_low:+.2f}, {r.effect_high:+.2f}]", direction_words(r.shap_direction)]
             for r in profiles[(profiles["segment"] == name) & (profiles["rank"] <= top)].itertuples(index=False)]
-    return table_lines(["feature", "segment", "rest", "effect", "SHAP direction"], rows) + [""] if rows else []
+    return table_lines(["feature", "segment", "rest", "effect", "[95 %]", "SHAP direction"], rows) + [""] \
+        if rows else []
 
 
 def _priority(names: dict, profiles: pd.DataFrame, top: int) -> list[str]:
     priority = names[PRIORITY]
     return [f"## The priority segment: {priority}", "",
             "High risk of buying less and high profit. How they differ from the other customers (effect size: "
-            "standardized mean difference, Cohen's h for shares), strongest first:", ""] + \
+            "standardized mean difference, Cohen's h for shares, with its 95 % interval), strongest first:", ""] + \
         _profile(priority, profiles, top)
 
 

@@ -97,3 +97,26 @@ def test_the_scatter_shows_every_kth_customer_of_a_large_store_and_all_of_a_smal
     expected = table["segment"].value_counts(normalize=True)
     assert (shares - expected).abs().max() < 0.03  # each segment keeps its share
     assert len(shown_customers(table, 20_000)) == len(table)
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_an_effects_interval_is_the_bootstrap_of_the_effect(share):
+    """The normal interval of a standardized mean difference (or Cohen's h) against resampling each group's
+    customers (percentile bootstrap, 2000 resamples)."""
+    from oneclick.insight.segments import effect_interval, effect_size
+
+    rng = np.random.default_rng(5)
+    n1, n2 = 220, 1080
+    if share:
+        inside, outside = pd.Series(rng.random(n1) < 0.45), pd.Series(rng.random(n2) < 0.3)
+    else:
+        inside, outside = pd.Series(rng.gamma(2.0, 1.5, n1) + 1.0), pd.Series(rng.gamma(2.0, 1.5, n2))
+    inside, outside = inside.astype(float), outside.astype(float)
+    effect = effect_size(inside, outside, share)
+    low, high = effect_interval(effect, n1, n2, share)
+    a, b = inside.to_numpy(), outside.to_numpy()
+    draws = [effect_size(pd.Series(a[rng.integers(0, n1, n1)]), pd.Series(b[rng.integers(0, n2, n2)]), share)
+             for _ in range(2000)]
+    ref_low, ref_high = np.percentile(draws, [2.5, 97.5])
+    half = (ref_high - ref_low) / 2
+    assert low == pytest.approx(ref_low, abs=0.12 * half) and high == pytest.approx(ref_high, abs=0.12 * half)

@@ -214,6 +214,8 @@ def test_revenue_is_labelled_roubles_among_thousand_roubles(report):
     text = render({**inputs, "profiles": profiles}, PARAMS)
     row = next(line for line in text.split("## The priority segment")[1].splitlines() if "4595.33" in line)
     assert row.startswith("| `revenue_prev` (roubles) | 4595.33 | 4879.01 |")
+    first = profiles[priority].iloc[0]
+    assert f"| {first.effect:+.2f} | [{first.effect_low:+.2f}, {first.effect_high:+.2f}] |" in row
     assert not [line for line in text.splitlines() if line.startswith("| `minutes_") and "roubles" in line]
 
 
