@@ -7,7 +7,7 @@ threshold is in the "high" cell.
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from oneclick.common.checks import get, number, require, section, text
 from oneclick.common.errors import DataError
@@ -121,7 +121,7 @@ def effect_interval(effect: float, n1: int, n2: int, share: bool, level: float =
     if min(n1, n2) == 0:
         return effect, effect
     variance = 1 / n1 + 1 / n2 + (0.0 if share else effect ** 2 / (2 * (n1 + n2)))
-    half = float(norm.ppf(1 - (1 - level) / 2)) * float(np.sqrt(variance))
+    half = float(ndtri(1 - (1 - level) / 2)) * float(np.sqrt(variance))
     return effect - half, effect + half
 
 
