@@ -151,13 +151,21 @@ def _calibration(test: dict, calibration: dict) -> list[str]:
     """Are the probabilities probabilities? Before and after the calibration, out of fold and on the test part."""
     table = calibration["out_of_fold"]
     chosen = calibration["method"]
-    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}", f"{q['brier']:.4f}",
+    def minus(m: str, q: dict) -> str:
+        if m == chosen:
+            return "–"
+        difference, low, high = q["log_loss_minus_chosen"]
+        return f"{difference:+.4f} [{low:+.4f}, {high:+.4f}]"
+
+    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}", minus(m, q), f"{q['brier']:.4f}",
              f"{q['mean_probability']:.3f}", f"{q['observed_rate']:.3f}"] for m, q in table.items()]
     out = ["## Calibrated probabilities", "",
            "The plan multiplies probabilities by money, so they must be right on average, not only in order. The "
            "model's scores are mapped to probabilities by a calibration fitted on its out-of-fold scores; each "
-           "choice below is scored on customers its calibrator did not see (train part, cross-fitted).", ""]
-    out += table_lines(["calibration", "log loss", "Brier", "mean probability", "observed rate"], rows) + [""]
+           "choice below is scored on customers its calibrator did not see (train part, cross-fitted); minus the "
+           "chosen: the difference of the customers' log losses, paired, with its 95 % interval.", ""]
+    out += table_lines(["calibration", "log loss", "minus the chosen [95 %]", "Brier", "mean probability",
+                        "observed rate"], rows) + [""]
     out.append(f"Chosen: **{chosen}** ({calibration['chosen_by']}). On the test part: Brier {test['brier']:.4f} → "
                f"{test['brier_calibrated']:.4f} (change, 95 % interval [{test['brier_change_ci95_low']:+.4f}, "
                f"{test['brier_change_ci95_high']:+.4f}]), log loss {test['log_loss']:.4f} → "

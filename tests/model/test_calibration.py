@@ -70,6 +70,15 @@ def test_the_choice_fixes_miscalibrated_scores_and_keeps_calibrated_ones():
     chosen, table = calibration.choose(scores, y, parts, list(calibration.METHODS))
     assert chosen != "none" and table[chosen]["log_loss"] < table["none"]["log_loss"] - 0.01
     assert abs(table[chosen]["mean_probability"] - table[chosen]["observed_rate"]) < 0.01
+    # paired over the customers: the uncalibrated scores are detectably worse, the chosen one is the baseline
+    difference, low, high = table["none"]["log_loss_minus_chosen"]
+    assert difference == pytest.approx(table["none"]["log_loss"] - table[chosen]["log_loss"], abs=2e-6)
+    assert 0 < low < difference < high
+    assert table[chosen]["log_loss_minus_chosen"] == [0.0, 0.0, 0.0]
+    half = 1.959964 * np.std(calibration.log_losses(y, calibration.cross_fitted("none", scores, y, parts))
+                             - calibration.log_losses(y, calibration.cross_fitted(chosen, scores, y, parts)),
+                             ddof=1) / np.sqrt(len(y))
+    assert (high - low) / 2 == pytest.approx(half, abs=2e-6)
     p = np.sqrt(scores)  # the true probabilities: nothing to fix
     chosen, table = calibration.choose(p, y, parts, list(calibration.METHODS))
     assert table["none"]["log_loss"] - table[chosen]["log_loss"] < 0.003

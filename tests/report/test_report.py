@@ -281,9 +281,12 @@ def test_each_model_is_compared_with_the_chosen_one_on_the_same_folds(report):
 
 
 def test_report_figures_come_from_the_files(report):
-    text, *_ = report
+    text, *_, inputs = report
     assert "ROC-AUC **0.877** (95 % bootstrap interval 0.812 to 0.935)" in text
     assert "PR-AUC 0.810 (0.764 to 0.853, the same resamples)" in text
+    none = inputs["calibration"]["out_of_fold"]["none"]
+    difference, low, high = none["log_loss_minus_chosen"]
+    assert f"| none | {none['log_loss']:.4f} | {difference:+.4f} [{low:+.4f}, {high:+.4f}] |" in text
     assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
