@@ -121,13 +121,14 @@ def choose(scores, y, folds, choices, method: str = "auto", score: str = "log_lo
     table = {m: quality(y, p) for m, p in probabilities.items()}
     if method == "auto":
         method = min(choices, key=lambda m: (table[m][score], choices.index(m)))  # ties: the earlier (simpler) one
-    chosen = log_losses(y, probabilities[method]) if method in probabilities else None
+    if method not in probabilities:
+        return method, table
+    chosen = log_losses(y, probabilities[method])
     for m, p in probabilities.items():
-        if chosen is not None:
-            difference = log_losses(y, p) - chosen
-            low, high = mean_interval(difference)
-            table[m]["log_loss_minus_chosen"] = [round(float(difference.mean()), DIGITS), round(low, DIGITS),
-                                                 round(high, DIGITS)]
+        difference = log_losses(y, p) - chosen
+        low, high = mean_interval(difference)
+        table[m]["log_loss_minus_chosen"] = [round(float(difference.mean()), DIGITS), round(low, DIGITS),
+                                             round(high, DIGITS)]
     return method, table
 
 

@@ -50,19 +50,13 @@ def _average_precision_of_counts(pos: np.ndarray, neg: np.ndarray) -> np.ndarray
         return (pos * precision).sum(axis=1) / pos.sum(axis=1)
 
 
-def weighted_roc_auc(y, proba, weights: np.ndarray) -> np.ndarray:
-    """ROC-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring, weighted."""
+def weighted_scores(y, proba, weights: np.ndarray) -> dict:
+    """ROC-AUC and PR-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring,
+    weighted. {"roc_auc": array, "pr_auc": array}."""
     code, cells = _score_codes(y, proba)
     rows = len(weights)
-    return _auc_of_counts(*_class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights))
-
-
-def weighted_average_precision(y, proba, weights: np.ndarray) -> np.ndarray:
-    """PR-AUC (average precision) for each row of `weights` (case weights), all rows at once."""
-    code, cells = _score_codes(y, proba)
-    rows = len(weights)
-    return _average_precision_of_counts(
-        *_class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights))
+    counts = _class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights)
+    return {"roc_auc": _auc_of_counts(*counts), "pr_auc": _average_precision_of_counts(*counts)}
 
 
 def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None) -> dict:

@@ -151,6 +151,7 @@ def _calibration(test: dict, calibration: dict) -> list[str]:
     """Are the probabilities probabilities? Before and after the calibration, out of fold and on the test part."""
     table = calibration["out_of_fold"]
     chosen = calibration["method"]
+
     def minus(m: str, q: dict) -> str:
         if m == chosen:
             return "–"

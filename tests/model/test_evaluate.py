@@ -9,31 +9,22 @@ from oneclick.model.evaluate import (
     confusion_counts,
     pr_points,
     roc_points,
-    weighted_average_precision,
-    weighted_roc_auc,
+    weighted_scores,
 )
 from oneclick.model.evaluate import test_metrics as metrics_of  # not collected as a test
 
 
-def test_weighted_roc_auc_matches_sklearn_with_ties():
+def test_weighted_scores_match_sklearn_with_ties():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 200)
     proba = np.round(rng.random(200) * 0.5 + 0.3 * y, 1)  # coarse scores: many ties
     weights = rng.integers(0, 4, (5, 200)).astype(float)
-    expected = [roc_auc_score(y, proba, sample_weight=w) for w in weights]
-    np.testing.assert_allclose(weighted_roc_auc(y, proba, weights), expected)
-    assert weighted_roc_auc(y, proba, np.ones((1, 200)))[0] == pytest.approx(roc_auc_score(y, proba))
-
-
-def test_weighted_average_precision_matches_sklearn_with_ties():
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 200)
-    proba = np.round(rng.random(200) * 0.5 + 0.3 * y, 1)  # coarse scores: many ties
-    weights = rng.integers(0, 4, (5, 200)).astype(float)
-    expected = [average_precision_score(y, proba, sample_weight=w) for w in weights]
-    np.testing.assert_allclose(weighted_average_precision(y, proba, weights), expected)
-    assert weighted_average_precision(y, proba, np.ones((1, 200)))[0] == pytest.approx(
-        average_precision_score(y, proba))
+    scores = weighted_scores(y, proba, weights)
+    np.testing.assert_allclose(scores["roc_auc"], [roc_auc_score(y, proba, sample_weight=w) for w in weights])
+    np.testing.assert_allclose(scores["pr_auc"], [average_precision_score(y, proba, sample_weight=w) for w in weights])
+    once = weighted_scores(y, proba, np.ones((1, 200)))
+    assert once["roc_auc"][0] == pytest.approx(roc_auc_score(y, proba))
+    assert once["pr_auc"][0] == pytest.approx(average_precision_score(y, proba))
 
 
 def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
