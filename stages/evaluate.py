@@ -28,9 +28,9 @@ def main():
     test = pd.read_csv(paths.TEST)
     X, y = xy(test)
 
-    def metrics(pipeline):
+    def metrics(pipeline, pr_interval=True):
         proba = pipeline.predict_proba(X)[:, 1]
-        return proba, evaluate.test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"])
+        return proba, evaluate.test_metrics(y, proba, p["threshold"], p["bootstrap"], p["seed"], pr_interval)
 
     saved = load_model(paths.SELECTED_MODEL)
     proba, selected = metrics(saved["pipeline"])
@@ -56,7 +56,8 @@ def main():
         best = read_json(paths.cv_metrics("train", name))["best_params"]
         return fit_best(params["models"][name], params["features"], best, X_train, y_train, params["cv"]["seed"])
 
-    by_model = {name: selected if name == saved["model"] else metrics(refitted(name))[1] for name in ranking}
+    by_model = {name: selected if name == saved["model"] else metrics(refitted(name), pr_interval=False)[1]
+                for name in ranking}
     write_json(paths.TEST_BY_MODEL_METRICS, {name: {k: m[k] for k in BY_MODEL} for name, m in by_model.items()})
 
 

@@ -59,9 +59,13 @@ def weighted_scores(y, proba, weights: np.ndarray) -> dict:
     return {"roc_auc": _auc_of_counts(*counts), "pr_auc": _average_precision_of_counts(*counts)}
 
 
-def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None) -> dict:
-    """Percentile intervals of ROC-AUC and PR-AUC over the same `n` seeded resamples of the test customers:
-    {"roc_auc": (low, high), "pr_auc": (low, high)}.
+SCORERS = {"roc_auc": _auc_of_counts, "pr_auc": _average_precision_of_counts}
+
+
+def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None,
+                        names=tuple(SCORERS)) -> dict:
+    """Percentile intervals of the scores `names` (ROC-AUC and PR-AUC by default) over the same `n` seeded
+    resamples of the test customers: {"roc_auc": (low, high), "pr_auc": (low, high)}.
 
     A resample is scored from how many of its draws fall on each distinct score, per class (one np.bincount,
     exact integer counts), so a resample costs O(customers) and no sort. Resamples are drawn `chunk` at a time
@@ -72,12 +76,12 @@ def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk:
     code, cells = _score_codes(y, proba)
     chunk = chunk or max(1, min(100, 1_000_000 // max(size, 1)))
     rng = np.random.default_rng(seed)
-    scores = {"roc_auc": [], "pr_auc": []}
+    scores = {name: [] for name in names}
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
         counts = _class_counts(code[rng.integers(0, size, (rows, size))] + np.arange(rows)[:, None] * cells, cells)
-        scores["roc_auc"].append(_auc_of_counts(*counts))
-        scores["pr_auc"].append(_average_precision_of_counts(*counts))
+        for name in names:
+            scores[name].append(SCORERS[name](*counts))
     tail = (1 - level) / 2 * 100
     out = {}
     for name, parts in scores.items():
@@ -93,9 +97,13 @@ def _interval(name: str, successes: int, n: int) -> dict:
     return {f"{name}_ci95_low": round(low, DIGITS), f"{name}_ci95_high": round(high, DIGITS)}
 
 
-def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
-    intervals = bootstrap_intervals(y, proba, bootstrap, seed)
-    (low, high), (pr_low, pr_high) = intervals["roc_auc"], intervals["pr_auc"]
+def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int, pr_interval: bool = True) -> dict:
+    """The test part's metrics; PR-AUC's interval only with `pr_interval` (the other candidates' records of
+    test_by_model.json leave it out: it doubles the bootstrap's cost on a large test part)."""
+    intervals = bootstrap_intervals(y, proba, bootstrap, seed, names=tuple(SCORERS) if pr_interval else ("roc_auc",))
+    low, high = intervals["roc_auc"]
+    pr = {} if not pr_interval else {"pr_auc_ci95_low": round(intervals["pr_auc"][0], DIGITS),
+                                     "pr_auc_ci95_high": round(intervals["pr_auc"][1], DIGITS)}
     predicted = (np.asarray(proba) >= threshold).astype(int)
     tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
     return {
@@ -103,8 +111,7 @@ def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int) -> dict:
         "roc_auc_ci95_low": round(low, DIGITS),
         "roc_auc_ci95_high": round(high, DIGITS),
         "pr_auc": round(float(average_precision_score(y, proba)), DIGITS),
-        "pr_auc_ci95_low": round(pr_low, DIGITS),
-        "pr_auc_ci95_high": round(pr_high, DIGITS),
+        **pr,
         "brier": round(float(brier_score_loss(y, proba)), DIGITS),
         "threshold": threshold,
         "precision": round(float(tp / (tp + fp)) if tp + fp else 0.0, DIGITS),

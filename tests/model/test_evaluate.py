@@ -33,6 +33,8 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
     proba = rng.random(300) * 0.6 + 0.3 * y
     intervals = bootstrap_intervals(y, proba, 500, seed=7)
     assert intervals == bootstrap_intervals(y, proba, 500, seed=7)
+    # the same resamples whichever scores are taken from them
+    assert bootstrap_intervals(y, proba, 500, seed=7, names=("roc_auc",)) == {"roc_auc": intervals["roc_auc"]}
     low, high = intervals["roc_auc"]
     assert low < roc_auc_score(y, proba) < high and high - low < 0.2
     low, high = intervals["pr_auc"]
