@@ -50,16 +50,16 @@ def _average_precision_of_counts(pos: np.ndarray, neg: np.ndarray) -> np.ndarray
         return (pos * precision).sum(axis=1) / pos.sum(axis=1)
 
 
+SCORERS = {"roc_auc": _auc_of_counts, "pr_auc": _average_precision_of_counts}
+
+
 def weighted_scores(y, proba, weights: np.ndarray) -> dict:
     """ROC-AUC and PR-AUC for each row of `weights` (case weights), all rows at once: the bootstrap's scoring,
     weighted. {"roc_auc": array, "pr_auc": array}."""
     code, cells = _score_codes(y, proba)
     rows = len(weights)
     counts = _class_counts(np.tile(code, (rows, 1)) + np.arange(rows)[:, None] * cells, cells, weights)
-    return {"roc_auc": _auc_of_counts(*counts), "pr_auc": _average_precision_of_counts(*counts)}
-
-
-SCORERS = {"roc_auc": _auc_of_counts, "pr_auc": _average_precision_of_counts}
+    return {name: score(*counts) for name, score in SCORERS.items()}
 
 
 def bootstrap_intervals(y, proba, n: int, seed: int, level: float = 0.95, chunk: int | None = None,
@@ -102,8 +102,8 @@ def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int, pr_inter
     test_by_model.json leave it out: it doubles the bootstrap's cost on a large test part)."""
     intervals = bootstrap_intervals(y, proba, bootstrap, seed, names=tuple(SCORERS) if pr_interval else ("roc_auc",))
     low, high = intervals["roc_auc"]
-    pr = {} if not pr_interval else {"pr_auc_ci95_low": round(intervals["pr_auc"][0], DIGITS),
-                                     "pr_auc_ci95_high": round(intervals["pr_auc"][1], DIGITS)}
+    pr = {"pr_auc_ci95_low": round(intervals["pr_auc"][0], DIGITS),
+          "pr_auc_ci95_high": round(intervals["pr_auc"][1], DIGITS)} if pr_interval else {}
     predicted = (np.asarray(proba) >= threshold).astype(int)
     tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
     return {
