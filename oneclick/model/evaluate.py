@@ -159,16 +159,17 @@ def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
     their changes (normal, on the customers' paired differences) and of the calibrated Brier score; the ROC-AUC
     after with the paired (DeLong) interval of its change: a monotone calibration keeps the ranking, isotonic
     steps tie some customers."""
-    from oneclick.model.calibration import briers, log_loss, log_losses
+    from oneclick.model.calibration import briers, log_losses
 
     change, low, high = delong_difference(y, raw, calibrated)
     squared = briers(y, calibrated)
-    loss_low, loss_high = mean_interval(log_losses(y, calibrated) - log_losses(y, raw))
+    raw_losses, losses = log_losses(y, raw), log_losses(y, calibrated)
+    loss_low, loss_high = mean_interval(losses - raw_losses)
     brier_low, brier_high = mean_interval(squared - briers(y, raw))
     level_low, level_high = mean_interval(squared)
     return {"calibration": method,
-            "log_loss": round(log_loss(y, raw), DIGITS),
-            "log_loss_calibrated": round(log_loss(y, calibrated), DIGITS),
+            "log_loss": round(float(np.mean(raw_losses)), DIGITS),
+            "log_loss_calibrated": round(float(np.mean(losses)), DIGITS),
             "log_loss_change_ci95_low": round(loss_low, DIGITS), "log_loss_change_ci95_high": round(loss_high, DIGITS),
             "brier_calibrated": round(float(brier_score_loss(y, calibrated)), DIGITS),
             "brier_calibrated_ci95_low": round(level_low, DIGITS),

@@ -101,6 +101,11 @@ def _data_quality(q: dict) -> list[str]:
     return out + [""]
 
 
+def _paired(delta: float, low: float, high: float) -> str:
+    """A paired difference with its 95 % interval, as the report's "minus the chosen" columns give it."""
+    return f"{delta:+.4f} [{low:+.4f}, {high:+.4f}]"
+
+
 def _minus_chosen(folds: dict, chosen: str) -> dict[str, str]:
     """Each model's CV ROC-AUC minus the chosen one's, paired fold by fold, with its 95 % corrected interval."""
     base = folds[chosen]
@@ -112,8 +117,7 @@ def _minus_chosen(folds: dict, chosen: str) -> dict[str, str]:
         elif reason:
             out[name] = f"not paired: {reason}"
         else:
-            delta, low, high = corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"])
-            out[name] = f"{delta:+.4f} [{low:+.4f}, {high:+.4f}]"
+            out[name] = _paired(*corrected_t_difference(base["roc_auc"], head["roc_auc"], head["folds"]))
     return out
 
 
@@ -152,13 +156,8 @@ def _calibration(test: dict, calibration: dict) -> list[str]:
     table = calibration["out_of_fold"]
     chosen = calibration["method"]
 
-    def minus(m: str, q: dict) -> str:
-        if m == chosen:
-            return "–"
-        difference, low, high = q["log_loss_minus_chosen"]
-        return f"{difference:+.4f} [{low:+.4f}, {high:+.4f}]"
-
-    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}", minus(m, q), f"{q['brier']:.4f}",
+    rows = [[f"**{m}**" if m == chosen else m, f"{q['log_loss']:.4f}",
+             "–" if m == chosen else _paired(*q["log_loss_minus_chosen"]), f"{q['brier']:.4f}",
              f"{q['mean_probability']:.3f}", f"{q['observed_rate']:.3f}"] for m, q in table.items()]
     out = ["## Calibrated probabilities", "",
            "The plan multiplies probabilities by money, so they must be right on average, not only in order. The "
