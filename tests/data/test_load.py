@@ -1,15 +1,17 @@
 """The export contract: the real quirks load, a broken file is refused naming it, a broken row sets aside its
 customer alone (with file, column, line and reason) and leaves every other customer as it was."""
 
+import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 from conftest import edit_file
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from oneclick.common.errors import DataError
-from oneclick.data.columns import FEATURES, MARKET_FILE, MONEY
-from oneclick.data.load import read_export
+from oneclick.data.columns import FEATURES, MARKET_FILE, MARKET_MONEY, MONEY
+from oneclick.data.load import _cell_checks, _plain, read_export
 from oneclick.data.prepare import build_table
 
 
@@ -85,6 +87,54 @@ def test_an_empty_or_header_only_file(raw_copy, content, expected):
     path = raw_copy / "market_file.csv"
     path.write_bytes(path.read_bytes().split(b"\r\n")[0] + b"\r\n" if content is None else content)
     assert _error(raw_copy) == f"market_file.csv: {expected}"
+
+
+def test_a_column_named_twice_is_refused(raw_copy):
+    path = raw_copy / "money.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([lines[0] + b";id"] + [line + b";1" for line in lines[1:] if line] + [b""]))
+    assert _error(raw_copy) == "money.csv: column(s) ['id'] appear more than once in the header"
+
+
+def test_a_quoted_cell_over_two_lines_keeps_the_line_numbers(raw_copy):
+    path = raw_copy / "market_money.csv"
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    customer, period, revenue = lines[2].split(",")
+    lines[2] = f'{customer},"\r\n{period}",{revenue}'  # one row over lines 3 and 4, read as before
+    lines[9] = lines[9].rsplit(",", 1)[0] + ",abc"
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    faults = read_export(raw_copy).quarantine
+    assert faults[["file", "line", "reason"]].values.tolist() == [
+        ["market_money.csv", 11, "not a number with '.' decimal mark"]]
+    assert path.read_bytes().decode().split("\r\n")[10].startswith(faults["id"].iloc[0])
+
+
+CELLS = st.one_of(st.text(alphabet="0123456789-+.,e ٣\t\n", max_size=20),
+                  st.from_regex(r"-?[0-9]{14,17}([.,][0-9]{0,2})?", fullmatch=True))  # about the 15-digit limit
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(cells=st.lists(CELLS, min_size=1, max_size=30))
+@example(cells=["5.", "5,", ".5", "-", "-5", "1" * 16, "5.0", "5,00", "٣", " 5", "5\n", ""])
+def test_a_cell_read_as_plain_passes_every_check(cells):
+    """Rows of plain cells skip pandera, so `_plain` must never pass a cell that a check of the contract fails."""
+    for raw_file, col in ((MARKET_FILE, MARKET_FILE.columns[0]), (MARKET_FILE, MARKET_FILE.columns[5]),
+                          (MARKET_FILE, MARKET_FILE.columns[4]), (MONEY, MONEY.columns[1]),
+                          (MARKET_MONEY, MARKET_MONEY.columns[1])):
+        passes = _passes(pd.Series(cells, dtype="str"), raw_file, col)
+        plain = _plain(raw_file, col, cells)
+        assert not (plain & ~passes).any(), (col.raw, np.asarray(cells)[plain & ~passes])
+
+
+def _passes(values: pd.Series, raw_file, col) -> np.ndarray:
+    """Which cells pandera's checks of the contract pass."""
+    schema = pa.DataFrameSchema({"cell": pa.Column(str, checks=_cell_checks(raw_file, col))})
+    try:
+        schema.validate(pd.DataFrame({"cell": values}), lazy=True)
+    except pa.errors.SchemaErrors as err:
+        bad = err.failure_cases["index"].dropna().astype(int)
+        return ~values.index.isin(bad)
+    return np.ones(len(values), dtype=bool)
 
 
 def test_an_encoding_that_is_not_utf8_is_named(raw_copy):
