@@ -175,3 +175,23 @@ def test_a_model_the_untreated_customers_show_off_is_refitted_before_the_rates_a
     assert refitted >= 15, refitted
     assert held["refit"] >= 26 and held["refit"] > held["p"], held  # P(< 26 of 32 | 90 %) < 5 %
     assert rmse["refit"] < 0.8 * rmse["p"], rmse
+
+
+def test_split_sums_are_the_sums_of_the_rows_left_of_each_split():
+    """The split search's left sides, checked against masks written out row by row."""
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({"x": rng.integers(0, 9, n).astype(float), "c": rng.choice(["a", "b", "c"], n)})
+    D, info, var = rng.normal(size=(n, 5)), rng.random(n), rng.random(n)
+    left_d, (left_i, left_v), rule = uplift.column_sums(frame["x"], D, (info, var), 8)
+    for k in range(len(left_d)):
+        left = ~uplift.apply_split(rule(k), frame)
+        np.testing.assert_allclose(left_d[k], D[left].sum(0))
+        np.testing.assert_allclose([left_i[k, 0], left_v[k, 0]], [info[left].sum(), var[left].sum()])
+    left_d, (left_i, _), rule = uplift.column_sums(frame["c"], D, (info, var), 8)
+    assert left_d.shape == (2, 5)
+    for r in range(D.shape[1]):  # categories ordered by their rate in each replicate: the lowest first
+        rates = {c: D[frame["c"] == c, r].sum() / info[frame["c"] == c].sum() for c in "abc"}
+        first = min(rates, key=rates.get)
+        np.testing.assert_allclose(left_d[0, r], D[frame["c"] == first, r].sum())
+        np.testing.assert_allclose(left_i[0, r], info[frame["c"] == first].sum())
