@@ -55,12 +55,12 @@ def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draw
     s = plan["save_rate"].fillna(0.0).to_numpy(float)[treated]
     v = plan["value_at_stake"].to_numpy(float)[treated]
     cost = float((plan["offer_cost"].fillna(0.0) + spec["contact_cost"]).to_numpy(float)[treated].sum())
-    factor = scales(draws, offers)[:, _offer_index(plan, offers)[treated]]  # draws x treated
+    factor, index = scales(draws, offers), _offer_index(plan, offers)[treated]
     rng = np.random.default_rng(seed)
     out = np.empty(len(draws))
     step = max(1, CHUNK // max(len(p), 1))
     for start in range(0, len(draws), step):
-        rate = p[None, :] * np.clip(s[None, :] * factor[start:start + step], 0.0, 1.0)
+        rate = p[None, :] * np.clip(s[None, :] * factor[start:start + step, index], 0.0, 1.0)
         kept = rng.random(rate.shape) < rate
         out[start:start + step] = (kept * v[None, :]).sum(axis=1) - cost
     return out
@@ -80,7 +80,9 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
 
     def figures(mask, seed):
         rows = treated & mask
-        rates_only = (factor[:, index[rows]] * saving[rows][None, :]).sum(axis=1) - cost[rows].sum()
+        step = max(1, CHUNK // max(int(rows.sum()), 1))  # draws x customers at a time, not all draws at once
+        rates_only = np.concatenate([(factor[start:start + step, index[rows]] * saving[rows][None, :]).sum(axis=1)
+                                     for start in range(0, len(draws), step)] or [np.zeros(0)]) - cost[rows].sum()
         both = simulated_profits(plan, offers, spec, draws, seed, mask)
         low, high = np.quantile(both, QUANTILES) if len(draws) else (0.0, 0.0)
         r_low, r_high = np.quantile(rates_only, QUANTILES) if len(draws) else (0.0, 0.0)

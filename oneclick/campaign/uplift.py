@@ -233,8 +233,12 @@ def null_outcomes(p, y, w, b, n_null, rng):
     y* ~ Bern(p (1 - b theta)), with each row's information and null variance."""
     theta, _ = rate(p, y, w, b)
     q = p * (1 - np.clip(b * theta, 0, 1))
-    Y = np.column_stack([y, (rng.random((len(p), n_null)) < q[:, None]).astype(float)])
-    return w[:, None] * (p[:, None] - Y), w * p * b, w ** 2 * q * (1 - q)
+    D = np.empty((len(p), n_null + 1))  # filled in place: at a million customers each copy is a gigabyte
+    D[:, 0] = y
+    D[:, 1:] = rng.random((len(p), n_null)) < q[:, None]
+    np.subtract(p[:, None], D, out=D)
+    D *= w[:, None]
+    return D, w * p * b, w ** 2 * q * (1 - q)
 
 
 def null_p_value(stats: np.ndarray) -> float:
