@@ -44,6 +44,12 @@ def _offer_index(plan: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
     return plan["offer"].map({n: i for i, n in enumerate(offers["offer"])}).fillna(0).astype(int).to_numpy()
 
 
+def draw_chunks(draws: int, customers: int) -> list[slice]:
+    """The draws taken at a time so that draws x customers stays within CHUNK."""
+    step = max(1, CHUNK // max(customers, 1))
+    return [slice(start, start + step) for start in range(0, draws, step)]
+
+
 def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray, seed: int,
                       mask: np.ndarray | None = None) -> np.ndarray:
     """Per draw of the save rates, the profit the treated customers (within `mask`) realize in one simulated
@@ -58,11 +64,10 @@ def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draw
     factor, index = scales(draws, offers), _offer_index(plan, offers)[treated]
     rng = np.random.default_rng(seed)
     out = np.empty(len(draws))
-    step = max(1, CHUNK // max(len(p), 1))
-    for start in range(0, len(draws), step):
-        rate = p[None, :] * np.clip(s[None, :] * factor[start:start + step, index], 0.0, 1.0)
+    for chunk in draw_chunks(len(draws), len(p)):
+        rate = p[None, :] * np.clip(s[None, :] * factor[chunk, index], 0.0, 1.0)
         kept = rng.random(rate.shape) < rate
-        out[start:start + step] = (kept * v[None, :]).sum(axis=1) - cost
+        out[chunk] = (kept * v[None, :]).sum(axis=1) - cost
     return out
 
 
@@ -80,9 +85,9 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
 
     def figures(mask, seed):
         rows = treated & mask
-        step = max(1, CHUNK // max(int(rows.sum()), 1))  # draws x customers at a time, not all draws at once
-        rates_only = np.concatenate([(factor[start:start + step, index[rows]] * saving[rows][None, :]).sum(axis=1)
-                                     for start in range(0, len(draws), step)] or [np.zeros(0)]) - cost[rows].sum()
+        rates_only = np.concatenate([(factor[chunk, index[rows]] * saving[rows][None, :]).sum(axis=1)
+                                     for chunk in draw_chunks(len(draws), int(rows.sum()))] or [np.zeros(0)]) \
+            - cost[rows].sum()
         both = simulated_profits(plan, offers, spec, draws, seed, mask)
         low, high = np.quantile(both, QUANTILES) if len(draws) else (0.0, 0.0)
         r_low, r_high = np.quantile(rates_only, QUANTILES) if len(draws) else (0.0, 0.0)

@@ -205,11 +205,12 @@ def _decimal_mark_error(raw_file: RawFile, df: pd.DataFrame, failures: pd.DataFr
                             f"expected {raw_file.decimal!r}: {examples(wrong['value'].head(EXAMPLES))}")
 
 
-def _plain(raw_file: RawFile, col: Column, values: list[str]) -> np.ndarray:
+def _plain(raw_file: RawFile, col: Column, column: pd.Series) -> np.ndarray:
     """The cells that pass every check of `_cell_checks` for sure. Only rows with another cell go through the
     schema, which names the fault: pandera takes minutes on a million clean rows."""
     if col.kind not in ("id", "int", "float"):
-        return pd.Series(values, dtype="str").isin(col.categories).to_numpy()
+        return column.isin(col.categories).to_numpy()
+    values = column.tolist()
     sign = "" if col.kind == "id" else "-?"
     tail = {"id": "", "int": "(?:[.,]0+)?"}.get(col.kind, rf"(?:{re.escape(raw_file.decimal)}\d+)?")
     number = sign + r"\d{1,15}" + tail
@@ -225,7 +226,7 @@ def _typed(values: pd.Series, col: Column, decimal: str) -> pd.Series:
     cells = values.tolist()
     if col.kind == "float" and decimal != ".":
         cells = [v.replace(decimal, ".") for v in cells]
-    elif col.kind != "float" and any(mark in "".join(cells) for mark in ".,"):
+    elif col.kind != "float" and ("." in (text := "".join(cells)) or "," in text):
         cells = [v.partition(".")[0].partition(",")[0] for v in cells]
     return pd.Series(np.array(cells, dtype=object).astype("float64" if col.kind == "float" else "int64"),
                      index=values.index)
@@ -268,7 +269,7 @@ def read_file(path: Path, raw_file: RawFile, optional: tuple[str, ...] = ()):
 
     plain = np.ones(len(df), dtype=bool)
     for col in columns:
-        plain &= _plain(raw_file, col, df[col.raw].tolist())
+        plain &= _plain(raw_file, col, df[col.raw])
     text_failures = _failures(pa.DataFrameSchema({c.raw: pa.Column(str, checks=_cell_checks(raw_file, c))
                                                   for c in columns}), df[~plain])
     _decimal_mark_error(raw_file, df, text_failures)
