@@ -50,6 +50,13 @@ def draw_chunks(draws: int, customers: int) -> list[slice]:
     return [slice(start, start + step) for start in range(0, draws, step)]
 
 
+def outcome_seed(spec: dict, offers: pd.DataFrame, figure: str, j: int = 0) -> int:
+    """The seed of one figure's simulated outcomes, one stream per figure so that no two share their draws: the
+    whole plan, each offer `j`, the two what-ifs `j`, the control group's forgone profit, exploration's profit."""
+    n = len(offers)
+    return spec["seed"] + {"plan": 0, "offer": 1 + j, "what_if": 1 + n + j, "forgone": 3 + n, "explored": 4 + n}[figure]
+
+
 def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray, seed: int,
                       mask: np.ndarray | None = None) -> np.ndarray:
     """Per draw of the save rates, the profit the treated customers (within `mask`) realize in one simulated
@@ -100,19 +107,19 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
                 "control_forgone_profit": _money(expected[control & mask & ~explored].sum()),
                 "exploration_cost": _money(-expected[treated & explored & mask].sum())}
 
-    out = figures(np.ones(len(plan), dtype=bool), spec["seed"])
+    out = figures(np.ones(len(plan), dtype=bool), outcome_seed(spec, offers, "plan"))
     out["price_of_learning"] = _money(out["control_forgone_profit"] + out["exploration_cost"])
     # its range: what the planned control customers would earn treated, minus what the explored treated ones
     # earn, on the same draws of the save rates (the two groups' outcomes are independent)
-    forgone = simulated_profits(plan.assign(control=False), offers, spec, draws, spec["seed"] + 3 + len(offers),
-                                control & ~explored)
-    explored_profit = simulated_profits(plan, offers, spec, draws, spec["seed"] + 4 + len(offers), explored)
+    forgone = simulated_profits(plan.assign(control=False), offers, spec, draws,
+                                outcome_seed(spec, offers, "forgone"), control & ~explored)
+    explored_profit = simulated_profits(plan, offers, spec, draws, outcome_seed(spec, offers, "explored"), explored)
     low, high = np.quantile(forgone - explored_profit, QUANTILES) if len(draws) else (0.0, 0.0)
     out["price_of_learning_low"], out["price_of_learning_high"] = _money(low), _money(high)
     out["offers"] = {}
     for j, name in enumerate(offers["offer"]):
         mine = (plan["offer"] == name).fillna(False).to_numpy(bool)
-        entry = figures(mine, spec["seed"] + 1 + j)
+        entry = figures(mine, outcome_seed(spec, offers, "offer", j))
         entry["save_rate"] = round(float(offers.loc[j, "save_rate"]), DIGITS)
         gain = float((plan["probability"] * plan["value_at_stake"]).fillna(0.0).to_numpy(float)[treated & mine].sum())
         entry["break_even_save_rate"] = round(float(cost[treated & mine].sum() / gain), DIGITS) if gain > 0 else None
@@ -136,7 +143,7 @@ def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: np
     for k, (name, (case_customers, case_offers, case_rates, case_draws)) in enumerate(cases.items()):
         plan = make_plan(case_customers, spec, case_offers, case_rates)
         _, _, treated = _arms(plan)
-        profits = simulated_profits(plan, case_offers, spec, case_draws, spec["seed"] + 1 + len(offers) + k)
+        profits = simulated_profits(plan, case_offers, spec, case_draws, outcome_seed(spec, offers, "what_if", k))
         low_profit, high_profit = np.quantile(profits, QUANTILES) if len(profits) else (0.0, 0.0)
         out[name] = {"contacts": int(plan["contact"].fillna(False).sum()),
                      "expected_profit": _money(plan["expected_profit"].fillna(0.0).to_numpy(float)[treated].sum()),

@@ -10,7 +10,7 @@ from segment_fixtures import PARAMS
 
 from oneclick.campaign.offers import catalogue, eligible, save_rate_draws
 from oneclick.campaign.plan import COLUMNS, draw, make_plan, uniform_of_id
-from oneclick.campaign.summary import power, summarize, totals, value_of_information, what_if, why_nobody
+from oneclick.campaign.summary import outcome_seed, power, summarize, totals, value_of_information, what_if, why_nobody
 from oneclick.stats import power_of
 
 SPEC = {"name": "c1", "horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.02,
@@ -346,6 +346,17 @@ def test_the_price_of_learnings_range_is_the_known_distribution_of_what_it_gives
     for bound, q in (("price_of_learning_low", 0.05), ("price_of_learning_high", 0.95)):
         exact = kept[np.searchsorted(cdf, q)] * value - costs
         assert figures[bound] == pytest.approx(exact, abs=1.5 * value)
+
+
+def test_no_two_figures_share_their_simulated_outcomes():
+    """The plan, each offer, the two what-ifs, the forgone and the explored profit: one seed each, for any number
+    of offers (two figures on one seed would draw the same chance in who buys less)."""
+    for n in range(1, 8):
+        offers = pd.DataFrame({"offer": [f"o{j}" for j in range(n)]})
+        seeds = [outcome_seed(SPEC, offers, "plan"), outcome_seed(SPEC, offers, "forgone"),
+                 outcome_seed(SPEC, offers, "explored"), *(outcome_seed(SPEC, offers, "offer", j) for j in range(n)),
+                 *(outcome_seed(SPEC, offers, "what_if", k) for k in range(2))]
+        assert len(set(seeds)) == len(seeds) == n + 5
 
 
 def test_power_follows_the_arms_and_the_least_a_read_out_needs():
