@@ -51,10 +51,11 @@ def _corrected_half_width(std: float, folds: int, splits: int, level: float) -> 
 
 
 def cv_interval(mean: float, std: float, folds: int, repeats: int, level: float = LEVEL) -> tuple[float, float]:
-    """Interval of one model's mean CV ROC-AUC (`std`: the population std of its fold scores, as
-    scikit-learn's cv_results_ reports it); a ROC-AUC interval stops at 1."""
+    """Interval of one model's mean CV ROC-AUC; a ROC-AUC interval stops at 1. `std` is the population std of
+    its fold scores, as scikit-learn's cv_results_ reports it; the interval takes their sample std (ddof 1), as
+    the paired comparisons do."""
     splits = folds * repeats
-    half = _corrected_half_width(std, folds, splits, level)
+    half = _corrected_half_width(std * math.sqrt(splits / (splits - 1)), folds, splits, level)
     return mean - half, min(mean + half, 1.0)
 
 

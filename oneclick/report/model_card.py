@@ -28,8 +28,8 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
            data_hash: str, top: int, calibration: dict, monitors: dict) -> str:
     """The card's Markdown. `model`: the model file's metadata (model_file.metadata); `calibration`: the production
     pass's (metrics/calibration/labelled.json); `monitors`: export name -> its monitor record."""
-    low, high = cv_interval(production["cv_roc_auc"], production["cv_roc_auc_std"], production["folds"],
-                            production["repeats"])
+    cv_low, cv_high = cv_interval(production["cv_roc_auc"], production["cv_roc_auc_std"], production["folds"],
+                                  production["repeats"])
     params = ", ".join(f"{k}={v}" for k, v in sorted(production["best_params"].items())) or "defaults"
     shipped = explain["production"]
     features = [[i + 1, f"`{f['feature']}`", f"{f['importance']:.4f}", f"[{f['low']:.4f}, {f['high']:.4f}]"]
@@ -67,14 +67,14 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         "(dropped: " + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + ")",
     ]
     if quality.get("target_share_decreased") is not None:
-        low, high = wilson(quality["target_decreased"], quality["rows_kept"])
+        share_low, share_high = wilson(quality["target_decreased"], quality["rows_kept"])
         lines.append(f"- share whose activity decreased: {quality['target_share_decreased']:.1%} (95 % interval "
-                     f"{low:.1%} to {high:.1%})")
+                     f"{share_low:.1%} to {share_high:.1%})")
     lines += [
         "",
         "## How well", "",
-        f"- CV ROC-AUC on all labelled customers: **{production['cv_roc_auc']:.3f}** (95 % interval {low:.3f} to "
-        f"{high:.3f}, Nadeau-Bengio corrected; {production['folds']}-fold, repeated {production['repeats']} "
+        f"- CV ROC-AUC on all labelled customers: **{production['cv_roc_auc']:.3f}** (95 % interval {cv_low:.3f} "
+        f"to {cv_high:.3f}, Nadeau-Bengio corrected; {production['folds']}-fold, repeated {production['repeats']} "
         f"times, {production['rows']} customers). The winner's CV is the best of "
         f"{len(production['ranking'])} families, so it is slightly optimistic.",
         f"- Test ROC-AUC: **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "

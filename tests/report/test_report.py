@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from scipy import stats
 from segment_fixtures import PARAMS, customers_and_profit, importance, random_scores, segment_spec
 from statsmodels.stats.proportion import proportion_confint
 
@@ -263,6 +264,9 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     assert "Brier score 0.140 calibrated (95 % interval 0.126 to 0.154)" in card
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"- share whose activity decreased: 38.3% (95 % interval {low:.1%} to {high:.1%})" in card
+    half = stats.t.ppf(0.975, 9) * 0.0211 * np.sqrt(10 / 9) * np.sqrt(1 / 10 + 1 / 4)  # the sample std of 10 folds
+    assert (f"CV ROC-AUC on all labelled customers: **0.732** (95 % interval {0.7321 - half:.3f} to "
+            f"{0.7321 + half:.3f}, Nadeau-Bengio corrected; 5-fold, repeated 2 times, 1296 customers)") in card
     assert "Last checked on export `m2026-11`" in card
     real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
     assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
