@@ -10,7 +10,16 @@ from segment_fixtures import PARAMS
 
 from oneclick.campaign.offers import catalogue, eligible, save_rate_draws
 from oneclick.campaign.plan import COLUMNS, draw, make_plan, uniform_of_id
-from oneclick.campaign.summary import outcome_seed, power, summarize, totals, value_of_information, what_if, why_nobody
+from oneclick.campaign.summary import (
+    outcome_seed,
+    power,
+    profit_curve,
+    summarize,
+    totals,
+    value_of_information,
+    what_if,
+    why_nobody,
+)
 from oneclick.stats import power_of
 
 SPEC = {"name": "c1", "horizon_months": 3, "loss_share": 0.3, "contact_cost": 0.02,
@@ -346,6 +355,25 @@ def test_the_price_of_learnings_range_is_the_known_distribution_of_what_it_gives
     for bound, q in (("price_of_learning_low", 0.05), ("price_of_learning_high", 0.95)):
         exact = kept[np.searchsorted(cdf, q)] * value - costs
         assert figures[bound] == pytest.approx(exact, abs=1.5 * value)
+
+
+def test_the_profit_curves_band_is_the_save_rates_beta_quantiles():
+    """One offer, every customer worth V = 3.6 at a cost of 0.17, contacted by probability, highest first: after
+    k customers the profit is s V (sum of their k largest p) - 0.17 k, so its 5-95 % band is that of the Beta."""
+    from scipy.special import betaincinv
+
+    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}}})
+    p = np.random.default_rng(2).uniform(0.3, 0.9, 400)
+    customers = pd.DataFrame({"id": np.arange(400), "probability": p, "profit": 4.0})
+    offers = catalogue(one)
+    curve = profit_curve(make_plan(customers, one, offers), offers, one, save_rate_draws(offers, 20_000, 0), 40)
+    gain = 3.6 * np.cumsum(np.sort(p)[::-1])
+    assert len(curve) == 40 and curve[-1]["customers"] == 400
+    for point in curve:
+        k = point["customers"]
+        low, high = betaincinv(6, 14, np.array([0.05, 0.95])) * gain[k - 1] - 0.17 * k
+        assert point["expected_profit"] == pytest.approx(0.3 * gain[k - 1] - 0.17 * k, abs=1e-3)
+        assert (point["low"], point["high"]) == pytest.approx((low, high), rel=5e-3, abs=1e-3)
 
 
 def test_no_two_figures_share_their_simulated_outcomes():

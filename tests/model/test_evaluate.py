@@ -41,16 +41,20 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
     assert low < average_precision_score(y, proba) < high and high - low < 0.2
 
 
-def test_the_pr_auc_interval_is_scikit_learns_on_gathered_resamples():
-    """Against resamples gathered row by row (another seed) and scored by average_precision_score."""
+def test_the_roc_and_pr_auc_intervals_are_scikit_learns_on_gathered_resamples():
+    """Against resamples gathered row by row (another seed) and scored by roc_auc_score and
+    average_precision_score (scores with ties: rounded to 2 decimals)."""
     rng = np.random.default_rng(8)
     y = rng.integers(0, 2, 400)
     proba = np.round(rng.random(400) * 0.6 + 0.25 * y, 2)
-    low, high = bootstrap_intervals(y, proba, 3000, seed=5)["pr_auc"]
-    scores = [average_precision_score(y[k], proba[k]) for k in (rng.integers(0, 400, 400) for _ in range(3000))]
-    ref_low, ref_high = np.percentile(scores, [2.5, 97.5])
-    half = (ref_high - ref_low) / 2
-    assert low == pytest.approx(ref_low, abs=0.15 * half) and high == pytest.approx(ref_high, abs=0.15 * half)
+    intervals = bootstrap_intervals(y, proba, 3000, seed=5)
+    resamples = [rng.integers(0, 400, 400) for _ in range(3000)]
+    for name, score in (("roc_auc", roc_auc_score), ("pr_auc", average_precision_score)):
+        low, high = intervals[name]
+        ref_low, ref_high = np.percentile([score(y[k], proba[k]) for k in resamples], [2.5, 97.5])
+        half = (ref_high - ref_low) / 2
+        assert low == pytest.approx(ref_low, abs=0.15 * half), name
+        assert high == pytest.approx(ref_high, abs=0.15 * half), name
 
 
 def test_roc_points_never_hold_infinity():
