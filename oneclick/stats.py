@@ -186,8 +186,8 @@ def delong_interval(y, proba, level: float = LEVEL) -> tuple[float, float, float
     """(ROC-AUC, low, high) of one model on one set of customers, from DeLong's variance (normal, clipped to
     [0, 1])."""
     y = np.asarray(y).astype(int)
-    if y.min() == y.max():
-        raise ValueError("ROC-AUC needs customers of both classes")
+    if min(int(y.sum()), int(len(y) - y.sum())) < 2:
+        raise ValueError("DeLong's interval needs at least two customers of each class")
     auc, v_pos, v_neg = _delong_components(y, np.asarray(proba, dtype=float))
     half = float(ndtri(1 - (1 - level) / 2)) * math.sqrt(np.var(v_pos, ddof=1) / len(v_pos)
                                                          + np.var(v_neg, ddof=1) / len(v_neg))

@@ -29,6 +29,10 @@ def realized(y, probability, expected: dict, bins: int) -> dict:
            "reliability": calibration.reliability(y, probability, bins)}
     if y.min() == y.max():
         return {**out, "roc_auc": None, "verdict": "one class only: no ROC-AUC"}
+    decreased = int(y.sum())
+    if min(decreased, len(y) - decreased) < 2:  # DeLong's variance needs two customers of each class
+        return {**out, "roc_auc": None, "verdict": f"too few customers to judge: {decreased} whose activity "
+                                                   f"decreased, {len(y) - decreased} whose did not"}
     auc, low, high = delong_interval(y, probability)
     diff, d_low, d_high = unpaired_difference(auc, low, high, expected["roc_auc"], expected["roc_auc_ci95_low"],
                                               expected["roc_auc_ci95_high"])
