@@ -118,6 +118,27 @@ def test_off_policy_value_of_another_plan_matches_its_true_value():
     assert held >= 8, f"the 95 % interval held the truth {held} of 12 times"  # P(< 8 | 12, 0.95) < 0.1 %
 
 
+def test_off_policy_difference_of_two_plans_matches_their_true_difference():
+    """The same rule minus 'the bonus to every customer', paired on the same resamples, against the true difference
+    of the two plans' values: unbiased over campaigns, and each 95 % interval holding the truth about 95 % of the
+    time. (Measured: on 200 campaigns of 4000 customers the mean error is -0.3 +- 0.5 per 1000 customers and the
+    interval held the truth 186 times; on these 60, 0.0 +- 0.9 and 53 times.)"""
+    errors, held = [], 0
+    for seed in range(60):
+        table, rates = simulated(4000, differs, seed)
+        rule, bonus = np.where(table["x"] >= 0.5, "reminder", "bonus"), np.full(len(table), "bonus")
+        gains = {name: true_gain(table, actions, rates, SPEC["contact_cost"])
+                 for name, actions in (("rule", rule), ("bonus", bonus))}
+        plans = {"plan_that_ran": (bonus, gains["bonus"]), "rule": (rule, gains["rule"])}
+        estimate = off_policy.compare(table, plans, SPEC["contact_cost"], seed)["rule"]["minus_plan_that_ran"]
+        truth = (gains["rule"] - gains["bonus"]).mean() * 1000
+        errors.append(estimate["per_1000"] - truth)
+        held += estimate["low"] <= truth <= estimate["high"]
+    errors = np.array(errors)
+    assert abs(errors.mean()) < 3 * errors.std(ddof=1) / np.sqrt(len(errors)), errors
+    assert held >= 51, f"the 95 % interval held the truth {held} of 60 times"  # P(< 51 | 60, 0.95) < 0.1 %
+
+
 def with_true_p(n: int, seed: int, true_p, draw_seed: int) -> pd.DataFrame:
     """A campaign with one save rate per offer (`constant`) whose customers decline untreated at true_p(table), not
     at the model's p, the outcomes drawn anew with `draw_seed`."""
