@@ -168,7 +168,8 @@ def _past_campaigns(past: dict) -> list[str]:
         gain = new["minus_plan_that_ran"]
         out += [f"**On campaign {name}'s customers** (what each plan would have earned there, thousand roubles per "
                 "1000 customers, estimated from the customers the campaign treated at random, weighted by the "
-                f"probability of their treatment): the new plan {_money(new['per_1000'])} "
+                "probability of their treatment; 95 % bootstrap intervals over them): the new plan "
+                f"{_money(new['per_1000'])} "
                 f"[{_range(new['low'], new['high'])}], the plan that ran {_money(ran['per_1000'])}, one save rate per "
                 f"offer {_money(one['per_1000'])}; the new plan minus the plan that ran {gain['per_1000']:+.1f} "
                 f"[{gain['low']:+.1f}, {gain['high']:+.1f}]. The campaign holds no data for "
@@ -194,7 +195,8 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                         f"{overall['difference']:+.1%}, 95 % interval {overall['difference_low']:+.1%} to "
                         f"{overall['difference_high']:+.1%}); realized incremental profit "
                         f"{_money(overall['incremental_profit'])} thousand roubles "
-                        f"({_range(overall['incremental_profit_low'], overall['incremental_profit_high'])}) against "
+                        "(95 % interval "
+                        f"{_range(overall['incremental_profit_low'], overall['incremental_profit_high'])}) against "
                         f"{_money(overall['planned_expected_profit'])} the plan expected.")
         if r.get("contact_list"):
             says = r["contact_list"]["says"]

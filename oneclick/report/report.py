@@ -144,8 +144,8 @@ def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[st
             f"ROC-AUC **{test['roc_auc']:.3f}** (95 % bootstrap interval {test['roc_auc_ci95_low']:.3f} to "
             f"{test['roc_auc_ci95_high']:.3f}) on {test['n_test']} customers the model never saw; "
             f"PR-AUC {test['pr_auc']:.3f} ({test['pr_auc_ci95_low']:.3f} to {test['pr_auc_ci95_high']:.3f}, the same "
-            "resamples). At the threshold "
-            f"{test['threshold']:g}: precision {test['precision']:.3f} [{test['precision_ci95_low']:.3f}, "
+            f"resamples). At the threshold {test['threshold']:g} of the model's uncalibrated score: precision "
+            f"{test['precision']:.3f} [{test['precision_ci95_low']:.3f}, "
             f"{test['precision_ci95_high']:.3f}], recall {test['recall']:.3f} [{test['recall_ci95_low']:.3f}, "
             f"{test['recall_ci95_high']:.3f}] (95 % Wilson intervals).", ""]
     return out

@@ -291,7 +291,8 @@ def test_report_figures_come_from_the_files(report):
     none = inputs["calibration"]["out_of_fold"]["none"]
     difference, low, high = none["log_loss_minus_chosen"]
     assert f"| none | {none['log_loss']:.4f} | {difference:+.4f} [{low:+.4f}, {high:+.4f}] |" in text
-    assert "precision 0.800 [0.741, 0.846], recall 0.700 [0.635, 0.759] (95 % Wilson intervals)" in text
+    assert ("At the threshold 0.5 of the model's uncalibrated score: precision 0.800 [0.741, 0.846], recall 0.700 "
+            "[0.635, 0.759] (95 % Wilson intervals)") in text  # evaluate scores the threshold before calibration
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
