@@ -41,8 +41,6 @@ from oneclick.data.columns import (
 )
 
 EXAMPLES = 5  # offending values shown per problem, then a count
-NUMBER = {".": r"-?\d+(\.\d+)?", ",": r"-?\d+(,\d+)?"}
-WHOLE = r"-?\d+([.,]0+)?"  # a count may be written 5.0 (a column that once held an empty cell)
 SHARES = {"promo_share"}  # numeric columns bounded by 1
 LARGEST = 1e15  # a value beyond it is a broken cell, not a number of this store
 SEPARATORS = (",", ";", "\t", "|")
@@ -143,19 +141,26 @@ def _separator_hint(header: list[str], raw_file: RawFile) -> str:
     return ""
 
 
+def _number(kind: str, decimal: str, whole: str = r"\d+") -> str:
+    """The regex of a cell of a number column of `kind` (id, int, float), its whole part `whole`: an id has no
+    sign, a count may be written 5.0 (a column that once held an empty cell), a float has `decimal` as its mark."""
+    sign = "" if kind == "id" else "-?"
+    tail = {"id": "", "int": "(?:[.,]0+)?"}.get(kind, rf"(?:{re.escape(decimal)}\d+)?")
+    return sign + whole + tail
+
+
 def _cell_checks(raw_file: RawFile, col: Column) -> list[pa.Check]:
     """Checks of a column's text, in order; the first that fails names the cell's fault."""
     empty = pa.Check(lambda s: s.str.strip() != "", element_wise=False, error="empty cell")
     # after the number's format: at most 15 digits before the decimal mark (one regex match per cell)
     too_large = pa.Check.str_matches(r"^-?\d{0,15}(?![0-9])", error="number too large")
-    if col.kind == "id":
-        return [empty, pa.Check.str_matches(r"^\d+$", error="not a whole number"), too_large]
-    if col.kind == "int":
-        return [empty, pa.Check.str_matches(f"^{WHOLE}$", error="not a whole number"), too_large]
+    if col.kind in ("id", "int"):
+        return [empty, pa.Check.str_matches(f"^{_number(col.kind, raw_file.decimal)}$", error="not a whole number"),
+                too_large]
     if col.kind == "float":
         mark = raw_file.decimal
-        return [empty, pa.Check.str_matches(f"^{NUMBER[mark]}$", error=f"not a number with '{mark}' decimal mark"),
-                too_large]
+        return [empty, pa.Check.str_matches(f"^{_number('float', mark)}$",
+                                            error=f"not a number with '{mark}' decimal mark"), too_large]
     reason = "unknown period" if col.raw == "Период" else "unknown category"
     return [empty, pa.Check.isin(col.categories, error=f"{reason} (expected one of {list(col.categories)})")]
 
@@ -199,7 +204,7 @@ def _decimal_mark_error(raw_file: RawFile, df: pd.DataFrame, failures: pd.DataFr
     """A float column where most cells use the other decimal mark is a file fault, not many row faults."""
     other = "." if raw_file.decimal == "," else ","
     for col in (c for c in raw_file.columns if c.kind == "float" and c.raw in df.columns):
-        wrong = failures[(failures["column"] == col.raw) & failures["value"].str.fullmatch(NUMBER[other])]
+        wrong = failures[(failures["column"] == col.raw) & failures["value"].str.fullmatch(_number("float", other))]
         if len(df) and len(wrong) > len(df) / 2:
             raise DataError(f"{raw_file.name}: column '{col.raw}': numbers written with the decimal mark {other!r}, "
                             f"expected {raw_file.decimal!r}: {examples(wrong['value'].head(EXAMPLES))}")
@@ -211,9 +216,7 @@ def _plain(raw_file: RawFile, col: Column, column: pd.Series) -> np.ndarray:
     if col.kind not in ("id", "int", "float"):
         return column.isin(col.categories).to_numpy()
     values = column.tolist()
-    sign = "" if col.kind == "id" else "-?"
-    tail = {"id": "", "int": "(?:[.,]0+)?"}.get(col.kind, rf"(?:{re.escape(raw_file.decimal)}\d+)?")
-    number = sign + r"\d{1,15}" + tail
+    number = _number(col.kind, raw_file.decimal, r"\d{1,15}")  # within too_large's 15 digits
     text = "\n".join(values)  # the whole column at once where every cell is plain (one match, not a million)
     if text.count("\n") == len(values) - 1 and re.fullmatch(f"(?:{number}\n)*+{number}", text):
         return np.ones(len(values), dtype=bool)
