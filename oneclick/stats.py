@@ -138,6 +138,14 @@ def newcombe_difference(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL
     return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
+def effective_counts(y, weights) -> tuple[float, float]:
+    """(weighted successes, Kish's effective size) of a weighted proportion: Wilson's and Newcombe's intervals on
+    these counts give the weighted rate its interval (equal weights give the plain counts back)."""
+    y, w = np.asarray(y, dtype=float), np.asarray(weights, dtype=float)
+    n = w.sum() ** 2 / (w * w).sum()
+    return float((w * y).sum() / w.sum() * n), float(n)
+
+
 def ratio_interval(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL) -> tuple[float, float, float]:
     """(p1 / p2, low, high): the MOVER-R interval of a ratio of two proportions from their Wilson intervals
     (Donner and Zou 2012); `high` is inf when the interval of p2 reaches 0.

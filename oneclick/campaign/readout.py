@@ -10,8 +10,9 @@ decline rates (control minus treated) is what the offer did:
 - the difference gets Newcombe's hybrid score interval, the save rate (1 - treated rate / control rate) the
   MOVER-R interval of the ratio: both built from Wilson intervals, good on small arms;
 - the customers saved: the difference x the treated customers found, with the difference's interval;
-- the incremental profit is the value saved (the difference x the treated customers' value at stake) minus what
-  the treated customers' offers and contacts cost, with the difference's interval;
+- the incremental profit is the value saved (the difference of the arms' decline rates weighted by the value at
+  stake, x the treated customers' value at stake) minus what the treated customers' offers and contacts cost,
+  with that difference's interval;
 - the save rate's posterior from this campaign alone: the offer's Beta prior times the likelihood of both arms'
   counts, with the control decline rate integrated out on a grid, summarized as the Beta of the same mean and
   variance (what the campaign stage uses is learned from every campaign: oneclick/campaign/save_rates.py).
@@ -31,7 +32,7 @@ from oneclick.data.columns import FEATURES, MARKET_FILE, RAW_FILES, TARGET, TARG
 from oneclick.data.load import examples, read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
-from oneclick.stats import newcombe_difference, power_of, ratio_interval
+from oneclick.stats import effective_counts, newcombe_difference, power_of, ratio_interval
 
 REQUIRED = ["id", "offer", "contact", "control", "expected_profit", "value_at_stake"]
 NOT_IN_EXPORT = "not in the outcome export"
@@ -72,6 +73,12 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     stray = contacts.loc[contacts["control"] & ~contacts["contact"], "id"].tolist()
     if stray:
         raise DataError(f"{path}: control customers who were not contacted: ids {examples(stray)}")
+    values = pd.to_numeric(contacts["value_at_stake"], errors="coerce")
+    bad = contacts.loc[contacts["contact"] & ~np.isfinite(values), "value_at_stake"]
+    if len(bad):
+        raise DataError(f"{path}: column 'value_at_stake': contacted customers without a number: "
+                        f"{examples(bad.tolist())} at lines {examples((bad.index + 2).tolist())}")
+    contacts["value_at_stake"] = values
     if not contacts["control"].any():
         raise DataError(f"{path}: no control group (no customer has control True), so the offers' effect cannot "
                         "be measured; plan with campaign.control.share > 0")
@@ -171,6 +178,19 @@ def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: f
     return math.ceil(size_factor(control_rate, 1, treated_rate, 1, alpha, power))
 
 
+def value_difference(control: pd.DataFrame, treated: pd.DataFrame, level: float) -> tuple[float, float, float]:
+    """The difference of the arms' decline rates weighted by the value at stake, with Newcombe's interval on Kish's
+    effective counts: x the treated customers' value it estimates the value saved, sum p s V, also where the
+    customers of high value are the likeliest to buy less (the unweighted difference is off by
+    s sum (p - mean p) V there). Unweighted when a value at stake is below 0 (weights must not be)."""
+    arms = [(a["declined"].to_numpy(float), a["value_at_stake"].to_numpy(float)) for a in (control, treated)]
+    if all((w >= 0).all() and w.sum() > 0 for _, w in arms):
+        (xc, nc), (xt, nt) = (effective_counts(y, w) for y, w in arms)
+    else:
+        (xc, nc), (xt, nt) = ((y.sum(), len(y)) for y, _ in arms)
+    return newcombe_difference(xc, nc, xt, nt, level)
+
+
 def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: float) -> dict:
     """The read-out of one offer (or of all, `prior` None): arms, rates, intervals, profit, verdict, posterior.
     `group`: its contacted customers with `declined` (NA if missing) and `offer_cost`."""
@@ -193,6 +213,7 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
     ratio, r_low, r_high = ratio_interval(dt, nt, dc, nc, level)
     value = float(t_found["value_at_stake"].sum())
     spend = float((t_found["offer_cost"] + contact_cost).sum())
+    v_diff, v_low, v_high = value_difference(c_found, t_found, level)
     out.update({
         "decline_rate_control": round(rate_c, DIGITS), "decline_rate_treated": round(rate_t, DIGITS),
         "difference": round(diff, DIGITS), "difference_low": round(low, DIGITS), "difference_high": round(high, DIGITS),
@@ -201,9 +222,9 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
         "save_rate_high": round(1 - r_low, DIGITS),
         "customers_saved": round(nt * diff, 1), "customers_saved_low": round(nt * low, 1),
         "customers_saved_high": round(nt * high, 1),
-        "incremental_profit": round(value * diff - spend, DIGITS),
-        "incremental_profit_low": round(value * low - spend, DIGITS),
-        "incremental_profit_high": round(value * high - spend, DIGITS),
+        "incremental_profit": round(value * v_diff - spend, DIGITS),
+        "incremental_profit_low": round(value * v_low - spend, DIGITS),
+        "incremental_profit_high": round(value * v_high - spend, DIGITS),
         "spend": round(spend, DIGITS),
     })
     planned = float(group["probability"].mean()) if "probability" in group else None

@@ -13,6 +13,7 @@ from oneclick.stats import (
     cv_interval,
     delong_difference,
     delong_interval,
+    effective_counts,
     mean_interval,
     unpaired_difference,
     verdict,
@@ -284,3 +285,10 @@ def test_mean_interval_is_scipys_normal_interval_of_the_mean():
     expected = stats.norm.interval(0.95, loc=x.mean(), scale=stats.sem(x))
     assert mean_interval(x) == pytest.approx(expected, rel=1e-9)
     assert mean_interval(np.zeros(5)) == (0.0, 0.0)
+
+
+def test_effective_counts_are_the_plain_counts_under_equal_weights_and_kish_s_size_otherwise():
+    y = np.array([1, 0, 1, 1, 0])
+    assert effective_counts(y, np.full(5, 2.5)) == pytest.approx((3.0, 5.0))
+    # weights 1, 1, 2: Kish's size (sum w)^2 / sum w^2 = 16 / 6; the weighted rate (1 + 2) / 4
+    assert effective_counts([1, 0, 1], [1, 1, 2]) == pytest.approx((0.75 * 16 / 6, 16 / 6))
