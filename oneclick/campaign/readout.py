@@ -201,7 +201,7 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
     dc, dt = int(c_found["declined"].sum()), int(t_found["declined"].sum())
     out = {"control": len(control), "treated": len(treated), "control_found": nc, "treated_found": nt,
            "control_declined": dc, "treated_declined": dt,
-           "planned_expected_profit": round(float(treated["expected_profit"].sum()), DIGITS)}
+           "planned_expected_profit": round(float(t_found["expected_profit"].sum()), DIGITS)}
     if prior is not None:
         out["prior"] = {"alpha": prior["alpha"], "beta": prior["beta"],
                         "mean": round(prior["alpha"] / (prior["alpha"] + prior["beta"]), DIGITS)}

@@ -119,6 +119,11 @@ def test_missing_customers_are_counted_with_their_reason(tmp_path):
     overall = result["overall"]
     assert overall["control"] + overall["treated"] - overall["control_found"] - overall["treated_found"] == \
         sum(result["missing"].values())
+    # the plan's expectation is of the treated customers found, whose profit the read-out measures
+    sent = pd.read_csv(contacts)
+    found = sent["contact"].astype(bool) & ~sent["control"].astype(bool) & ~sent["id"].isin(gone)
+    assert overall["planned_expected_profit"] == pytest.approx(sent.loc[found, "expected_profit"].sum(), abs=1e-3)
+    assert (sent["contact"].astype(bool) & ~sent["control"].astype(bool) & sent["id"].isin(gone)).any()
 
 
 def break_and_read(tmp_path, how):
