@@ -19,9 +19,10 @@ SIMPLICITY = ("dummy", "logreg", "tree", "knn", "svc", "forest", "extra_trees", 
 
 def one_se_choice(ranked: list[dict]) -> tuple[dict, str]:
     """The one-standard-error rule (Hastie, Tibshirani and Friedman, ESL 7.10): among the models whose mean CV
-    is at least the best's minus its standard error (std / sqrt(folds x repeats)), the simplest."""
+    is at least the best's minus its standard error (the folds' sample std / sqrt(folds x repeats)), the simplest.
+    scikit-learn's std_test_score divides by the number of folds n, so the standard error is std / sqrt(n - 1)."""
     best = ranked[0]
-    se = best["cv_roc_auc_std"] / math.sqrt(best["folds"] * best["repeats"])
+    se = best["cv_roc_auc_std"] / math.sqrt(best["folds"] * best["repeats"] - 1)
     floor = best["cv_roc_auc"] - se
     within = [r for r in ranked if r["cv_roc_auc"] >= floor]
     order = {name: i for i, name in enumerate(SIMPLICITY)}
