@@ -16,6 +16,7 @@ exploration, so it is measured again.
 
 import numpy as np
 import pandas as pd
+from scipy.special import betaincinv
 
 from oneclick.campaign import uplift
 from oneclick.common.errors import DataError
@@ -82,7 +83,8 @@ def learn(offers: dict, readouts: dict[str, dict], tables: dict[str, pd.DataFram
         entry["posterior"] = ({"alpha": round(pooled["alpha"], DIGITS), "beta": round(pooled["beta"], DIGITS),
                                "mean": round(pooled["mean"], DIGITS), "low90": round(pooled["low90"], DIGITS),
                                "high90": round(pooled["high90"], DIGITS)} if pooled and measured
-                              else {**entry["prior"], "low90": None, "high90": None})
+                              else {**entry["prior"], "low90": round(float(betaincinv(alpha, beta, 0.05)), DIGITS),
+                                    "high90": round(float(betaincinv(alpha, beta, 0.95)), DIGITS)})
         groups = described["offers"][name]["leaves"] if described else []
         entry["differs"] = len(groups) > 1
         entry["groups"] = {g["where"]: g["mean"] for g in groups} if len(groups) > 1 else {}

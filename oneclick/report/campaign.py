@@ -36,8 +36,9 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
     rows = []
     for name, figures in campaign["offers"].items():
         entry = save_rates["offers"][name]
-        assumed = f"{entry['posterior']['mean']:.2f}" + (f" (updated by {', '.join(entry['campaigns'])})"
-                                                        if entry["campaigns"] else " (assumed)")
+        post = entry["posterior"]
+        assumed = f"{post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}]" + (
+            f" (updated by {', '.join(entry['campaigns'])})" if entry["campaigns"] else " (assumed)")
         if entry["differs"]:
             assumed += "; by customer group: " + ", ".join(f"{where} {rate:.2f}"
                                                           for where, rate in entry["groups"].items())
@@ -49,7 +50,8 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
                      f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
-    return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer", "save rate",
+    return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer",
+                        "save rate [90 %]",
                         "break-even save rate", "spend", "expected profit (5-95 % range)"], rows) + [""]
 
 
@@ -125,8 +127,9 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     if campaign["customers_without_profit"]:
         out += [f"{campaign['customers_without_profit']} customers have no profit figure and get no decision.", ""]
     out += _offers_table(campaign, spec, save_rates)
-    out += ["A save rate is the share of the customers who would have bought less that the offer keeps. Below its "
-            "break-even save rate an offer costs more than it saves for the customers it is planned for.", ""]
+    out += ["A save rate is the share of the customers who would have bought less that the offer keeps, with the "
+            "90 % interval of what is known of it (the assumption, updated by the campaigns that measured it). Below "
+            "its break-even save rate an offer costs more than it saves for the customers it is planned for.", ""]
     what_if = campaign["what_if"]
     low, shrunk = what_if["save_rates_at_5_percent"], what_if["probabilities_toward_base_rate"]
     out += [f"**If the assumptions are off.** Were every offer's save rate at the low end of what is known of it "

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
+from scipy import stats
 from segment_fixtures import PARAMS
 from simulated_campaign import ECONOMICS, TRUE, campaign, params_with
 from workspace import run
@@ -94,7 +95,13 @@ def test_an_offer_leaves_the_plan_only_when_all_campaigns_show_it_harms():
     # the first campaign shows it works, the latest finds no effect: pooled, it still works
     readouts = {"spring": {"offers": {"recommendations": counts(300, 500, 200, 500, "works")}},
                 "autumn": {"offers": {"recommendations": counts(300, 500, 280, 500, "no detectable effect")}}}
-    assert learn(offers, readouts, {}, seed=0)["offers"]["recommendations"]["in_plan"]
+    first = learn(offers, readouts, {}, seed=0)["offers"]
+    assert first["recommendations"]["in_plan"]
+    # an offer no campaign measured keeps its prior, with the prior Beta's 5 % and 95 % quantiles
+    a, b = offers["cart_reminder"]["save_rate"]["alpha"], offers["cart_reminder"]["save_rate"]["beta"]
+    assert first["cart_reminder"]["campaigns"] == [] and first["cart_reminder"]["posterior"] == {
+        "alpha": a, "beta": b, "mean": round(a / (a + b), 4),
+        "low90": round(stats.beta.ppf(0.05, a, b), 4), "high90": round(stats.beta.ppf(0.95, a, b), 4)}
     readouts["autumn"]["offers"]["recommendations"] = counts(200, 500, 380, 500, "harms")
     learned = learn(offers, readouts, {}, seed=0)
     entry = learned["offers"]["recommendations"]

@@ -144,7 +144,7 @@ def test_report_has_every_model_and_segment(report):
 
 
 def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
-    text, _, campaign, *_ = report
+    text, _, campaign, _, inputs = report
     assert text.index("## The campaign") < text.index("## What the past campaigns showed") < \
         text.index("## Data quality") < text.index("## Segments: who the customers are")
     assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign `next`)" in text
@@ -152,6 +152,8 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     for offer, figures in campaign["offers"].items():
         line = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
         assert f"| {figures['treated']} | {figures['explored']} | {figures['control']} |" in line
+        post = inputs["save_rates"]["offers"][offer]["posterior"]
+        assert f"| {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] (" in line
         assert f"{figures['expected_profit']:,.1f}".replace(",", " ") in line
     assert f"{campaign['power']['power']:.0%}" in text and "thousand roubles" in text
     assert all(f"{offer} " in text.split("to tell each offer's own effect: ")[1].split(".")[0]
