@@ -32,12 +32,16 @@ def _assumptions(spec: dict, save_rates: dict) -> list[str]:
             "probability × save rate × value at stake, exceeds these costs; each gets the offer that earns most.", ""]
 
 
+def _rate(posterior: dict) -> str:
+    """A save rate's posterior: its mean and 90 % interval."""
+    return f"{posterior['mean']:.2f} [{posterior['low90']:.2f}, {posterior['high90']:.2f}]"
+
+
 def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
     rows = []
     for name, figures in campaign["offers"].items():
         entry = save_rates["offers"][name]
-        post = entry["posterior"]
-        assumed = f"{post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}]" + (
+        assumed = _rate(entry["posterior"]) + (
             f" (updated by {', '.join(entry['campaigns'])})" if entry["campaigns"] else " (assumed)")
         if entry["differs"]:
             assumed += "; by customer group: " + ", ".join(f"{where} {rate:.2f}"
@@ -215,10 +219,10 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                 f"({_range(m['incremental_profit_low'], m['incremental_profit_high'])})"
             rows.append([offer, m["verdict"], f"{m['treated_found']} / {m['control_found']}", measured,
                          _differs(m.get("heterogeneity")), f"{m['prior']['mean']:.2f}",
-                         f"{save_rates['offers'][offer]['posterior']['mean']:.2f}", profit,
+                         _rate(save_rates["offers"][offer]["posterior"]), profit,
                          _money(m["planned_expected_profit"])])
         out += table_lines(["offer", "verdict", "treated / control", "save rate measured [95 %]",
-                            "does it differ across customers?", "assumed before", "used now (pooled)",
+                            "does it differ across customers?", "assumed before", "used now (pooled) [90 %]",
                             "realized profit [95 %]", "plan expected"], rows) + [""]
     dropped = [f"**{n}** ({e['reason']})" for n, e in save_rates["offers"].items() if not e["in_plan"]]
     if dropped:

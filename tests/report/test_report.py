@@ -227,6 +227,9 @@ def test_the_read_out_and_monitoring_sections(report):
     for offer, m in readout["offers"].items():
         row = [line for line in text.splitlines() if line.startswith(f"| {offer} | {m['verdict']} |")]
         assert len(row) == 1, offer
+        post = inputs["save_rates"]["offers"][offer]["posterior"]  # used now: the pooled posterior, 90 %
+        assert f"| {m['prior']['mean']:.2f} | {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] |" \
+            in row[0], row
         found = m.get("heterogeneity") or {}
         if not found.get("differs") and found.get("p_value") is not None:  # the p-value beside the level it must reach
             assert (f"no detectable difference (best split p = {found['p_value']:.2f}; a split needs p ≤ "
