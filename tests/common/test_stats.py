@@ -110,17 +110,21 @@ def test_delong_covers_the_truth_about_95_percent_of_the_time():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_delong_interval_matches_the_slow_reference_with_ties(seed):
-    """One model's DeLong interval is the slow reference's against a constant base model: the base's ROC-AUC is
+    """One model's DeLong interval from the slow reference against a constant base model: the base's ROC-AUC is
     1/2 and its placement values are all 1/2, so the difference is ROC-AUC - 1/2 with the single model's variance
-    S_10 / m + S_01 / n (sample variances of the placement values of the m positives and n negatives)."""
+    S_10 / m + S_01 / n (sample variances of the placement values of the m positives and n negatives). Its standard
+    error, taken on the logit scale: logit(AUC) +- z se / (AUC (1 - AUC)), mapped back."""
     rng = np.random.default_rng(seed)
     y = (rng.random(80) < 0.35).astype(int)  # unequal classes: a variance divided by the other class's size differs
     proba = np.round(y * 0.6 + rng.normal(0, 0.5, 80), 1)  # rounded: ties within and across the classes
     auc, low, high = delong_interval(y, proba)
     diff, ref_low, ref_high = slow_delong(y, np.zeros(80), proba)
     assert auc == pytest.approx(roc_auc_score(y, proba), abs=1e-12) and auc == pytest.approx(diff + 0.5, abs=1e-12)
-    assert (low, high) == pytest.approx((ref_low + 0.5, ref_high + 0.5), abs=1e-12)
-    assert 0 < low < auc < high < 1  # not clipped: the comparison is of the whole interval
+    z = stats.norm.ppf(0.975)
+    half = z * (ref_high - diff) / z / (auc * (1 - auc))
+    expected = [1 / (1 + math.exp(-(math.log(auc / (1 - auc)) + sign * half))) for sign in (-1, 1)]
+    assert (low, high) == pytest.approx(expected, abs=1e-12)
+    assert 0 < low < auc < high < 1
 
 
 def test_delong_interval_refuses_a_class_of_one_customer():
@@ -130,30 +134,39 @@ def test_delong_interval_refuses_a_class_of_one_customer():
             delong_interval(np.array(y), np.linspace(0, 1, 21))
 
 
-def test_delong_interval_stops_at_1():
-    """3 positives above 6 of 7 negatives, one negative above them all: ROC-AUC 18/21 = 0.857, and a half-width
-    1.96 sqrt(0 / 3 + (1/7) / 7) = 0.280 that would reach 1.137."""
+def test_delong_interval_stays_below_1_and_is_a_point_at_1():
+    """3 positives above 6 of 7 negatives, one negative above them all: ROC-AUC 18/21 = 0.857 and se
+    sqrt(0 / 3 + (1/7) / 7) = 1/7, whose plain normal interval would reach 1.137; on the logit scale it is
+    logit(6/7) +- 1.96 (1/7) / ((6/7)(1/7)) = ln 6 +- 1.96 x 7/6, 0.379 to 0.983. Every positive above every
+    negative: ROC-AUC 1 with no spread in the placement values, the interval the point 1."""
     y = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
     proba = [0.7, 0.8, 0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.95]
     auc, low, high = delong_interval(y, proba)
-    half = stats.norm.ppf(0.975) * math.sqrt(1 / 49)
-    assert auc == pytest.approx(18 / 21) and low == pytest.approx(18 / 21 - half) and high == 1.0
+    half = stats.norm.ppf(0.975) * 7 / 6
+    assert auc == pytest.approx(18 / 21)
+    assert (low, high) == pytest.approx((1 / (1 + 6 ** -1 * math.exp(half)), 1 / (1 + 6 ** -1 * math.exp(-half))),
+                                        abs=1e-12)
+    assert (round(low, 3), round(high, 3)) == (0.379, 0.983)
+    assert delong_interval([1, 1, 0, 0, 0], [0.9, 0.8, 0.3, 0.2, 0.1]) == (1.0, 1.0, 1.0)
 
 
-def test_delong_interval_covers_the_true_roc_auc_about_95_percent_of_the_time():
-    """Binormal scores, positives N(1, 1) and negatives N(0, 1): true ROC-AUC Φ(1/√2) = 0.7602. 1000 test sets of
-    60 positives and 90 negatives; the bounds are the central 99.9 % of Binomial(1000, 0.95) / 1000, 0.926 to
-    0.971. DeLong's interval covers 0.944 at these sizes (40 000 sets), where 0.7 % of seeds would fail; this seed
-    covers 0.950. A 90 % z (0.896) or the negatives' variance term left out (0.861) fails."""
-    truth = stats.norm.cdf(1 / math.sqrt(2))
+@pytest.mark.parametrize("auc, positives, negatives", [(stats.norm.cdf(1 / math.sqrt(2)), 60, 90), (0.91, 15, 40)],
+                         ids=["auc-0.76-of-150", "auc-0.91-of-55"])
+def test_delong_interval_covers_the_true_roc_auc_about_95_percent_of_the_time(auc, positives, negatives):
+    """Binormal scores, positives N(d, 1) and negatives N(0, 1), true ROC-AUC Φ(d / √2): an export of 150 and a
+    small one of 55 with a high ROC-AUC. Over 1000 test sets the interval covers it within the central 99.9 % of
+    Binomial(1000, 0.95) / 1000, 0.926 to 0.971. Measured on 40 000 sets: 0.953 and 0.944 (this seed: 0.956 and
+    0.941), where the plain normal interval covers 0.944 and 0.877 (which fails here). A 90 % z or the negatives'
+    variance term left out fails."""
+    d = stats.norm.ppf(auc) * math.sqrt(2)
     reps = 1000
     low_bound, high_bound = stats.binom.ppf([0.0005, 0.9995], reps, 0.95) / reps
     rng = np.random.default_rng(0)
-    y = np.r_[np.ones(60, dtype=int), np.zeros(90, dtype=int)]
+    y = np.r_[np.ones(positives, dtype=int), np.zeros(negatives, dtype=int)]
     covered = 0
     for _ in range(reps):
-        _, low, high = delong_interval(y, np.r_[rng.normal(1, 1, 60), rng.normal(0, 1, 90)])
-        covered += low <= truth <= high
+        _, low, high = delong_interval(y, np.r_[rng.normal(d, 1, positives), rng.normal(0, 1, negatives)])
+        covered += low <= auc <= high
     assert low_bound <= covered / reps <= high_bound
 
 
@@ -179,7 +192,7 @@ def test_unpaired_difference_on_hand_computed_numbers():
 def test_unpaired_difference_of_two_delong_intervals_covers_the_true_difference():
     """Two models on different customers: binormal separations 1 (60 positives, 90 negatives) and 1.5 (100, 150),
     true difference Φ(1/√2) - Φ(1.5/√2) = 0.7602 - 0.8556 = -0.0953. Over 1000 pairs of test sets the interval
-    covers it within the central 99.9 % of Binomial(1000, 0.95) / 1000, 0.926 to 0.971 (0.950 on 20 000 pairs,
+    covers it within the central 99.9 % of Binomial(1000, 0.95) / 1000, 0.926 to 0.971 (0.949 on 20 000 pairs,
     where 0.1 % of seeds would fail; 0.944 with this seed). Half-widths added rather than in quadrature (0.995)
     or the second model's left out (0.895) fail."""
     truth = stats.norm.cdf(1 / math.sqrt(2)) - stats.norm.cdf(1.5 / math.sqrt(2))
