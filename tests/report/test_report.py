@@ -228,8 +228,9 @@ def test_the_read_out_and_monitoring_sections(report):
         row = [line for line in text.splitlines() if line.startswith(f"| {offer} | {m['verdict']} |")]
         assert len(row) == 1, offer
         post = inputs["save_rates"]["offers"][offer]["posterior"]  # used now: the pooled posterior, 90 %
-        assert f"| {m['prior']['mean']:.2f} | {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] |" \
-            in row[0], row
+        a, b = m["prior"]["alpha"], m["prior"]["beta"]  # assumed before: the prior Beta's quantiles
+        prior = f"{m['prior']['mean']:.2f} [{stats.beta.ppf(0.05, a, b):.2f}, {stats.beta.ppf(0.95, a, b):.2f}]"
+        assert f"| {prior} | {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] |" in row[0], row
         found = m.get("heterogeneity") or {}
         if not found.get("differs") and found.get("p_value") is not None:  # the p-value beside the level it must reach
             assert (f"no detectable difference (best split p = {found['p_value']:.2f}; a split needs p ≤ "
