@@ -16,7 +16,7 @@ refitted rates and scored on the truth.
 
 import argparse
 import sys
-from unittest import mock
+from functools import partial
 
 import numpy as np
 from scipy.special import expit, logit
@@ -106,16 +106,22 @@ def start_rates(model, frame, start: str) -> dict:
     return {o: rates[o].to_numpy(float) for o in model["names"]}
 
 
-def fit(table, priors, columns, seed=0, start="tree", one_se=False, fixed=None, **options):
-    """The tree learner, then each offer's boosted correction on its treated customers."""
-    model = tree_fit(table, priors, columns, seed=seed, **options)
+def treated_rows(model, table, columns, seed):
+    """(the treated customers of the tree learner's offers, their untreated baseline p as the learner has it, their
+    outcome y): the baseline refitted as the learner refits it and rescaled by each offer's control arm."""
     table = table.reset_index(drop=True)
     baseline, _ = uplift.refit_baseline(table, columns, model["options"], seed)
     factors = {o: c["factor"] if c["applied"] else 1.0 for o, c in model["calibration"].items()}
     treated = table["treated"].astype(bool).to_numpy() & table["offer"].isin(model["names"]).to_numpy()
     rows = table[treated].reset_index(drop=True)
     p = np.clip(baseline[treated] * rows["offer"].map(factors).to_numpy(float), 1e-6, 1 - 1e-6)
-    y = rows["declined"].to_numpy(float)
+    return rows, p, rows["declined"].to_numpy(float)
+
+
+def fit(table, priors, columns, seed=0, start="tree", one_se=False, fixed=None, **options):
+    """The tree learner, then each offer's boosted correction on its treated customers."""
+    model = tree_fit(table, priors, columns, seed=seed, **options)
+    rows, p, y = treated_rows(model, table, columns, seed)
     s0 = start_rates(model, rows, start)
     rng = np.random.default_rng(seed)
     model["boost"] = {"columns": columns, "start": start, "offers": {}}
@@ -149,11 +155,7 @@ def main(argv=None) -> None:
     choice.add_argument("--one-se", action="store_true")
     choice.add_argument("--fixed", type=int, default=None, metavar="ROUNDS")
     args, rest = parser.parse_known_args(argv)
-
-    def fitted(*a, **k):
-        return fit(*a, start=args.start, one_se=args.one_se, fixed=args.fixed, **k)
-    with mock.patch.object(uplift, "fit", fitted), mock.patch.object(uplift, "predict", predict):
-        campaign_refit.main(rest)
+    campaign_refit.main_with(partial(fit, start=args.start, one_se=args.one_se, fixed=args.fixed), predict, rest)
 
 
 if __name__ == "__main__":

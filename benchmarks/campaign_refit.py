@@ -166,5 +166,11 @@ def main(argv=None) -> None:
                         "kept min": by["oracle_kept"].min()}).to_string(float_format=lambda v: f"{v:.3f}"))
 
 
+def main_with(fit, predict, argv) -> None:
+    """`main` with another learner: `fit` and `predict` in place of uplift's (the variants of benchmarks/)."""
+    with mock.patch.object(uplift, "fit", fit), mock.patch.object(uplift, "predict", predict):
+        main(argv)
+
+
 if __name__ == "__main__":
     main()

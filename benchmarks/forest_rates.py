@@ -14,13 +14,13 @@ rates. Everything else is `benchmarks.campaign_refit`: round 2 planned at these 
 """
 
 import argparse
-from unittest import mock
+from functools import partial
 
 import numpy as np
 from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
 
 from benchmarks import campaign_refit
-from benchmarks.boosted_rates import encode
+from benchmarks.boosted_rates import encode, treated_rows
 from oneclick.campaign import uplift
 
 tree_fit, tree_predict = uplift.fit, uplift.predict
@@ -37,13 +37,7 @@ def pseudo_outcome_forest(X, p, y, forest: str, leaf: int, max_features: float, 
 def fit(table, priors, columns, seed=0, forest="random", leaf=200, max_features=0.33, **options):
     """The tree learner, then each offer's forest on its treated customers."""
     model = tree_fit(table, priors, columns, seed=seed, **options)
-    table = table.reset_index(drop=True)
-    baseline, _ = uplift.refit_baseline(table, columns, model["options"], seed)
-    factors = {o: c["factor"] if c["applied"] else 1.0 for o, c in model["calibration"].items()}
-    treated = table["treated"].astype(bool).to_numpy() & table["offer"].isin(model["names"]).to_numpy()
-    rows = table[treated].reset_index(drop=True)
-    p = np.clip(baseline[treated] * rows["offer"].map(factors).to_numpy(float), 1e-6, 1 - 1e-6)
-    y = rows["declined"].to_numpy(float)
+    rows, p, y = treated_rows(model, table, columns, seed)
     model["forest"] = {"columns": columns, "offers": {}}
     for o in model["names"]:
         m = (rows["offer"] == o).to_numpy()
@@ -71,11 +65,8 @@ def main(argv=None) -> None:
     parser.add_argument("--leaf", type=int, default=200)
     parser.add_argument("--max-features", type=float, default=0.33)
     args, rest = parser.parse_known_args(argv)
-
-    def fitted(*a, **k):
-        return fit(*a, forest=args.forest, leaf=args.leaf, max_features=args.max_features, **k)
-    with mock.patch.object(uplift, "fit", fitted), mock.patch.object(uplift, "predict", predict):
-        campaign_refit.main(rest)
+    learner = partial(fit, forest=args.forest, leaf=args.leaf, max_features=args.max_features)
+    campaign_refit.main_with(learner, predict, rest)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ Everything else is `benchmarks.campaign_refit`: round 2 planned at these rates a
 """
 
 import argparse
-from unittest import mock
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from benchmarks import campaign_refit
 from benchmarks.boosted_rates import encode
-from oneclick.campaign import uplift
 
 
 def arms(table: pd.DataFrame, names: list[str]) -> np.ndarray:
@@ -76,11 +75,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learner", choices=["s", "t"], default="s")
     args, rest = parser.parse_known_args(argv)
-
-    def fitted(*a, **k):
-        return fit(*a, learner=args.learner, **k)
-    with mock.patch.object(uplift, "fit", fitted), mock.patch.object(uplift, "predict", predict):
-        campaign_refit.main(rest)
+    campaign_refit.main_with(partial(fit, learner=args.learner), predict, rest)
 
 
 if __name__ == "__main__":
