@@ -191,6 +191,20 @@ def value_difference(control: pd.DataFrame, treated: pd.DataFrame, level: float)
     return newcombe_difference(xc, nc, xt, nt, level)
 
 
+def attrition(control: int, control_found: int, treated: int, treated_found: int, level: float) -> dict:
+    """The shares of each arm missing from the outcome export and, when any is, Newcombe's interval of their
+    difference (control - treated). Where it excludes 0 the arms lost different shares (`attrition_differs`): a
+    customer who left the store is missing, and leaving can be what the offer changed, so the difference of the
+    customers found is then biased."""
+    lost_c, lost_t = control - control_found, treated - treated_found
+    out = {"missing_control": lost_c, "missing_treated": lost_t}
+    if lost_c + lost_t == 0 or control == 0 or treated == 0:
+        return out
+    diff, low, high = newcombe_difference(lost_c, control, lost_t, treated, level)
+    return {**out, "missing_difference": round(diff, DIGITS), "missing_difference_low": round(low, DIGITS),
+            "missing_difference_high": round(high, DIGITS), "attrition_differs": bool(low > 0 or high < 0)}
+
+
 def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: float) -> dict:
     """The read-out of one offer (or of all, `prior` None): arms, rates, intervals, profit, verdict, posterior.
     `group`: its contacted customers with `declined` (NA if missing) and `offer_cost`."""
@@ -205,6 +219,7 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
     if prior is not None:
         out["prior"] = {"alpha": prior["alpha"], "beta": prior["beta"],
                         "mean": round(prior["alpha"] / (prior["alpha"] + prior["beta"]), DIGITS)}
+    out.update(attrition(len(control), nc, len(treated), nt, 1 - spec["alpha"]))
     if nc == 0 or nt == 0:
         return {**out, "verdict": "too few customers to tell: an arm is empty"}
     rate_c, rate_t = dc / nc, dt / nt

@@ -34,6 +34,20 @@ def _assumptions(spec: dict, save_rates: dict) -> list[str]:
             "probability × save rate × value at stake, exceeds these costs; each gets the offer that earns most.", ""]
 
 
+def _attrition(readout: dict) -> str:
+    """The warning when the arms lost different shares of their customers, overall or in an offer; "" if not."""
+    parts = [f"{where}: control {m['missing_control'] / m['control']:.1%}, treated "
+             f"{m['missing_treated'] / m['treated']:.1%} missing (difference {m['missing_difference']:+.1%}, 95 % "
+             f"interval {m['missing_difference_low']:+.1%} to {m['missing_difference_high']:+.1%})"
+             for where, m in [("overall", readout["overall"]), *readout["offers"].items()]
+             if m.get("attrition_differs")]
+    if not parts:
+        return ""
+    return (" **The arms lost different shares of their customers** (" + "; ".join(parts) + "): a customer who left "
+            "the store is missing from the export, and leaving can be what the offer changed, so the differences "
+            "here are of the customers found and may be biased.")
+
+
 def _rate(posterior: dict) -> str:
     """A save rate's Beta: its mean and 90 % interval (the Beta's 5 % and 95 % quantiles where not given)."""
     low, high = posterior.get("low90"), posterior.get("high90")
@@ -213,6 +227,7 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
         if r.get("contact_list"):
             says = r["contact_list"]["says"]
             out[-1] += f" {says[0].upper()}{says[1:]}" + ("." if r["contact_list"]["provenance"] else " (warning).")
+        out[-1] += _attrition(r)
         out += [""]
         rows = []
         for offer, m in r["offers"].items():

@@ -133,6 +133,37 @@ def test_missing_customers_are_counted_with_their_reason(tmp_path):
     assert (sent["contact"].astype(bool) & ~sent["control"].astype(bool) & sent["id"].isin(gone)).any()
 
 
+def test_arms_that_lose_different_shares_of_their_customers_are_flagged():
+    """100 control and 400 treated customers; the export misses none of the control group and 80 of the treated
+    (the offer made them leave, say): the missing shares differ by -0.20, with Newcombe's interval as statsmodels
+    computes it, and the read-out flags it. The same share missing from both arms (10 of 100, 40 of 400) is not
+    flagged; with none missing there is no interval."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    spec = {"alpha": 0.05, "min_per_arm": 30, "power": 0.8}
+    n = 500
+    contacts = pd.DataFrame({"id": np.arange(n), "offer": "cart_reminder", "contact": True,
+                             "control": np.arange(n) < 100, "expected_profit": 0.1, "value_at_stake": 2.0,
+                             "offer_cost": 0.15})
+    declined = (np.arange(n) % 3 == 0).astype("int64")
+
+    def overall(missing_ids):
+        outcome = pd.DataFrame({"id": np.arange(n), "declined": declined})
+        outcome = outcome[~outcome["id"].isin(missing_ids)]
+        return read_out(contacts, outcome, pd.Series(NOT_IN_EXPORT, index=list(missing_ids)), {}, spec, 0.02)[
+            "overall"]
+
+    differing = overall(range(100, 180))
+    low, high = confint_proportions_2indep(0, 100, 80, 400, method="newcomb", compare="diff")
+    assert (differing["missing_control"], differing["missing_treated"]) == (0, 80)
+    assert differing["missing_difference"] == -0.2 and differing["attrition_differs"]
+    assert (differing["missing_difference_low"], differing["missing_difference_high"]) == \
+        pytest.approx((low, high), abs=1e-4)
+    even = overall([*range(10), *range(100, 140)])
+    assert even["missing_difference"] == 0.0 and not even["attrition_differs"]
+    assert "missing_difference" not in overall([]) and overall([])["missing_treated"] == 0
+
+
 def break_and_read(tmp_path, how):
     _, plan, contacts, _ = campaign(tmp_path, 200)
     outcomes = tmp_path / "outcomes"

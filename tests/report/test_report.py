@@ -257,6 +257,19 @@ def test_an_offer_without_a_control_customer_and_a_plan_that_contacts_nobody(rep
     assert "**Contact nobody.**" in text and "no offer pays for any customer" in text
 
 
+def test_arms_that_lost_different_shares_are_named_with_their_interval(report):
+    text, _, _, readout, inputs = report
+    assert "lost different shares" not in text  # the demo's export misses nobody
+    lost = copy.deepcopy(inputs)
+    offer = next(iter(readout["offers"]))
+    m = lost["readouts"]["demo"]["offers"][offer]
+    m.update(control=50, treated=200, missing_control=0, missing_treated=40, missing_difference=-0.2,
+             missing_difference_low=-0.2578, missing_difference_high=-0.1112, attrition_differs=True)
+    text = render(lost, PARAMS)
+    assert (f"**The arms lost different shares of their customers** ({offer}: control 0.0%, treated 20.0% missing "
+            "(difference -20.0%, 95 % interval -25.8% to -11.1%)): a customer who left the store") in text
+
+
 def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_data(report):
     text, *_, inputs = report
     assert text.splitlines()[2].startswith("> **Synthetic data.**")
