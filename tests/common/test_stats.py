@@ -121,7 +121,8 @@ def test_delong_interval_matches_the_slow_reference_with_ties(seed):
     diff, ref_low, ref_high = slow_delong(y, np.zeros(80), proba)
     assert auc == pytest.approx(roc_auc_score(y, proba), abs=1e-12) and auc == pytest.approx(diff + 0.5, abs=1e-12)
     z = stats.norm.ppf(0.975)
-    half = z * (ref_high - diff) / z / (auc * (1 - auc))
+    se = (ref_high - diff) / z  # the reference's standard error
+    half = z * se / (auc * (1 - auc))
     expected = [1 / (1 + math.exp(-(math.log(auc / (1 - auc)) + sign * half))) for sign in (-1, 1)]
     assert (low, high) == pytest.approx(expected, abs=1e-12)
     assert 0 < low < auc < high < 1
