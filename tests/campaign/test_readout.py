@@ -29,7 +29,14 @@ def large(tmp_path_factory):
     return customers, plan, saved, *readout_file(contacts, tmp / "outcomes", params_with())
 
 
-def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large):
+@pytest.fixture(scope="module")
+def learned_large(large):
+    """What the campaign stage learns from the large campaign alone (one split search, shared by the tests)."""
+    *_, result, table = large
+    return learn(ECONOMICS["offers"], {"large": result}, {"large": table}, seed=0)
+
+
+def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large, learned_large):
     customers, plan, saved, result, table = large
     decreased = customers.set_index("id")["activity_decreased"]
     for offer, true_rate in TRUE.items():
@@ -49,7 +56,7 @@ def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large):
         assert abs(posterior - true_rate) < abs(prior - true_rate) / 3  # moved most of the way
         assert m["posterior"]["low90"] < true_rate < m["posterior"]["high90"]
     assert result["missing"] == {} and result["customers"] == result["contacted"] == len(customers)
-    learned = learn(ECONOMICS["offers"], {"large": result}, {"large": table}, seed=0)
+    learned = learned_large
     for offer, true_rate in TRUE.items():
         pooled = learned["offers"][offer]["posterior"]  # (its coverage over many campaigns: test_uplift.py)
         assert abs(pooled["mean"] - true_rate) < 0.03 and not learned["offers"][offer]["differs"]
@@ -369,10 +376,9 @@ def test_the_profit_is_weighted_by_value_and_unweighted_when_a_value_is_below_0(
     assert (negative["incremental_profit"], negative["incremental_profit_low"]) == (0.0, round(4 * low, 4))
 
 
-def test_the_save_rate_plot_puts_prior_campaigns_and_posterior_side_by_side(large):
-    _, _, _, result, table = large
-    learned = learn(ECONOMICS["offers"], {"large": result}, {"large": table}, seed=0)
-    rows = save_rate_rows(learned, {"large": result})
+def test_the_save_rate_plot_puts_prior_campaigns_and_posterior_side_by_side(large, learned_large):
+    result = large[3]
+    rows = save_rate_rows(learned_large, {"large": result})
     assert rows["bar"].tolist() == [f"{source} · {offer}" for offer in ECONOMICS["offers"]
                                     for source in ("prior", "large", "pooled")]
     assert rows.loc[rows["bar"] == "large · cart_reminder", "save_rate"].item() == \
