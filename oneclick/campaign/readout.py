@@ -220,6 +220,8 @@ def measure(group: pd.DataFrame, prior: dict | None, spec: dict, contact_cost: f
         out["prior"] = {"alpha": prior["alpha"], "beta": prior["beta"],
                         "mean": round(prior["alpha"] / (prior["alpha"] + prior["beta"]), DIGITS)}
     out.update(attrition(len(control), nc, len(treated), nt, 1 - spec["alpha"]))
+    lost = treated[treated["declined"].isna()]  # sent an offer, outcome unknown: spent, outside the profit below
+    out["spend_missing"] = round(float((lost["offer_cost"] + contact_cost).sum()), DIGITS)
     if nc == 0 or nt == 0:
         return {**out, "verdict": "too few customers to tell: an arm is empty"}
     rate_c, rate_t = dc / nc, dt / nt

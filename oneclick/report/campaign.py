@@ -227,6 +227,9 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
         if r.get("contact_list"):
             says = r["contact_list"]["says"]
             out[-1] += f" {says[0].upper()}{says[1:]}" + ("." if r["contact_list"]["provenance"] else " (warning).")
+        if overall.get("spend_missing"):
+            out[-1] += (f" The offers sent to the {overall['missing_treated']} treated customers missing from the "
+                        f"export cost {_money(overall['spend_missing'])} thousand roubles, outside the profit above.")
         out[-1] += _attrition(r)
         out += [""]
         rows = []

@@ -137,7 +137,10 @@ def test_missing_customers_are_counted_with_their_reason(tmp_path):
     sent = pd.read_csv(contacts)
     found = sent["contact"].astype(bool) & ~sent["control"].astype(bool) & ~sent["id"].isin(gone)
     assert overall["planned_expected_profit"] == pytest.approx(sent.loc[found, "expected_profit"].sum(), abs=1e-3)
-    assert (sent["contact"].astype(bool) & ~sent["control"].astype(bool) & sent["id"].isin(gone)).any()
+    lost = sent["contact"].astype(bool) & ~sent["control"].astype(bool) & sent["id"].isin(gone)
+    assert lost.any() and overall["missing_treated"] == lost.sum()
+    contact_cost = params_with()["campaign"]["contact_cost"]  # what was spent on them, outside the profit
+    assert overall["spend_missing"] == pytest.approx((sent.loc[lost, "offer_cost"] + contact_cost).sum(), abs=1e-3)
 
 
 def test_arms_that_lose_different_shares_of_their_customers_are_flagged():

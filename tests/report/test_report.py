@@ -259,13 +259,15 @@ def test_an_offer_without_a_control_customer_and_a_plan_that_contacts_nobody(rep
 
 def test_arms_that_lost_different_shares_are_named_with_their_interval(report):
     text, _, _, readout, inputs = report
-    assert "lost different shares" not in text  # the demo's export misses nobody
+    assert "lost different shares" not in text and "missing from the export cost" not in text  # none missing
     lost = copy.deepcopy(inputs)
     offer = next(iter(readout["offers"]))
     m = lost["readouts"]["demo"]["offers"][offer]
     m.update(control=50, treated=200, missing_control=0, missing_treated=40, missing_difference=-0.2,
              missing_difference_low=-0.2578, missing_difference_high=-0.1112, attrition_differs=True)
+    lost["readouts"]["demo"]["overall"].update(missing_treated=5, spend_missing=1.5)
     text = render(lost, PARAMS)
+    assert "The offers sent to the 5 treated customers missing from the export cost 1.5 thousand roubles" in text
     assert (f"**The arms lost different shares of their customers** ({offer}: control 0.0%, treated 20.0% missing "
             "(difference -20.0%, 95 % interval -25.8% to -11.1%)): a customer who left the store") in text
 
