@@ -2,8 +2,6 @@
 Qini curves of a past campaign."""
 
 import matplotlib.pyplot as plt
-import numpy as np
-from scipy.special import betaincinv
 
 from oneclick.plots import save_figure
 
@@ -43,8 +41,8 @@ def save_rates_image(learned: dict, readouts: dict, path) -> None:
     for row, name in enumerate(names):
         entry = learned[name]
         prior = entry["prior"]
-        low, high = betaincinv(prior["alpha"], prior["beta"], np.array([0.05, 0.95]))
-        ax.plot([low, high], [row - 0.3] * 2, color="#7f7f7f", linewidth=3, label=label("prior, 90 %"))
+        ax.plot([prior["low90"], prior["high90"]], [row - 0.3] * 2, color="#7f7f7f", linewidth=3,
+                label=label("prior, 90 %"))
         ax.plot(prior["mean"], row - 0.3, "o", color="#7f7f7f")
         for k, campaign in enumerate(entry["campaigns"]):
             m = readouts[campaign]["offers"][name]

@@ -76,15 +76,16 @@ def learn(offers: dict, readouts: dict[str, dict], tables: dict[str, pd.DataFram
         measured = {campaign: r["offers"][name] for campaign, r in readouts.items()
                     if name in r["offers"] and r["offers"][name].get("control_found")
                     and r["offers"][name].get("treated_found")}
+        low, high = betaincinv(alpha, beta, [0.05, 0.95])
         entry = {"text": offer["text"], "cost": offer["cost"],
-                 "prior": {"alpha": alpha, "beta": beta, "mean": round(alpha / (alpha + beta), DIGITS)},
+                 "prior": {"alpha": alpha, "beta": beta, "mean": round(alpha / (alpha + beta), DIGITS),
+                           "low90": round(float(low), DIGITS), "high90": round(float(high), DIGITS)},
                  "campaigns": list(measured)}
         pooled = model["pooled"][name] if model else None
         entry["posterior"] = ({"alpha": round(pooled["alpha"], DIGITS), "beta": round(pooled["beta"], DIGITS),
                                "mean": round(pooled["mean"], DIGITS), "low90": round(pooled["low90"], DIGITS),
                                "high90": round(pooled["high90"], DIGITS)} if pooled and measured
-                              else {**entry["prior"], "low90": round(float(betaincinv(alpha, beta, 0.05)), DIGITS),
-                                    "high90": round(float(betaincinv(alpha, beta, 0.95)), DIGITS)})
+                              else dict(entry["prior"]))
         groups = described["offers"][name]["leaves"] if described else []
         entry["differs"] = len(groups) > 1
         entry["groups"] = {g["where"]: g["mean"] for g in groups} if len(groups) > 1 else {}

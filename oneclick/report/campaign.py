@@ -2,8 +2,6 @@
 costs and is worth, and what the past campaigns showed. Every figure comes from metrics/campaign.json,
 metrics/save_rates.json and the read-outs; money in thousand roubles."""
 
-from scipy.special import betaincinv
-
 from oneclick.markdown import table_lines
 
 
@@ -48,12 +46,9 @@ def _attrition(readout: dict) -> str:
             "here are of the customers found and may be biased.")
 
 
-def _rate(posterior: dict) -> str:
-    """A save rate's Beta: its mean and 90 % interval (the Beta's 5 % and 95 % quantiles where not given)."""
-    low, high = posterior.get("low90"), posterior.get("high90")
-    if low is None or high is None:
-        low, high = betaincinv(posterior["alpha"], posterior["beta"], [0.05, 0.95])
-    return f"{posterior['mean']:.2f} [{low:.2f}, {high:.2f}]"
+def _rate(belief: dict) -> str:
+    """A save rate's prior or posterior (metrics/save_rates.json): its mean and 90 % interval."""
+    return f"{belief['mean']:.2f} [{belief['low90']:.2f}, {belief['high90']:.2f}]"
 
 
 def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
@@ -241,7 +236,7 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                 f"{_money(m['incremental_profit'])} " \
                 f"({_range(m['incremental_profit_low'], m['incremental_profit_high'])})"
             rows.append([offer, m["verdict"], f"{m['treated_found']} / {m['control_found']}", measured,
-                         _differs(m.get("heterogeneity")), _rate(m["prior"]),
+                         _differs(m.get("heterogeneity")), _rate(save_rates["offers"][offer]["prior"]),
                          _rate(save_rates["offers"][offer]["posterior"]), profit,
                          _money(m["planned_expected_profit"])])
         out += table_lines(["offer", "verdict", "treated / control", "save rate measured [95 %]",
