@@ -51,6 +51,12 @@ def _bool_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
 DESIGN = ["explored", "offers_open", "propensity"]  # the design record of a plan (oneclick/campaign/plan.py)
 
 
+def _at_lines(bad: pd.Series) -> str:
+    """A column's offending cells and their lines in the file (the header is line 1; `bad` keeps the file's rows'
+    positions as its index)."""
+    return f"{examples(bad.tolist())} at lines {examples((bad.index + 2).tolist())}"
+
+
 def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     """The contact list: required columns, unique ids, booleans, a control group among the contacted, offers the
     params know (`offers`), and the design record: a list that explored (some `explored` True) must give each
@@ -76,8 +82,7 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     values = pd.to_numeric(contacts["value_at_stake"], errors="coerce")
     bad = contacts.loc[contacts["contact"] & ~np.isfinite(values), "value_at_stake"]
     if len(bad):
-        raise DataError(f"{path}: column 'value_at_stake': contacted customers without a number: "
-                        f"{examples(bad.tolist())} at lines {examples((bad.index + 2).tolist())}")
+        raise DataError(f"{path}: column 'value_at_stake': contacted customers without a number: {_at_lines(bad)}")
     contacts["value_at_stake"] = values
     if not contacts["control"].any():
         raise DataError(f"{path}: no control group (no customer has control True), so the offers' effect cannot "
@@ -95,8 +100,7 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     if "propensity" in contacts.columns:
         bad = contacts.loc[~contacts["propensity"].between(0, 1, inclusive="right"), "propensity"]
         if len(bad):
-            raise DataError(f"{path}: column 'propensity': values outside (0, 1]: {examples(bad.tolist())} at "
-                            f"lines {examples((bad.index + 2).tolist())}")
+            raise DataError(f"{path}: column 'propensity': values outside (0, 1]: {_at_lines(bad)}")
     contacts.attrs["design"] = "recorded" if recorded else "not recorded (a plan without exploration assumed)"
     return contacts
 
