@@ -24,7 +24,7 @@ from scipy.stats import norm
 from sklearn.tree import DecisionTreeRegressor
 
 from benchmarks import campaign_refit
-from oneclick.campaign import uplift
+from oneclick.campaign import split_search, untreated_baseline, uplift
 
 RATE, ROUNDS, DEPTH, LEAF, L2, FOLDS = 0.1, 200, 2, 100, 1.0, 5
 tree_fit, tree_predict = uplift.fit, uplift.predict
@@ -35,7 +35,7 @@ def encode(frame, columns, levels=None):
     levels = {} if levels is None else levels
     out = []
     for c in columns:
-        if uplift.numeric(frame[c]):
+        if split_search.numeric(frame[c]):
             out.append(frame[c].to_numpy(float)[:, None])
         else:
             known = levels.setdefault(c, sorted(map(str, frame[c].dropna().unique())))
@@ -110,7 +110,7 @@ def treated_rows(model, table, columns, seed):
     """(the treated customers of the tree learner's offers, their untreated baseline p as the learner has it, their
     outcome y): the baseline refitted as the learner refits it and rescaled by each offer's control arm."""
     table = table.reset_index(drop=True)
-    baseline, _ = uplift.refit_baseline(table, columns, model["options"], seed)
+    baseline, _ = untreated_baseline.refit_baseline(table, columns, model["options"], seed)
     factors = {o: c["factor"] if c["applied"] else 1.0 for o, c in model["calibration"].items()}
     treated = table["treated"].astype(bool).to_numpy() & table["offer"].isin(model["names"]).to_numpy()
     rows = table[treated].reset_index(drop=True)

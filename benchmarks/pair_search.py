@@ -6,8 +6,8 @@ its null distribution over the same search, beside the learner's own search over
     python -m benchmarks.pair_search --run SANDBOX WORK [--run ...] [--truths interact] [--offers ...]
 
 A is every column's half at `--a-thresholds` quantiles (both sides) and every category (in or out); B is either
-side of every split the learner scans inside A (uplift.column_sums). The null draws are the learner's own
-(uplift.null_outcomes: one rate in the node, p known), so the p-value is that of a guard that searched the pairs.
+side of every split the learner scans inside A (split_search.column_sums). The null draws are the learner's own
+(split_search.null_outcomes: one rate in the node, p known), so the p-value is that of a guard that searched the pairs.
 Prints, per truth, seed and offer: the best pair's z, its p-value and the null's 99th percentile, the same for
 single splits (on the same draws, fewer than the learner's n_null), and the pair found.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.campaign_refit import cases
-from oneclick.campaign import uplift
+from oneclick.campaign import split_search, uplift
 from oneclick.campaign.save_rates import uplift_columns
 from oneclick.params import load_params
 
@@ -29,9 +29,9 @@ def halves(frame: pd.DataFrame, columns: list[str], n_thresholds: int):
     """(description, mask) of every column's half at the quantile thresholds and every category, in and out."""
     for column in columns:
         x = frame[column]
-        if uplift.numeric(x):
+        if split_search.numeric(x):
             v = x.to_numpy(float)
-            for t in uplift.quantile_thresholds(v, n_thresholds):
+            for t in split_search.quantile_thresholds(v, n_thresholds):
                 right = v >= t
                 if 0 < right.sum() < len(v):
                     yield f"{column} >= {t:.4g}", right
@@ -53,13 +53,13 @@ def pair_scan(frame, D, info, var, columns, n_thresholds, a_thresholds, min_info
             continue
         inside = info[a].sum(), D[a].sum(0), var[a].sum()
         for column in columns:
-            sides = uplift.column_sums(frame.loc[a, column], D[a], (info[a], var[a]), n_thresholds)
+            sides = split_search.column_sums(frame.loc[a, column], D[a], (info[a], var[a]), n_thresholds)
             if sides is None:
                 continue
             left_d, (left_i, left_v), _ = sides
             left = left_i, left_d, left_v
             for I_c, D_c, V_c in (left, tuple(t - s for t, s in zip(inside, left, strict=True))):  # both sides
-                z2, _ = uplift._z2(I_c, D_c, V_c, I_t, D_t, V_t, min_info)
+                z2, _ = split_search._z2(I_c, D_c, V_c, I_t, D_t, V_t, min_info)
                 top = z2.max(0)
                 if top[0] > best[0]:
                     found = f"{a_text} and a split on {column}"
@@ -74,15 +74,15 @@ def measure(offers: list[str], n_null: int, a_thresholds: int, out: list, label:
     def recording(frame, p, y, w, b, search, depth, opts, rng, columns, group=None, path=(), control=None):
         offer = frame["offer"].iloc[0] if len(frame) else None
         if group is None and not path and offer in offers:
-            D, info, var = uplift.null_outcomes(p, y, w, b, n_null, np.random.default_rng(0))
+            D, info, var = split_search.null_outcomes(p, y, w, b, n_null, np.random.default_rng(0))
             pairs, found = pair_scan(frame, D, info, var, columns, opts["n_thresholds"], a_thresholds,
                                      opts["min_info"])
-            single, rule, _ = uplift.scan(frame, D, info, var, columns, opts["n_thresholds"], opts["min_info"],
+            single, rule, _ = split_search.scan(frame, D, info, var, columns, opts["n_thresholds"], opts["min_info"],
                                           info_min=w * p)
             row = {"truth": label[0], "seed": label[1], "offer": offer, "treated": len(frame)}
             for name, stats in (("pair", pairs), ("single", single)):
                 z = np.sqrt(stats)
-                row.update({f"{name} z": z[0], f"{name} p": uplift.null_p_value(stats),
+                row.update({f"{name} z": z[0], f"{name} p": split_search.null_p_value(stats),
                             f"{name} null q99": np.quantile(z[1:], 0.99)})
             out.append({**row, "pair found": found})
         return grow(frame, p, y, w, b, search, depth, opts, rng, columns, group, path, control)

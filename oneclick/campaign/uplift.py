@@ -6,7 +6,7 @@ group G the moment estimate is the ratio of sums  s_G = sum_G (p - y) / sum_G p.
 
 The baseline. A round's untreated customers (the control arms and everyone not contacted, thousands of them) show
 where p is off: a logistic regression of their outcome on logit p and the customer's columns refits it, and is
-used when its cross-validated log-loss beats p's (refit_baseline). Its own uncertainty on a group's sum of p
+used when its cross-validated log-loss beats p's (untreated_baseline.py). Its own uncertainty on a group's sum of p
 (delta method on the coefficients) is integrated out of that group's likelihood, so the intervals hold it too.
 Each offer's control arm then checks the baseline on the offer's own customers and rescales it where it rejects.
 
@@ -15,7 +15,7 @@ Model:  s_o(x) = g(x) * theta_o(x)
            same for all offers, e.g. "the likeliest decliners are the hardest to keep");
   theta_o  the offer's own rate, a small tree (depth <= `depth`) of splits on the customer's columns.
 
-Each tree node:
+Each tree node (steps 1 and 2 in split_search.py):
 1. scans every candidate split (numbers: x >= t at `n_thresholds` quantiles; categories: prefixes of the
    categories ordered by their rate) for the largest |z| of the two sides' rate difference, each side holding at
    least `min_info` expected decliners (sum of p);
@@ -50,9 +50,11 @@ numpy, pandas, scipy and a scikit-learn logistic regression. Deterministic given
 
 import numpy as np
 import pandas as pd
-from scipy import special
 from scipy.stats import beta as beta_dist
 from scipy.stats import chi2
+
+from oneclick.campaign.split_search import apply_split, null_outcomes, null_p_value, rate, scan
+from oneclick.campaign.untreated_baseline import baseline_sd, check_calibration, refit_baseline
 
 UNIT = (np.arange(400) + 0.5) / 400  # posterior grid on (0, 1), scaled per tree
 STRENGTHS = np.array([2, 5, 10, 20, 40, 80, 160, 320, 640, 1280, 1e4])  # Beta prior strengths tried by EB
@@ -126,127 +128,7 @@ def summarize(grid, log_post) -> dict:
             "alpha": m * common, "beta": (1 - m) * common, "scale": float(top), "weights": wts}
 
 
-def rate(p, y, w, b):
-    """Ratio-of-sums estimate of theta and its information sum w p b."""
-    info = float((w * p * b).sum())
-    return (float((w * (p - y)).sum()) / info if info > 0 else np.nan), info
-
-
-# ------------------------------------------------------------------------------------------- split search
-def _z2(I_r, D_r, V_r, I_t, D_t, V_t, min_info):
-    """z^2 of the right-minus-left rate difference from right-side sums and node totals (columns: replicates),
-    and the difference itself."""
-    I_l, D_l, V_l = I_t - I_r, D_t - D_r, V_t - V_r
-    ok = (I_r >= min_info) & (I_l >= min_info)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        diff = D_r / I_r - D_l / I_l
-        z2 = diff ** 2 / np.maximum(V_r / I_r ** 2 + V_l / I_l ** 2, 1e-12)
-    return np.where(ok, np.nan_to_num(z2), 0.0), np.nan_to_num(diff)
-
-
-def numeric(x: pd.Series) -> bool:
-    """Is the column split at thresholds (numbers) rather than by categories (text, booleans)?"""
-    return pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
-
-
-def quantile_thresholds(v: np.ndarray, n_thresholds: int) -> np.ndarray:
-    """The thresholds a numeric column is split at: its distinct quantiles at 1/n, ..., (n-1)/n."""
-    return np.unique(np.quantile(v, np.arange(1, n_thresholds) / n_thresholds))
-
-
-def group_sums(codes: np.ndarray, k: int, a: np.ndarray) -> np.ndarray:
-    """Sums of the rows of `a` (rows, or rows x replicates) within each of the `k` groups numbered by `codes`. One
-    matrix product instead of sorting every replicate: a million customers' null draws take a gigabyte each."""
-    if a.ndim == 1:
-        return np.bincount(codes, a, k)
-    return (np.arange(k)[:, None] == codes[None, :]).astype(a.dtype) @ a
-
-
-def column_sums(x: pd.Series, D, sums: tuple, n_thresholds: int):
-    """The left sides of every split tried on column `x`: numbers x < t at `n_thresholds` quantile thresholds,
-    categories the prefixes of the categories ordered by their rate (D over the first of `sums`, in each replicate
-    of D, its columns).
-    Returns (left sums of D: splits x replicates, left sums of each array in `sums`: splits x 1 for numbers,
-    splits x replicates for categories, rule(k): the observed outcome's split k as a rule whose right side is the
-    other side), or None when the column has no split."""
-    if numeric(x):
-        v = x.to_numpy(float)
-        ts = quantile_thresholds(v, n_thresholds)
-        below = np.searchsorted(ts, v, side="right")  # the thresholds at or below each row: t_j splits off < j + 1
-        ks = np.cumsum(np.bincount(below, minlength=len(ts) + 1))[:len(ts)]  # rows left of each threshold
-        keep = (ks > 0) & (ks < len(v))
-        if not keep.any():
-            return None
-        ts = ts[keep]
-
-        def left(a):
-            return np.cumsum(group_sums(below, len(keep) + 1, a), 0)[:len(keep)][keep]
-
-        return left(D), [left(a)[:, None] for a in sums], \
-            lambda k: {"column": x.name, "kind": "min", "value": float(ts[k])}
-    cats, inv = np.unique(x.astype(str).to_numpy(), return_inverse=True)
-    k = len(cats)
-    if k < 2:
-        return None
-    per_cat = [np.bincount(inv, a, k) for a in sums]
-    cd = group_sums(inv, k, D)
-    order = np.argsort(cd / np.where(per_cat[0] > 0, per_cat[0], 1)[:, None], axis=0, kind="stable")  # by rate
-    left = [np.cumsum(c[order], 0)[:-1] for c in per_cat]
-    return np.cumsum(np.take_along_axis(cd, order, 0), 0)[:-1], left, \
-        lambda top: {"column": x.name, "kind": "in", "value": sorted(cats[order[top + 1:, 0]].tolist())}
-
-
-def scan(frame: pd.DataFrame, D, info, var, columns, n_thresholds, min_info, info_min=None):
-    """Best split for each outcome replicate (columns of D = w (p - y), the observed one first).
-    info = w p b, var = w^2 Var(y) under the node's null. Returns (max z^2 per replicate, observed best rule,
-    its signed rate difference). `info_min` (rows x 1 array) is the information a side must hold, default info."""
-    R = D.shape[1]
-    im = info if info_min is None else info_min
-    I_t, D_t, V_t, M_t = info.sum(), D.sum(0), var.sum(), im.sum()
-    best = np.zeros(R)
-    rule, diff = None, 0.0
-    for col in columns:
-        found = column_sums(frame[col], D, (info, var, im), n_thresholds)
-        if found is None:
-            continue
-        left_d, (left_i, left_v, left_m), rule_of = found
-        z2, dd = _z2(I_t - left_i, D_t - left_d, V_t - left_v, I_t, D_t, V_t, 0.0)
-        z2 = np.where((M_t - left_m >= min_info) & (left_m >= min_info), z2, 0.0)
-        top = z2.argmax(0)
-        zmax = z2[top, np.arange(R)]
-        if zmax[0] > best[0]:
-            rule, diff = rule_of(top[0]), float(dd[top[0], 0])
-        best = np.maximum(best, zmax)
-    return best, rule, diff
-
-
-def apply_split(rule: dict, frame: pd.DataFrame) -> np.ndarray:
-    """True for the rows on the split's right side (x >= value, or x in the categories)."""
-    x = frame[rule["column"]]
-    if rule["kind"] == "min":
-        return x.to_numpy(float) >= rule["value"]
-    return np.isin(x.astype(str).to_numpy(), rule["value"])
-
-
-def null_outcomes(p, y, w, b, n_null, rng):
-    """(D, info, var): the observed outcome and n_null draws under one theta in the node (the ratio estimate),
-    y* ~ Bern(p (1 - b theta)), with each row's information and null variance."""
-    theta, _ = rate(p, y, w, b)
-    q = p * (1 - np.clip(b * theta, 0, 1))
-    D = np.empty((len(p), n_null + 1))  # filled in place: at a million customers each copy is a gigabyte
-    D[:, 0] = y
-    D[:, 1:] = rng.random((len(p), n_null)) < q[:, None]
-    np.subtract(p[:, None], D, out=D)
-    D *= w[:, None]
-    return D, w * p * b, w ** 2 * q * (1 - q)
-
-
-def null_p_value(stats: np.ndarray) -> float:
-    """The guard's p-value: the share of the null draws (stats[1:]) whose statistic reaches the observed one
-    (stats[0]), the observed counted among them."""
-    return float((1 + (stats[1:] >= stats[0]).sum()) / len(stats))
-
-
+# ------------------------------------------------------------------------------------------- the tree
 def same_effect(rule, frame, p, y, w, b, group, min_info, alpha):
     """Does the split change the rate by the same factor in every group (offer) with at least min_info on both
     sides? Cochran's Q does not reject one factor at `alpha`, and the groups other than the one with the
@@ -381,100 +263,6 @@ def choose_strength(items) -> float:
 
 
 # ------------------------------------------------------------------------------------------- fitting
-def _baseline_pipeline(frame: pd.DataFrame, columns: list[str]):
-    """Logistic regression of the untreated outcome on logit p and the customer's columns (numbers standardized,
-    categories one-hot): the model's p refitted where round-1 outcomes show it off."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-
-    def logit(x):
-        return special.logit(np.clip(np.asarray(x, dtype=float), 1e-6, 1 - 1e-6))
-
-    numeric = [c for c in columns if c != "probability" and pd.api.types.is_numeric_dtype(frame[c])
-               and not pd.api.types.is_bool_dtype(frame[c])]
-    nominal = [c for c in columns if c != "probability" and c not in numeric]
-    parts = [("logit_p", FunctionTransformer(logit), ["probability"]), ("num", StandardScaler(), numeric)]
-    if nominal:
-        parts.append(("cat", OneHotEncoder(handle_unknown="ignore"), nominal))
-    return make_pipeline(ColumnTransformer(parts), LogisticRegression(C=1.0, max_iter=2000))
-
-
-def refit_baseline(table: pd.DataFrame, columns: list[str], opts: dict, seed: int) -> tuple[np.ndarray, dict]:
-    """Each customer's untreated decline probability from the round's untreated customers (control arms and the
-    customers not contacted): their outcomes are the model's p put to the test on thousands of customers, where an
-    offer's control arm alone holds a few hundred. Refitted (logit p plus the columns, _baseline_pipeline) and used
-    only when its cross-validated log-loss beats p's at `calibration_alpha` (paired over the customers); otherwise
-    p. An untreated customer gets its out-of-fold value, so a check against the untreated is not in-sample."""
-    from scipy.stats import norm
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    p = table["probability"].to_numpy(float)
-    untreated = ~table["treated"].astype(bool).to_numpy()
-    y = table["declined"].to_numpy(int)[untreated]
-    info = {"applied": False, "untreated": int(untreated.sum()), "declined": int(y.sum())}
-    folds = opts["baseline_folds"]
-    if not folds or min(y.sum(), len(y) - y.sum()) < max(opts["baseline_min"], folds):
-        return p, info
-    frame = table.loc[untreated, columns + ["probability"] * ("probability" not in columns)]
-    oof = cross_val_predict(_baseline_pipeline(frame, columns), frame, y, method="predict_proba",
-                            cv=StratifiedKFold(folds, shuffle=True, random_state=seed))[:, 1]
-
-    def loss(q):
-        q = np.clip(q, 1e-6, 1 - 1e-6)
-        return -(y * np.log(q) + (1 - y) * np.log1p(-q))
-
-    gain = loss(p[untreated]) - loss(oof)
-    z = float(gain.mean() / max(gain.std(ddof=1), 1e-12) * np.sqrt(len(gain)))
-    info.update({"log_loss_gain": float(gain.mean()), "z": z})
-    if z <= norm.ppf(1 - opts["calibration_alpha"]):
-        return p, info
-    info["applied"] = True
-    model = _baseline_pipeline(frame, columns).fit(frame, y)
-    design = _design(model, table[frame.columns])
-    fitted = model.predict_proba(table[frame.columns])[:, 1]
-    q = fitted[untreated]  # the fit's information on its own rows, plus the L2 penalty (1/C, intercept free)
-    hessian = design[untreated].T @ (design[untreated] * (q * (1 - q))[:, None])
-    hessian[1:, 1:] += np.eye(len(hessian) - 1) / model[-1].C
-    refitted = np.where(untreated, 0.0, fitted)
-    refitted[untreated] = oof
-    info["sensitivity"] = design * (fitted * (1 - fitted))[:, None]  # d p~_i / d coefficients
-    info["covariance"] = np.linalg.pinv(hessian)
-    return refitted, info
-
-
-def _design(model, frame: pd.DataFrame) -> np.ndarray:
-    """The refitted baseline's design matrix on `frame`, with the intercept's column first."""
-    x = model[0].transform(frame)
-    x = x.toarray() if hasattr(x, "toarray") else np.asarray(x, dtype=float)
-    return np.column_stack([np.ones(len(x)), x])
-
-
-def baseline_sd(refit: dict, rows: np.ndarray, weights: np.ndarray, p: np.ndarray) -> float:
-    """The refitted baseline's relative standard error on the weighted sum of p over `rows` (table positions): the
-    delta method on the coefficients' covariance. 0 when p is the model's own."""
-    if not refit.get("applied") or not len(rows):
-        return 0.0
-    gradient = (refit["sensitivity"][rows] * weights[:, None]).sum(0)
-    total = float((weights * p).sum())
-    return float(np.sqrt(max(gradient @ refit["covariance"] @ gradient, 0.0))) / total if total > 0 else 0.0
-
-
-def check_calibration(table: pd.DataFrame, level: float) -> dict:
-    """The control arm's decliners against sum p: factor c = declined / expected, its z, and whether p is
-    rescaled (only when the arm rejects c = 1 at `level`, two-sided)."""
-    ctrl = table[table["control"].astype(bool)]
-    p, y = ctrl["probability"].to_numpy(float), ctrl["declined"].to_numpy(float)
-    if len(ctrl) == 0 or p.sum() == 0:
-        return {"factor": 1.0, "z": 0.0, "applied": False, "control": 0}
-    z = float((y.sum() - p.sum()) / np.sqrt((p * (1 - p)).sum()))
-    from scipy.stats import norm
-
-    return {"factor": float(y.sum() / p.sum()), "z": z, "applied": bool(abs(z) > norm.ppf(1 - level / 2)),
-            "control": int(len(ctrl))}
-
-
 def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **options) -> dict:
     """Fit the save-rate model.
 
@@ -589,13 +377,8 @@ def fit(table: pd.DataFrame, priors: dict, columns: list[str], seed: int = 0, **
 # ------------------------------------------------------------------------------------------- use
 def predict(model: dict, customers: pd.DataFrame) -> pd.DataFrame:
     """customers x offers: each customer's posterior mean save rate g(x) theta_o(x) for every offer."""
-    c = customers.reset_index(drop=True)
-    g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[leaf_index(model["shared"]["tree"], c)]
-    out = {}
-    for o, f in model["offers"].items():
-        theta = np.array([lf["mean"] for lf in f["leaves"]])[leaf_index(f["tree"], c)]
-        out[o] = np.clip(g * theta, 0.0, 1.0)
-    return pd.DataFrame(out, index=customers.index)
+    names = list(model["offers"])
+    return pd.DataFrame(predict_json(model, customers, names), columns=names, index=customers.index)
 
 
 def cells(model: dict, customers: pd.DataFrame) -> dict:
@@ -680,8 +463,8 @@ def _path_text(path) -> str:
 
 
 def predict_json(model: dict, customers: pd.DataFrame, names: list[str]) -> np.ndarray:
-    """customers x offers (in `names` order): each customer's posterior mean save rate g(x) theta_o(x), from the
-    JSON form of a model (to_json)."""
+    """customers x offers (in `names` order): each customer's posterior mean save rate g(x) theta_o(x), from a
+    fitted model or its JSON form (to_json): both hold the trees' splits and each leaf's mean."""
     c = customers.reset_index(drop=True)
     g = np.array([lf["mean"] for lf in model["shared"]["leaves"]])[leaf_index(model["shared"]["tree"], c)]
     out = np.zeros((len(c), len(names)))

@@ -4,7 +4,7 @@ through the real plan (arms, exploration, propensities), the save-rate model and
 import numpy as np
 import pandas as pd
 
-from oneclick.campaign import off_policy, uplift
+from oneclick.campaign import off_policy, split_search, uplift
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan
 
@@ -204,12 +204,12 @@ def test_split_sums_are_the_sums_of_the_rows_left_of_each_split():
     n = 400
     frame = pd.DataFrame({"x": rng.integers(0, 9, n).astype(float), "c": rng.choice(["a", "b", "c"], n)})
     D, info, var = rng.normal(size=(n, 5)), rng.random(n), rng.random(n)
-    left_d, (left_i, left_v), rule = uplift.column_sums(frame["x"], D, (info, var), 8)
+    left_d, (left_i, left_v), rule = split_search.column_sums(frame["x"], D, (info, var), 8)
     for k in range(len(left_d)):
-        left = ~uplift.apply_split(rule(k), frame)
+        left = ~split_search.apply_split(rule(k), frame)
         np.testing.assert_allclose(left_d[k], D[left].sum(0))
         np.testing.assert_allclose([left_i[k, 0], left_v[k, 0]], [info[left].sum(), var[left].sum()])
-    left_d, (left_i, _), rule = uplift.column_sums(frame["c"], D, (info, var), 8)
+    left_d, (left_i, _), rule = split_search.column_sums(frame["c"], D, (info, var), 8)
     assert left_d.shape == (2, 5)
     for r in range(D.shape[1]):  # categories ordered by their rate in each replicate: the lowest first
         rates = {c: D[frame["c"] == c, r].sum() / info[frame["c"] == c].sum() for c in "abc"}
