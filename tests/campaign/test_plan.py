@@ -417,3 +417,39 @@ def test_the_repository_campaign_params_plan():
     plan = make_plan(customers, s, catalogue(s))
     assert set(plan.loc[plan["contact"], "offer"]) == set(s["offers"])
     assert 0 < plan["contact"].mean() < 1
+
+
+def test_the_ranges_over_the_save_rates_and_chance_are_the_known_mixtures():
+    """Two offers, each customer eligible for one, customers alike within an offer: given an offer's save rate s the
+    kept customers are binomial(n, p s), and s is its Beta, so the kept customers follow the binomial mixed over the
+    Beta (integrated over s on a fine grid). The offers' rates are drawn independently, so the plan's kept value is
+    the two mixtures convolved. Each 5-95 % range is held against those quantiles, within four of the simulated
+    quantile's standard errors."""
+    from scipy.stats import beta as beta_dist
+    from scipy.stats import binom
+
+    both = spec(**{"offers.cart_reminder.save_rate": {"alpha": 60, "beta": 140}})  # chance and s matter alike
+    groups = {"recommendations": (600, 0.8, 0, (2, 18), 0.07), "cart_reminder": (400, 0.5, 5, (60, 140), 0.17)}
+    customers = pd.concat([pd.DataFrame({"probability": p, "profit": 4.0, "unpaid_items_quarter": unpaid},
+                                        index=range(n)) for n, p, unpaid, _, _ in groups.values()],
+                          ignore_index=True).assign(id=lambda f: f.index)
+    offers = catalogue(both)
+    plan = make_plan(customers, both, offers)
+    draws = 20_000
+    figures = totals(plan, offers, both, save_rate_draws(offers, draws, 0))
+    value = 3.6  # profit 4: 30 % of it for 3 months
+    s = np.linspace(0, 1, 20_001)[1:-1]
+    pmfs = {}
+    for name, (n, p, _, (a, b), _) in groups.items():
+        assert (plan["offer"] == name).sum() == n and plan.loc[plan["offer"] == name, "contact"].all()
+        weights = beta_dist.pdf(s, a, b)
+        pmfs[name] = weights @ binom.pmf(np.arange(n + 1)[None, :], n, p * s[:, None]) / weights.sum()
+    pmfs["plan"] = np.convolve(pmfs["recommendations"], pmfs["cart_reminder"])
+    cost = {name: g[0] * g[4] for name, g in groups.items()} | {"plan": 600 * 0.07 + 400 * 0.17}
+    for name, figure in [("plan", figures)] + [(o, figures["offers"][o]) for o in groups]:
+        cdf = np.cumsum(pmfs[name])
+        for bound, q in (("expected_profit_low", 0.05), ("expected_profit_high", 0.95)):
+            exact = int(np.searchsorted(cdf, q))
+            standard_error = np.sqrt(q * (1 - q) / draws) / pmfs[name][exact]  # a simulated quantile's, in customers
+            kept = (figure[bound] + cost[name]) / value
+            assert kept == pytest.approx(exact, abs=4 * standard_error + 1), (name, bound)
