@@ -28,15 +28,23 @@ def _assumptions(spec: dict, save_rates: dict) -> list[str]:
             f"(`campaign.loss_share`, `horizon_months`): that is their *value at stake*. An offer keeps such a "
             "customer with its *save rate*; "
             f"{rates}. Contacting a customer costs {spec['contact_cost']:g} plus the offer's cost. The probability "
-            "of buying less is the model's, calibrated (below). A customer is planned when the expected saving, "
+            "of buying less is calibrated (below) and never from a model that saw the customer: out of fold for the "
+            "train customers, from the model fitted on the train part for the test ones. A customer is planned when "
+            "the expected saving, "
             "probability × save rate × value at stake, exceeds these costs; each gets the offer that earns most.", ""]
+
+
+def _points(share: float) -> str:
+    """A difference of two shares in percentage points."""
+    return f"{100 * share:+.1f}"
 
 
 def _attrition(readout: dict) -> str:
     """The warning when the arms lost different shares of their customers, overall or in an offer; "" if not."""
     parts = [f"{where}: control {m['missing_control'] / m['control']:.1%}, treated "
-             f"{m['missing_treated'] / m['treated']:.1%} missing (difference {m['missing_difference']:+.1%}, 95 % "
-             f"interval {m['missing_difference_low']:+.1%} to {m['missing_difference_high']:+.1%})"
+             f"{m['missing_treated'] / m['treated']:.1%} missing (difference {_points(m['missing_difference'])} "
+             f"percentage points, 95 % interval {_points(m['missing_difference_low'])} to "
+             f"{_points(m['missing_difference_high'])})"
              for where, m in [("overall", readout["overall"]), *readout["offers"].items()]
              if m.get("attrition_differs")]
     if not parts:
@@ -68,9 +76,9 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
                      f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
-    return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer",
-                        "save rate [90 %]",
-                        "break-even save rate", "spend", "expected profit (5-95 % range)"], rows) + [""]
+    return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer sent it",
+                        "save rate [90 %]", "break-even save rate", "spend",
+                        f"expected profit over {spec['horizon_months']} months (5-95 % range)"], rows) + [""]
 
 
 def _per_offer(offers: list[str], power: dict) -> list[str]:
@@ -89,8 +97,9 @@ def _power(power: dict, offers: list[str]) -> list[str]:
         return ["No control group: nothing will tell whether the offers work (`campaign.control.share`).", ""]
     out = [f"**The control group.** {power['control']} of the customers to contact get nothing, drawn at random "
            "(by the campaign's name and the customer's id, so a re-run keeps them and the next campaign draws anew). "
-           f"Without an offer {power['decline_rate_without_offer']:.1%} of the contacted customers are expected to "
-           f"buy less, with the offers {power['decline_rate_with_offer']:.1%}. A campaign of this size tells that "
+           f"Without an offer {power['decline_rate_without_offer']:.1%} of the customers to contact are expected to "
+           f"buy less, with the offers {power['decline_rate_with_offer']:.1%} (at the save rates used). A campaign of "
+           "this size tells that "
            f"difference from chance with a probability of {power['power']:.0%} (two-sided test at "
            f"{power['alpha']:g}, at least {power['min_per_arm']} customers per arm); "]
     needed = power["campaigns_needed"]
@@ -132,8 +141,8 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     test = campaign["test"]
     out += [f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign "
             f"`{spec['campaign']}`). Send the offer to {campaign['treated']} of them "
-            f"({campaign['explored_treated']} of those beyond the plan's cut-off, to learn) and keep "
-            f"{campaign['control']} as the control group "
+            f"({campaign['explored_treated']} of those beyond the plan's cut-off, to learn) and hold back "
+            f"{campaign['control']} as the control group: they get nothing and cost nothing "
             f"({campaign['explored'] - campaign['explored_treated']} of them beyond the cut-off). The offers "
             f"and contacts cost **{_money(campaign['spend'])} thousand roubles**; after those costs the campaign would "
             f"earn **{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} "
@@ -147,7 +156,9 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     out += _offers_table(campaign, spec, save_rates)
     out += ["A save rate is the share of the customers who would have bought less that the offer keeps, with the "
             "90 % interval of what is known of it (the assumption, updated by the campaigns that measured it). Below "
-            "its break-even save rate an offer costs more than it saves for the customers it is planned for.", ""]
+            "its break-even save rate an offer costs more than it saves for the customers it is planned for (at their "
+            "probabilities and values at stake). Each range covers what the save rates may be and chance in who buys "
+            "less and who is kept.", ""]
     what_if = campaign["what_if"]
     low, shrunk = what_if["save_rates_at_5_percent"], what_if["probabilities_toward_base_rate"]
     out += [f"**If the assumptions are off.** Were every offer's save rate at the low end of what is known of it "
@@ -168,14 +179,15 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
                 f"{d['difference']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}])")
     out += [f"**Checked on customers whose outcome is known** (the {test['customers']} test customers, scored by a "
             "model that never saw them and sent no demo campaign): at the save rates used, the plan's "
-            f"{test['contacts']['plan']} contacts would earn {_money(would['plan'])} thousand roubles "
+            f"{test['contacts']['plan']} contacts (each sent their offer, the control group too) would earn "
+            f"{_money(would['plan'])} thousand roubles "
             f"[{_range(*within['plan'])}], against {rule('everyone', 'contacting everyone with their best offer')}, "
-            f"{rule('probability_0.5', 'everyone with a probability of at least 0.5')} and "
+            f"{rule('probability_0.5', 'everyone with a calibrated probability of at least 0.5')} and "
             f"{rule('priority_segment', 'the high-risk, high-profit segment only')}. The intervals (95 %) resample "
             "the test customers at the save rates used; they do not cover what the save rates may be. The best this "
             "ranking can earn, averaged over the save rates' uncertainty: "
             f"{_money(test['emp_per_1000'])} thousand roubles per 1000 customers [{_range(*test['emp_interval'])}] "
-            "(expected maximum profit; the interval resamples the test customers).", ""]
+            "(expected maximum profit; the 95 % interval resamples the test customers).", ""]
     out += _past_campaigns(campaign.get("past_campaigns") or {})
     out += _assumptions(spec, save_rates)
     return out + [f"![Profit curve of the plan]({curve_image})", ""]
@@ -191,8 +203,9 @@ def _past_campaigns(past: dict) -> list[str]:
                 "1000 customers, estimated from the customers the campaign treated at random, weighted by the "
                 "probability of their treatment; 95 % bootstrap intervals over them): the new plan "
                 f"{_money(new['per_1000'])} "
-                f"[{_range(new['low'], new['high'])}], the plan that ran {_money(ran['per_1000'])}, one save rate per "
-                f"offer {_money(one['per_1000'])}; the new plan minus the plan that ran {gain['per_1000']:+.1f} "
+                f"[{_range(new['low'], new['high'])}], the plan that ran {_money(ran['per_1000'])} "
+                f"[{_range(ran['low'], ran['high'])}], one save rate per offer {_money(one['per_1000'])} "
+                f"[{_range(one['low'], one['high'])}]; the new plan minus the plan that ran {gain['per_1000']:+.1f} "
                 f"[{gain['low']:+.1f}, {gain['high']:+.1f}]. The campaign holds no data for "
                 f"{new['without_support_share']:.0%} of the new plan's contacts (an offer it could not have sent "
                 "them); there the plan's own expected profit stands in.", ""]
@@ -213,9 +226,9 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
         if "difference" in overall:
             out[-1] += (f"; {overall['decline_rate_control']:.1%} of the control group bought less against "
                         f"{overall['decline_rate_treated']:.1%} of the treated (difference "
-                        f"{overall['difference']:+.1%}, 95 % interval {overall['difference_low']:+.1%} to "
-                        f"{overall['difference_high']:+.1%}); realized incremental profit "
-                        f"{_money(overall['incremental_profit'])} thousand roubles "
+                        f"{_points(overall['difference'])} percentage points, 95 % interval "
+                        f"{_points(overall['difference_low'])} to {_points(overall['difference_high'])}); "
+                        f"incremental profit {_money(overall['incremental_profit'])} thousand roubles "
                         "(95 % interval "
                         f"{_range(overall['incremental_profit_low'], overall['incremental_profit_high'])}) against "
                         f"{_money(overall['planned_expected_profit'])} the plan expected.")
@@ -240,8 +253,8 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                          _rate(save_rates["offers"][offer]["posterior"]), profit,
                          _money(m["planned_expected_profit"])])
         out += table_lines(["offer", "verdict", "treated / control", "save rate measured [95 %]",
-                            "does it differ across customers?", "assumed before [90 %]", "used now (pooled) [90 %]",
-                            "realized profit [95 %]", "plan expected"], rows) + [""]
+                            "does it differ across customers?", "assumed before [90 %]", "used now [90 %]",
+                            "incremental profit [95 %]", "plan expected"], rows) + [""]
     dropped = [f"**{n}** ({e['reason']})" for n, e in save_rates["offers"].items() if not e["in_plan"]]
     if dropped:
         out += ["Out of the plan (still explored, so measured again): " + "; ".join(dropped) + ".", ""]
@@ -250,9 +263,15 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
         out += ["Customers treated in an earlier campaign are left out of a later one's learning (their outcome is "
                 "no longer that of an untreated customer): " + ", ".join(f"{n} in {name}" for name, n in
                                                                           carried.items()) + ".", ""]
-    out += ["The save rate used now combines the assumption with what every campaign measured, per customer group "
-            "where the rate differs (docs/campaign.md, \"What the next plan learns\"); the next `dvc repro` plans "
-            "with it.", "", f"![Save rate per offer]({image})", ""]
+    out += ["The incremental profit is the value at stake the offers kept (the arms' difference in buying less, "
+            "weighted by value at stake, times the treated customers' value at stake) minus the spend: observed "
+            "outcomes, valued at `campaign.loss_share` of the monthly profit for `horizon_months`.", "",
+            "The save rate used now updates the assumption with every campaign's treated customers, each measured "
+            "against their own probability of buying less without an offer (the model's, refitted on the campaigns' "
+            "untreated customers where they show it off) rather than against the control arm alone, so it need not "
+            "lie between the assumed and the measured rate; per customer group where the rate differs "
+            "(docs/campaign.md, \"What the next plan learns\"). The next `dvc repro` plans with it.", "",
+            f"![Save rate per offer]({image})", ""]
     return out
 
 

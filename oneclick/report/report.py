@@ -198,10 +198,11 @@ def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
     rows = [[i + 1, f"`{r.feature}`", f"{r.importance:.4f}", f"[{r.low:.4f}, {r.high:.4f}]",
              direction_words(r.direction)] for i, r in enumerate(importance.head(top).itertuples(index=False))]
     out = ["## What drives the risk", "",
-           f"Mean absolute SHAP value per feature ({explain['explainer']}) on the test customers explained, the "
-           "largest first, with its 95 % bootstrap interval over those customers (it does not cover the explainer's "
-           "own sampling); the direction says whether higher values of the feature push the probability of buying "
-           "less up or down.", ""]
+           f"Mean absolute SHAP value per feature ({explain['explainer']}) of the model chosen on the train part "
+           f"({explain['model']}), on {explain['rows_explained']} test customers it never saw (the model card ranks "
+           "the shipped model's features), the largest first, with its 95 % bootstrap interval over those customers "
+           "(it does not cover the explainer's own sampling); the direction says whether higher values of the feature "
+           "push the probability of buying less up or down.", ""]
     return out + table_lines(["#", "feature", "mean abs SHAP", "[95 %]", "direction"], rows) + [""]
 
 
@@ -234,7 +235,8 @@ def _segments(segments: dict, campaign: dict) -> list[str]:
                      f"{plan['expected_loss']:.1f}", plan["contacts"], offers])
     out += table_lines(["segment", "risk × profit", "customers", "share", "mean probability",
                         "observed decline [95 %]",
-                        "mean profit", "expected loss", "contacted", "offers in the plan"], rows)
+                        "mean profit a month", "expected loss", "planned (sent or control)", "offers in the plan"],
+                       rows)
     out += ["", f"![Customers by risk and profit]({_link(SEGMENTS_SCATTER_PNG)})", "",
             f"![Segment profiles]({_link(SEGMENT_PROFILES_PNG)})", ""]
     return out
@@ -292,10 +294,15 @@ def _monitoring(monitors: dict) -> list[str]:
         realized = r.get("realized") or {}
         auc = "–" if realized.get("roc_auc") is None else \
             f"{realized['roc_auc']:.3f} [{realized['roc_auc_ci95_low']:.3f}, {realized['roc_auc_ci95_high']:.3f}]"
-        domain = "–" if not r["drift"]["domain"] else f"{r['drift']['domain']['roc_auc']:.2f}"
-        rows.append([name, r["scored"], r["drift"]["verdict"], domain, auc, realized.get("verdict", "no labels yet")])
+        domain = r["drift"]["domain"]
+        domain = "–" if not domain else f"{domain['roc_auc']:.2f} (chance: up to {domain['permutation_auc_95']:.2f})"
+        verdict = realized.get("verdict", "no labels yet")
+        if realized.get("difference") is not None:
+            verdict += (f": {realized['difference']:+.3f} [{realized['difference_low']:+.3f}, "
+                        f"{realized['difference_high']:+.3f}] from {realized['expected_roc_auc']:.3f}")
+        rows.append([name, r["scored"], r["drift"]["verdict"], domain, auc, verdict])
     out += table_lines(["export", "customers", "drift", "classifier ROC-AUC", "realized ROC-AUC [95 %]",
-                        "against the estimate"], rows)
+                        "against the estimate [95 %]"], rows)
     return out + [""]
 
 

@@ -74,7 +74,7 @@ def write_outputs(root, synthetic_dir):
         "rows_repeating_all_but_id": 10, "target_share_decreased": 0.383,
         "target_decreased": 496})
     write_json(root / "metrics/explain.json", {
-        "explainer": "KernelExplainer", "model": "logreg",
+        "explainer": "KernelExplainer", "model": "logreg", "rows_explained": 324,
         "top_features": [{"feature": "promo_share", "importance": 0.2}],
         "production": {"model": "knn", "explainer": "permutation", "output": "probability", "rows_explained": 200,
                        "top_features": [{"feature": "minutes_prev", "importance": 0.1234, "low": 0.1001,
@@ -148,7 +148,7 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     assert text.index("## The campaign") < text.index("## What the past campaigns showed") < \
         text.index("## Data quality") < text.index("## Segments: who the customers are")
     assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign `next`)" in text
-    assert f"keep {campaign['control']} as the control group" in text
+    assert f"hold back {campaign['control']} as the control group: they get nothing and cost nothing" in text
     for offer, figures in campaign["offers"].items():
         line = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
         assert f"| {figures['treated']} | {figures['explored']} | {figures['control']} |" in line
@@ -180,6 +180,9 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
            "chance in who buys less and who is kept, the save rates held there)" in text
     new = campaign["past_campaigns"]["demo"]["new_plan"]
     assert f"the new plan {money(new['per_1000'])} [{money(new['low'])} to {money(new['high'])}]" in text
+    for plan, words in (("plan_that_ran", "the plan that ran"), ("one_rate_per_offer", "one save rate per offer")):
+        past = campaign["past_campaigns"]["demo"][plan]
+        assert f"{words} {money(past['per_1000'])} [{money(past['low'])} to {money(past['high'])}]" in text
     assert "**What this rests on.**" in text and "30% of their monthly profit" in text
 
 
@@ -227,7 +230,7 @@ def test_the_read_out_and_monitoring_sections(report):
     for offer, m in readout["offers"].items():
         row = [line for line in text.splitlines() if line.startswith(f"| {offer} | {m['verdict']} |")]
         assert len(row) == 1, offer
-        post = inputs["save_rates"]["offers"][offer]["posterior"]  # used now: the pooled posterior, 90 %
+        post = inputs["save_rates"]["offers"][offer]["posterior"]  # used now: the learner's posterior, 90 %
         a, b = m["prior"]["alpha"], m["prior"]["beta"]  # assumed before: the prior Beta's quantiles
         prior = f"{m['prior']['mean']:.2f} [{stats.beta.ppf(0.05, a, b):.2f}, {stats.beta.ppf(0.95, a, b):.2f}]"
         assert f"| {prior} | {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] |" in row[0], row
@@ -240,6 +243,10 @@ def test_the_read_out_and_monitoring_sections(report):
     assert table["export"].tolist() == ["m2026-10", "m2026-11"]
     for name, record in inputs["monitors"].items():
         assert f"| {name} | {record['scored']} | {record['drift']['verdict']} |" in text
+        realized, domain = record["realized"], record["drift"]["domain"]
+        assert (f"| {domain['roc_auc']:.2f} (chance: up to {domain['permutation_auc_95']:.2f}) |") in text
+        assert (f"| {realized['verdict']}: {realized['difference']:+.3f} [{realized['difference_low']:+.3f}, "
+                f"{realized['difference_high']:+.3f}] from {realized['expected_roc_auc']:.3f} |") in text
     assert "marketing_6m" in inputs["monitors"]["m2026-11"]["drift"]["drifted_features"]
 
 
@@ -269,7 +276,8 @@ def test_arms_that_lost_different_shares_are_named_with_their_interval(report):
     text = render(lost, PARAMS)
     assert "The offers sent to the 5 treated customers missing from the export cost 1.5 thousand roubles" in text
     assert (f"**The arms lost different shares of their customers** ({offer}: control 0.0%, treated 20.0% missing "
-            "(difference -20.0%, 95 % interval -25.8% to -11.1%)): a customer who left the store") in text
+            "(difference -20.0 percentage points, 95 % interval -25.8 to -11.1)): a customer who left the "
+            "store") in text
 
 
 def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_data(report):
