@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaincinv
+from scipy.special import betainc, betaincinv
 
 from oneclick.campaign.offers import eligibility
 from oneclick.campaign.plan import make_plan, value_at_stake
@@ -78,6 +78,14 @@ def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draw
     return out
 
 
+def _chance_below(offer: pd.Series, saving: float, cost: float) -> float | None:
+    """The chance, over what the offer's save rate may be (its Beta; every customer's own rate scaled with it, as
+    in the ranges), that its customers' expected saving falls short of what sending it costs them."""
+    if not saving > 0:
+        return None
+    return round(float(betainc(offer["alpha"], offer["beta"], min(offer["save_rate"] * cost / saving, 1.0))), DIGITS)
+
+
 def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray) -> dict:
     """Contacts, spend and expected profit (with its 5-95 % range over the save rates and the outcomes; and over
     the save rates alone), overall and per offer; the price of learning (the control group's and exploration's,
@@ -123,6 +131,8 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
         entry["save_rate"] = round(float(offers.loc[j, "save_rate"]), DIGITS)
         gain = float((plan["probability"] * plan["value_at_stake"]).fillna(0.0).to_numpy(float)[treated & mine].sum())
         entry["break_even_save_rate"] = round(float(cost[treated & mine].sum() / gain), DIGITS) if gain > 0 else None
+        entry["chance_it_does_not_pay"] = _chance_below(offers.loc[j], saving[treated & mine].sum(),
+                                                        cost[treated & mine].sum())
         out["offers"][name] = entry
     return out
 

@@ -71,13 +71,16 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
         if not entry["in_plan"]:
             assumed += f"; out of the plan: {entry['reason']}"
         even = "–" if figures["break_even_save_rate"] is None else f"{figures['break_even_save_rate']:.2f}"
+        if figures.get("chance_it_does_not_pay") is not None:
+            chance = figures["chance_it_does_not_pay"]
+            even += " (below 1%)" if chance < 0.005 else f" ({chance:.0%})"
         rows.append([f"**{name}**: {entry['text']}", figures["treated"], figures["explored_treated"],
                      figures["control"],
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
                      f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
     return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer sent it",
-                        "save rate [90 %]", "break-even save rate", "spend",
+                        "save rate [90 %]", "break-even save rate (chance below)", "spend",
                         f"expected profit over {spec['horizon_months']} months (5-95 % range)"], rows) + [""]
 
 
@@ -157,7 +160,8 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     out += ["A save rate is the share of the customers who would have bought less that the offer keeps, with the "
             "90 % interval of what is known of it (the assumption, updated by the campaigns that measured it). Below "
             "its break-even save rate an offer costs more than it saves for the customers it is planned for (at their "
-            "probabilities and values at stake). Each range covers what the save rates may be and chance in who buys "
+            "probabilities and values at stake); the chance below is how likely that is, over what the save rate "
+            "may be. Each range covers what the save rates may be and chance in who buys "
             "less and who is kept.", ""]
     what_if = campaign["what_if"]
     low, shrunk = what_if["save_rates_at_5_percent"], what_if["probabilities_toward_base_rate"]

@@ -218,6 +218,14 @@ def test_totals_add_up_and_the_range_holds_the_expected_profit():
     mine = treated & (plan["offer"] == "cart_reminder")
     pv = (plan.loc[mine, "probability"] * plan.loc[mine, "value_at_stake"]).sum()
     assert cart["break_even_save_rate"] == pytest.approx(mine.sum() * 0.17 / pv, abs=1e-4)
+    # the chance it does not pay: the share of the save-rate draws whose expected profit, every customer's own rate
+    # scaled with the draw, is below 0
+    draws = save_rate_draws(offers, 20_000, 3)
+    for j, name in enumerate(offers["offer"]):
+        mine = treated & (plan["offer"] == name)
+        saving = (plan.loc[mine, "probability"] * plan.loc[mine, "save_rate"] * plan.loc[mine, "value_at_stake"]).sum()
+        loses = draws[:, j] / offers.loc[j, "save_rate"] * saving < (plan.loc[mine, "offer_cost"] + 0.02).sum()
+        assert figures["offers"][name]["chance_it_does_not_pay"] == pytest.approx(loses.mean(), abs=2e-3), name
 
 
 def test_the_value_of_information_is_the_known_integral():
@@ -261,6 +269,10 @@ def test_a_one_offer_plans_ranges_are_the_known_quantiles():
     low, high = betaincinv(6, 14, np.array([0.05, 0.95])) * gain - cost
     assert figures["save_rates_only_low"] == pytest.approx(low, rel=2e-3)
     assert figures["save_rates_only_high"] == pytest.approx(high, rel=2e-3)
+    from scipy.stats import beta as beta_dist  # the offer does not pay where s p V < c: below 0.17 / (0.5 x 3.6)
+
+    assert figures["offers"]["cart_reminder"]["chance_it_does_not_pay"] == pytest.approx(
+        beta_dist.cdf(0.17 / (0.5 * 3.6), 6, 14), abs=1e-4)
     sure = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15,
                                                 "save_rate": {"alpha": 3e6, "beta": 7e6}}}})
     offers = catalogue(sure)

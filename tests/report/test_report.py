@@ -155,6 +155,11 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
         post = inputs["save_rates"]["offers"][offer]["posterior"]
         assert f"| {post['mean']:.2f} [{post['low90']:.2f}, {post['high90']:.2f}] (" in line
         assert f"{figures['expected_profit']:,.1f}".replace(",", " ") in line
+        chance = figures["chance_it_does_not_pay"]
+        if chance is not None:
+            assert f"| {figures['break_even_save_rate']:.2f} (" + ("below 1%" if chance < 0.005 else f"{chance:.0%}") \
+                + ") |" in line
+    assert any(figures["chance_it_does_not_pay"] is not None for figures in campaign["offers"].values())
     assert f"{campaign['power']['power']:.0%}" in text and "thousand roubles" in text
     assert all(f"{offer} " in text.split("to tell each offer's own effect: ")[1].split(".")[0]
                for offer in campaign["offers"])  # every offer in the power statement
