@@ -29,7 +29,7 @@ from oneclick.campaign.provenance import record, sidecar
 from oneclick.common.cli import run
 from oneclick.common.errors import DataError
 from oneclick.common.io import write_csv, write_json
-from oneclick.common.paths import CAMPAIGN, PRODUCTION_MODEL
+from oneclick.common.paths import CAMPAIGN, CHECKOUT, PRODUCTION_MODEL
 from oneclick.data import prepare
 from oneclick.data.prepare import check_share
 from oneclick.insight import segments
@@ -40,7 +40,6 @@ from oneclick.monitor.export import score_export
 from oneclick.monitor.record import summary_line
 from oneclick.params import load_params
 
-ROOT = Path(__file__).resolve().parents[1]  # the checkout this package belongs to
 DRIFT_EXIT = 3  # --fail-on-drift: the exit code of a dataset drift
 EXCLUDED_EXIT = 4  # more customers with broken rows than --max-excluded-share
 
@@ -58,7 +57,7 @@ def monitor_path(output) -> Path:
     return with_suffix(output, "monitor", ".json")
 
 
-def score(input_dir, model_path=None, repo=ROOT, campaign: str | None = None) -> dict:
+def score(input_dir, model_path=None, repo=CHECKOUT, campaign: str | None = None) -> dict:
     """Everything predict writes and says, for the customers of `input_dir`: every customer is in `scores` or in
     `excluded`."""
     repo = Path(repo)
@@ -98,7 +97,7 @@ def main(argv=None):
     parser.add_argument("--input", required=True, help="folder with market_file.csv, market_money.csv, "
                         "market_time.csv and optionally money.csv")
     parser.add_argument("--output", required=True, help="CSV to write: " + ", ".join(OUTPUT_COLUMNS))
-    parser.add_argument("--repo", default=ROOT, type=Path,
+    parser.add_argument("--repo", default=CHECKOUT, type=Path,
                         help="the repository whose params.yaml, metrics and models to use (default: %(default)s)")
     parser.add_argument("--model", help=f"a model file (default: REPO/{PRODUCTION_MODEL}, the production model); its "
                         "folder must hold what `dvc repro` writes beside it")

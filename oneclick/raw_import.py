@@ -28,7 +28,7 @@ from oneclick.params import load_params
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m oneclick.raw_import", description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, nargs="?", help="an export folder: market_file.csv, market_money.csv, "
                         "market_time.csv (and money.csv)")
     parser.add_argument("--name", help="the export's name: data/raw/NAME")

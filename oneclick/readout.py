@@ -7,10 +7,12 @@ goes to FILE.json, as stage readout@<name> writes it (oneclick/campaign/readout.
 
 import argparse
 import sys
+from pathlib import Path
 
 from oneclick.campaign import offers, readout
 from oneclick.common.cli import run
 from oneclick.common.io import write_json
+from oneclick.common.paths import CHECKOUT
 from oneclick.data import prepare
 from oneclick.params import load_params
 
@@ -20,7 +22,8 @@ def main(argv=None):
     parser.add_argument("--campaign", required=True, help="the contact list sent (CSV)")
     parser.add_argument("--outcomes", required=True, help="the export after the campaign's horizon (folder)")
     parser.add_argument("--output", required=True, help="the read-out (JSON)")
-    parser.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
+    parser.add_argument("--params", default=CHECKOUT / "params.yaml", type=Path,
+                        help="params file (default: this checkout's, %(default)s)")
     parser.add_argument("--max-excluded-share", type=float, help="exit with code 4 when more of the campaign's "
                         "customers have broken rows in the export (default: params prepare.max_excluded_share; the "
                         "read-out is written first)")

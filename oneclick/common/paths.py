@@ -5,6 +5,10 @@ commands and the tests use these names. The kind of file is part of the name: a 
 `_METRICS` a metrics file for `dvc metrics diff`, a `_PLOT` plot data for `dvc plots`.
 """
 
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package belongs to: the commands' default repo
+
 # data: the exports and what the stages make of them (DVC outputs, git-ignored)
 RAW_ROOT = "data/raw"  # imported exports (python -m oneclick.raw_import): data/raw/<name>/
 CAMPAIGNS_ROOT = "data/raw/campaigns"  # imported campaigns: data/raw/campaigns/<name>/

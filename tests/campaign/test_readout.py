@@ -289,10 +289,11 @@ def test_more_broken_customers_than_the_limit_is_exit_4_after_the_read_out_is_wr
 
 
 def test_the_read_out_command_writes_the_stages_record(tmp_path):
+    """Run from another directory, as predict can be: the checkout's params.yaml is the default."""
     _, _, contacts, _ = campaign(tmp_path, 400)
     output = tmp_path / "out" / "readout.json"
     run([sys.executable, "-m", "oneclick.readout", "--campaign", str(contacts), "--outcomes",
-         str(tmp_path / "outcomes"), "--output", str(output)], ROOT)
+         str(tmp_path / "outcomes"), "--output", str(output)], tmp_path)
     written = json.loads(output.read_text())
     assert written == readout_file(contacts, tmp_path / "outcomes", PARAMS)[0]
 
