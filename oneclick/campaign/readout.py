@@ -278,7 +278,8 @@ def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float |
                                                figures["treated_found"], spec["alpha"]) >= spec["power"]:
         return "no detectable effect"
     needed = needed_per_arm(rate_c, expected, spec["alpha"], spec["power"])
-    more = f"{max(needed - smallest, spec['min_per_arm'] - smallest, 1)} more per arm needed" if needed else \
+    more = (f"{max(needed - smallest, spec['min_per_arm'] - smallest, 1)} more per arm needed to see a save rate "
+            f"of {expected:.2f}") if needed else \
         "the control group's decline rate leaves no room to measure a saving"
     return f"too few customers to tell: {more}"
 
