@@ -130,14 +130,16 @@ def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[st
     ranked = sorted(cv, key=lambda r: (-r["cv_roc_auc"], r["model"]))
     minus = _minus_chosen(folds, selection["model"])
     rows = [[f"**{r['model']}**" if r["model"] == selection["model"] else r["model"], r["estimator"],
-             f"{r['cv_roc_auc']:.4f}", f"± {r['cv_roc_auc_std']:.4f}", minus[r["model"]], _params(r["best_params"])]
+             f"{r['cv_roc_auc']:.4f}", f"{r['cv_roc_auc_std']:.4f}", minus[r["model"]], _params(r["best_params"])]
             for r in ranked]
     first = ranked[0]
     out = ["## Models compared", "",
            f"ROC-AUC on the train part, {first['folds']}-fold cross-validation repeated {first['repeats']} "
-           f"times (mean ± standard deviation over the folds). {PAIRED_NOTE}", ""]
-    out += table_lines(["model", "estimator", "CV ROC-AUC", "std", PAIRED_COLUMN, "best params"], rows) + [""]
-    out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f} ± "
+           f"times: the mean, and the standard deviation of the fold scores (how much one fold's score varies, not an "
+           f"interval). {PAIRED_NOTE}", ""]
+    out += table_lines(["model", "estimator", "CV ROC-AUC", "sd over the folds", PAIRED_COLUMN, "best params"],
+                       rows) + [""]
+    out.append(f"Chosen: **{selection['model']}** (CV ROC-AUC {selection['cv_roc_auc']:.4f}, sd over the folds "
                f"{selection['cv_roc_auc_std']:.4f}) with {_params(selection['best_params'])}, refitted on the "
                f"whole train part. Selection rule {selection['rule']} ({selection['rule_reason']}).")
     out += ["", "## On the test part", "",
@@ -180,16 +182,16 @@ def _production(production: dict, folds: dict) -> list[str]:
     """What ships: the same procedure on every labelled customer."""
     ranking = production["ranking"]
     minus = _minus_chosen(folds, production["model"])
-    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"± {production['ranking_std'][m]:.4f}",
+    rows = [[f"**{m}**" if m == production["model"] else m, f"{cv:.4f}", f"{production['ranking_std'][m]:.4f}",
              minus[m]] for m, cv in ranking.items()]
     out = ["## The model that ships", "",
            "The test figures above estimate the selection procedure trained on the train part. What ships is the "
            "same procedure run on every labelled customer: each family searched by cross-validation on all "
            f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
            f"the winner ({production['rule']}) refitted on all of them.", ""]
-    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "std", PAIRED_COLUMN], rows) + [""]
-    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f} ± "
-               f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
+    out += table_lines(["model", "CV ROC-AUC, all labelled customers", "sd over the folds", PAIRED_COLUMN], rows) + [""]
+    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f}, sd over the "
+               f"folds {production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
                f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
     return out + [""]
 
