@@ -10,6 +10,12 @@ from oneclick.markdown import table_lines
 from oneclick.stats import cv_interval, wilson
 
 
+def _paired(quality: dict) -> str:
+    """A calibration's log loss minus the chosen one's, paired over the customers, with its 95 % interval."""
+    difference, low, high = quality["log_loss_minus_chosen"]
+    return f"{difference:+.4f} (95 % interval {low:+.4f} to {high:+.4f})"
+
+
 def monitoring_line(monitors: dict) -> str:
     """The last check of params `monitor.exports` (the last one listed), in a sentence."""
     if not monitors:
@@ -55,7 +61,9 @@ def render(model: dict, production: dict, test: dict, explain: dict, quality: di
         f"all {model['rows']} of them",
         f"- probabilities: calibrated by **{method}** (chosen by {calibration['chosen_by'].replace('_', ' ')}; on "
         f"every labelled customer out of fold, Brier {oof['none']['brier']:.4f} uncalibrated, "
-        f"{oof[method]['brier']:.4f} calibrated; `calibration.json`)" if "none" in oof else
+        f"{oof[method]['brier']:.4f} calibrated; log loss {oof['none']['log_loss']:.4f} and "
+        f"{oof[method]['log_loss']:.4f}, uncalibrated minus calibrated {_paired(oof['none'])}; "
+        "`calibration.json`)" if "none" in oof else
         f"- probabilities: calibrated by **{method}** (`calibration.json`)",
         f"- file: `model.skops` (skops.io, loads only trusted types), scikit-learn {model['sklearn_version']}, "
         f"package {model['package_version']}; beside it `reference.json` and `reference_sample.csv` for the drift "

@@ -302,6 +302,9 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     assert (f"CV ROC-AUC on all labelled customers: **0.732** (95 % interval {0.7321 - half:.3f} to "
             f"{0.7321 + half:.3f}, Nadeau-Bengio corrected; 5-fold, repeated 2 times, 1296 customers)") in card
     assert "Last checked on export `m2026-11`" in card
+    none = inputs["calibration_production"]["out_of_fold"]["none"]  # the paired interval: test_calibration.py
+    difference, low, high = none["log_loss_minus_chosen"]
+    assert f"uncalibrated minus calibrated {difference:+.4f} (95 % interval {low:+.4f} to {high:+.4f})" in card
     real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
     assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
 def test_each_model_is_compared_with_the_chosen_one_on_the_same_folds(report):
