@@ -122,8 +122,10 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
     forgone = simulated_profits(plan.assign(control=False), offers, spec, draws,
                                 outcome_seed(spec, offers, "forgone"), control & ~explored)
     explored_profit = simulated_profits(plan, offers, spec, draws, outcome_seed(spec, offers, "explored"), explored)
-    low, high = np.quantile(forgone - explored_profit, QUANTILES) if len(draws) else (0.0, 0.0)
-    out["price_of_learning_low"], out["price_of_learning_high"] = _money(low), _money(high)
+    for key, values in (("price_of_learning", forgone - explored_profit), ("control_forgone_profit", forgone),
+                        ("exploration_cost", -explored_profit)):
+        low, high = np.quantile(values, QUANTILES) if len(draws) else (0.0, 0.0)
+        out[f"{key}_low"], out[f"{key}_high"] = _money(low), _money(high)
     out["offers"] = {}
     for j, name in enumerate(offers["offer"]):
         mine = (plan["offer"] == name).fillna(False).to_numpy(bool)

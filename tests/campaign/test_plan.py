@@ -367,6 +367,11 @@ def test_the_price_of_learnings_range_is_the_known_distribution_of_what_it_gives
     for bound, q in (("price_of_learning_low", 0.05), ("price_of_learning_high", 0.95)):
         exact = kept[np.searchsorted(cdf, q)] * value - costs
         assert figures[bound] == pytest.approx(exact, abs=1.5 * value)
+    # each part alone: the control customers' A V minus their costs, the explored ones' costs minus B V
+    for part, pmf, sign, size in (("control_forgone_profit", a, 1, n_control), ("exploration_cost", b, -1, n_explored)):
+        for bound, q in (("low", 0.05), ("high", 0.95)):
+            k = np.searchsorted(np.cumsum(pmf), q if sign > 0 else 1 - q)
+            assert figures[f"{part}_{bound}"] == pytest.approx(sign * (k * value - 0.17 * size), abs=1.5 * value)
 
 
 def test_the_profit_curves_band_is_the_save_rates_beta_quantiles():

@@ -179,6 +179,10 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
            "save rates may be and chance in who buys less" in text
     assert f"{money(campaign['price_of_learning'])} in all (5-95 % range {money(campaign['price_of_learning_low'])} " \
            f"to {money(campaign['price_of_learning_high'])}, over the save rates and chance" in text
+    forgone = [money(campaign[f"control_forgone_profit{end}"]) for end in ("", "_low", "_high")]
+    assert f"{forgone[0]} thousand roubles of expected profit (5-95 % range {forgone[1]} to {forgone[2]})" in text
+    assert f"cost {money(campaign['exploration_cost'])} ({money(campaign['exploration_cost_low'])} to " \
+           f"{money(campaign['exploration_cost_high'])})" in text
     low = campaign["what_if"]["save_rates_at_5_percent"]
     assert f"would contact {low['contacts']} customers and count on {money(low['expected_profit'])}" in text
     assert f"(5-95 % range {money(low['expected_profit_low'])} to {money(low['expected_profit_high'])}, over " \
