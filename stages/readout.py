@@ -6,7 +6,7 @@ differs across customers) as metrics/readout/<name>.json, its customers with the
 import sys
 from pathlib import Path
 
-from oneclick.campaign import offers, readout
+from oneclick.campaign import offers, readout, response
 from oneclick.campaign.plots import qini_image
 from oneclick.common.cli import run
 from oneclick.common.errors import DataError
@@ -26,7 +26,7 @@ def main():
     if too_broken:
         raise DataError(too_broken)
     write_csv(readout_table(name), table.round(6))
-    curves = readout.qini(table, seed=params["campaign"]["seed"])
+    curves = response.qini(table, seed=params["campaign"]["seed"])
     write_csv(qini_curves(name), curves)
     qini_image(curves, name, qini_plot(name))
     write_json(readout_metrics(name), {**result, "folder": folder.as_posix()})

@@ -71,7 +71,7 @@ def save_rates_image(learned: dict, readouts: dict, path) -> None:
 
 
 def qini_image(curves, campaign: str, path) -> None:
-    """One panel per offer: the Qini curve of the plan's order (readout.qini) with its 5-95 % band, and the straight
+    """One panel per offer: the Qini curve of the plan's order (response.qini) with its 5-95 % band, and the straight
     line a random order would give. An offer without control customers among its contacts has no curve."""
     offers = [o for o in dict.fromkeys(curves["offer"]) if curves.loc[curves["offer"] == o, "qini"].notna().any()]
     fig, axes = plt.subplots(1, max(len(offers), 1), figsize=(3.2 * max(len(offers), 1), 3.4), squeeze=False,

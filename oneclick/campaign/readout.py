@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oneclick.campaign import response
 from oneclick.campaign.provenance import describe, read_record, sidecar
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError
@@ -321,82 +322,6 @@ def customer_table(contacts: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFram
     return table[TABLE + [c for c in FEATURES if c not in TABLE]].sort_values("id", ignore_index=True)
 
 
-QINI_POINTS = 10  # fractions of an offer's customers at which the Qini curve is given
-
-
-def qini_curve(saving, kept, treated, fractions) -> np.ndarray:
-    """kept_T(f) - kept_C(f) N_T(f) / N_C(f) at each fraction f of the customers, ranked by `saving` (highest
-    first, ties in the order given); NaN where no control customer is among them yet."""
-    order = np.argsort(-np.asarray(saving, dtype=float), kind="stable")
-    k, t = np.asarray(kept, dtype=float)[order], np.asarray(treated, dtype=bool)[order]
-    n_t, n_c, y_t, y_c = np.cumsum(t), np.cumsum(~t), np.cumsum(k * t), np.cumsum(k * ~t)
-    at = np.maximum(np.ceil(np.asarray(fractions) * len(k)).astype(int) - 1, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n_c[at] > 0, y_t[at] - y_c[at] * n_t[at] / np.maximum(n_c[at], 1), np.nan)
-
-
-def qini(table: pd.DataFrame, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
-    """Per offer the Qini curve of the plan's ranking on its randomized customers (treated and control): the
-    customers kept beyond the control group's rate among the share f of them the plan ranked first (by its
-    expected saving, probability x save rate x value at stake; qini_curve), with a 5-95 % band over bootstrap
-    resamples of the customers. A curve above the straight line to its end (`random`) means the plan's order put
-    the customers the offer moves first."""
-    rows = []
-    rng = np.random.default_rng(seed)
-    fractions = np.arange(1, QINI_POINTS + 1) / QINI_POINTS
-    for offer, group in table[table["contact"]].sort_values("id").groupby("offer", sort=True):
-        saving = (group["expected_profit"] + group["offer_cost"].fillna(0)).to_numpy(float)
-        kept = 1 - group["declined"].to_numpy(float)
-        treated = group["treated"].to_numpy(bool)
-        main = qini_curve(saving, kept, treated, fractions)
-        boot = []
-        for _ in range(resamples):
-            pick = rng.integers(0, len(group), len(group))
-            boot.append(qini_curve(saving[pick], kept[pick], treated[pick], fractions))
-        boot = np.array(boot)
-        bands = [np.quantile(col[~np.isnan(col)], [0.05, 0.95]) if (~np.isnan(col)).any() else (np.nan, np.nan)
-                 for col in boot.T]
-        low, high = np.array(bands).T
-        for f, q, lo, hi in zip(fractions, main, low, high, strict=True):
-            rows.append({"offer": offer, "fraction": round(float(f), 4), "qini": round(float(q), DIGITS),
-                         "low": round(float(lo), DIGITS), "high": round(float(hi), DIGITS),
-                         "random": round(float(main[-1] * f), DIGITS)})
-    return pd.DataFrame(rows, columns=["offer", "fraction", "qini", "low", "high", "random"])
-
-
-def heterogeneity(table: pd.DataFrame, offers: dict, seed: int) -> dict:
-    """Per offer: does its save rate differ across the customers of this campaign? The guarded split search of
-    oneclick/campaign/uplift.py on the campaign's treated customers: the split it found (where and the two rates),
-    or the best candidate's p-value against one rate for all."""
-    from oneclick.campaign.uplift import fit, leaves
-
-    if not table["treated"].any():
-        return {}
-    priors = {name: offer["save_rate"] for name, offer in offers.items()}
-    model = fit(table, priors, SPLIT_COLUMNS, seed=seed)
-    out = {}
-    for name, fitted in model["offers"].items():
-        tree = fitted["tree"]
-        candidate = tree.get("candidate", {})
-        if "split" in tree:
-            where = [" and ".join(_text(r, s) for r, s in node["path"]) for node in leaves(tree)]
-            rates = [round(float(leaf["mean"]), DIGITS) for leaf in fitted["leaves"]]
-            out[name] = {"differs": True, "p_value": candidate.get("p_value"),
-                         "groups": dict(zip(where, rates, strict=True))}
-        else:
-            out[name] = {"differs": False, "p_value": candidate.get("p_value"), "alpha": model["options"]["alpha"]}
-    return out
-
-
-def _text(rule, side) -> str:
-    from oneclick.campaign.uplift import _rule_text
-
-    return _rule_text(rule, side)
-
-
-SPLIT_COLUMNS = FEATURES + ["probability", "profit"]  # what a save rate may differ by
-
-
 def readout_file(campaign, outcomes, params: dict) -> tuple[dict, pd.DataFrame]:
     """Read the contact list and the outcome export, check them, and read out: (the read-out, the customer table)."""
     offers = params["campaign"]["offers"]
@@ -408,7 +333,7 @@ def readout_file(campaign, outcomes, params: dict) -> tuple[dict, pd.DataFrame]:
     result["design"] = contacts.attrs["design"]
     made_by = read_record(campaign)
     result["contact_list"] = {"provenance": made_by, "says": describe(made_by)}
-    for name, found in heterogeneity(table, offers, params["campaign"]["seed"]).items():
+    for name, found in response.heterogeneity(table, offers, params["campaign"]["seed"]).items():
         if name in result["offers"]:
             result["offers"][name]["heterogeneity"] = found
     return result, table
