@@ -3,7 +3,6 @@
 import json
 import math
 import os
-import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,11 +71,6 @@ def write_text(path, text: str, newline="\n"):
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline=newline) as f:
             f.write(text)
-
-
-def copy_file(source, path):
-    with atomic_path(path) as tmp:
-        shutil.copyfile(source, tmp)
 
 
 def write_bytes(path, data: bytes):

@@ -120,10 +120,6 @@ WIDE_COLUMNS = {
 }
 
 
-def renames(raw_file: RawFile) -> dict[str, str]:
-    return {c.raw: c.name for c in raw_file.columns}
-
-
 def by_kind(*kinds: str) -> list[str]:
     """Model-table columns of market_file.csv of the given kinds, in file order."""
     return [c.name for c in MARKET_FILE.columns if c.kind in kinds]

@@ -15,7 +15,15 @@ from workspace import run
 
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan
-from oneclick.campaign.readout import NOT_IN_EXPORT, measure, needed_per_arm, read_out, readout_file, verdict
+from oneclick.campaign.readout import (
+    NOT_IN_EXPORT,
+    measure,
+    needed_per_arm,
+    read_contacts,
+    read_out,
+    readout_file,
+    verdict,
+)
 from oneclick.campaign.save_rates import learn, plan_rates, save_rate_rows
 from oneclick.common.errors import DataError
 from oneclick.data.columns import TARGET_RAW
@@ -262,6 +270,25 @@ def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, fil
     assert not output.exists()
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.drop(columns="value_at_stake"), "missing column(s) ['value_at_stake']; a contact list has"),
+    (lambda f: pd.concat([f, f.iloc[[3]]]), "column 'id': repeated ids [{id3}]"),
+    (lambda f: f.assign(contact=f["contact"].astype(str).where(f.index != 2, "yes")),
+     "column 'contact': expected True or False, found ['yes']"),
+    (lambda f: f.assign(contact=f["contact"] & ~f["control"]), "control customers who were not contacted: ids"),
+])
+def test_a_broken_contact_list_is_one_error_naming_the_column_and_values(tmp_path, change, message):
+    """The contact list's other checks (the command's exit and message: the test above)."""
+    _, _, contacts, _ = campaign(tmp_path, 200)
+    frame = pd.read_csv(contacts)
+    change(frame).to_csv(contacts, index=False)
+    with pytest.raises(DataError) as err:
+        read_contacts(contacts, list(ECONOMICS["offers"]))
+    assert str(err.value).startswith(f"{contacts}: ") and message.format(id3=frame["id"][3]) in str(err.value)
+    with pytest.raises(DataError, match="contact list not found"):
+        read_contacts(tmp_path / "nowhere.csv")
+
+
 def test_a_list_without_the_design_record_is_read_as_the_plan_alone(tmp_path):
     contacts, outcomes = break_and_read(tmp_path, lambda c, o: None)
     recorded, _ = readout_file(contacts, outcomes, params_with())
@@ -407,3 +434,22 @@ def test_the_save_rate_plot_puts_prior_campaigns_and_posterior_side_by_side(larg
                                     for source in ("prior", "large", "pooled")]
     assert rows.loc[rows["bar"] == "large · cart_reminder", "save_rate"].item() == \
         result["offers"]["cart_reminder"]["save_rate"]
+
+
+def test_an_empty_arm_is_said_and_a_list_without_costs_takes_them_from_params():
+    """An offer whose control customers are all missing from the export: counted, spend known, no rates. A list
+    without `offer_cost` (an older export of the plan): each offer costs what params say it does."""
+    spec = {"alpha": 0.05, "min_per_arm": 1, "power": 0.8}
+    offers = {"cart_reminder": {"cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}},
+              "recommendations": {"cost": 0.05, "save_rate": {"alpha": 2, "beta": 18}}}
+    contacts = pd.DataFrame({"id": np.arange(8), "offer": ["cart_reminder"] * 4 + ["recommendations"] * 4,
+                             "contact": True, "control": [True, False, False, False] * 2,
+                             "expected_profit": 0.0, "value_at_stake": 2.0})
+    outcome = pd.DataFrame({"id": np.arange(1, 8), "declined": [0, 1, 0, 1, 0, 1, 0]})  # id 0 missing
+    result = read_out(contacts, outcome, pd.Series(NOT_IN_EXPORT, index=[0]), offers, spec, 0.02)
+    cart = result["offers"]["cart_reminder"]
+    assert cart["verdict"] == "too few customers to tell: an arm is empty"
+    assert (cart["control"], cart["control_found"], cart["treated_found"]) == (1, 0, 3) and "save_rate" not in cart
+    assert cart["missing_control"] == 1 and cart["spend_missing"] == 0.0  # the missing one got nothing
+    assert result["offers"]["recommendations"]["spend"] == pytest.approx(3 * (0.05 + 0.02))
+    assert result["overall"]["spend"] == pytest.approx(3 * (0.15 + 0.02) + 3 * (0.05 + 0.02))

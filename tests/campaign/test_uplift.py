@@ -1,10 +1,13 @@
 """Known-answer checks of what the campaign loop learns: simulated campaigns whose true save rates are set here, run
 through the real plan (arms, exploration, propensities), the save-rate model and the off-policy value."""
 
+import json
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from oneclick.campaign import off_policy, split_search, uplift
+from oneclick.campaign import off_policy, response, split_search, uplift
 from oneclick.campaign.offers import catalogue
 from oneclick.campaign.plan import make_plan
 
@@ -65,6 +68,27 @@ def test_a_rate_that_differs_by_a_column_is_found_with_intervals_that_hold_the_t
         held += ((low <= truth) & (truth <= high)).astype(int)
     assert found >= 17, f"the jump at x = 0.5 found {found} of 20 times"
     assert (held >= 14).to_numpy().all(), held  # P(< 14 | 20, 0.9) < 1 %
+
+
+def test_a_rate_that_differs_is_named_by_group_and_reads_back_from_plain_json():
+    """The reminder keeps half of the customers with a profit of 0.75 or more, a tenth of the rest: the read-out's
+    split search names the two groups with their rates, and the model's JSON form (what metrics/save_rates.json
+    holds and predict reads) gives new customers the fitted model's rates."""
+    table, _ = simulated(3000, constant, 0)  # the plan, its arms and exploration
+    rates = {"reminder": np.where(table["profit"] >= 0.75, 0.5, 0.1), "bonus": np.full(len(table), 0.3)}
+    rng = np.random.default_rng(1)
+    table["declined"] = (rng.random(len(table)) < table["probability"] * (1 - rate_sent(table, rates))).astype(int)
+    found = response.heterogeneity(table, SPEC["offers"], seed=0)
+    assert found["reminder"]["differs"] and not found["bonus"]["differs"]
+    (below, low_rate), (above, high_rate) = found["reminder"]["groups"].items()
+    assert below.startswith("profit < ") and above == "profit >= " + below.removeprefix("profit < ")
+    assert 0.6 <= float(above.removeprefix("profit >= ")) <= 0.9 and low_rate < 0.25 < high_rate
+    model = uplift.fit(table, PRIORS, ["probability", "profit"], seed=0)  # the read-out's columns and seed
+    plain = json.loads(json.dumps(uplift.to_json(model)))
+    assert [leaf["where"] for leaf in plain["offers"]["reminder"]["leaves"]] == [below, above]
+    new = pd.DataFrame({"probability": rng.uniform(0.2, 0.9, 500), "profit": rng.uniform(0.05, 1.5, 500)})
+    assert uplift.predict_json(plain, new, ["reminder", "bonus"]) == pytest.approx(
+        uplift.predict(model, new)[["reminder", "bonus"]].to_numpy(), abs=1e-5)
 
 
 def test_constant_rates_are_rarely_split_and_the_pooled_interval_covers_at_its_level():

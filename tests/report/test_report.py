@@ -273,6 +273,23 @@ def test_an_offer_without_a_control_customer_and_a_plan_that_contacts_nobody(rep
     assert "**Contact nobody.**" in text and "no offer pays for any customer" in text
 
 
+def test_an_offer_whose_rate_differs_shows_its_groups_everywhere_marketing_reads(report):
+    _, _, _, readout, inputs = report
+    differs = copy.deepcopy(inputs)
+    offer = next(iter(readout["offers"]))
+    groups = {"profit < 4.2": 0.2134, "profit >= 4.2": 0.4821}
+    differs["save_rates"]["offers"][offer].update(differs=True, groups=groups)
+    differs["readouts"]["demo"]["offers"][offer]["heterogeneity"] = {"differs": True, "p_value": 0.004,
+                                                                     "groups": groups}
+    text = render(differs, PARAMS)
+    row = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
+    assert "; by customer group: profit < 4.2 0.21, profit >= 4.2 0.48 |" in row  # the plan's table
+    row = next(line for line in text.splitlines() if line.startswith(f"| {offer} | "))
+    assert "| yes: profit < 4.2 0.21, profit >= 4.2 0.48 |" in row  # the read-out's table
+    assert (f"for {offer} the campaigns showed the rate differs across customers, so each customer gets the rate "
+            "of their group") in text
+
+
 def test_arms_that_lost_different_shares_are_named_with_their_interval(report):
     text, _, _, readout, inputs = report
     assert "lost different shares" not in text and "missing from the export cost" not in text  # none missing
