@@ -24,7 +24,8 @@ def bootstrap_means(terms, resamples: int, seed: int, level: float = LEVEL) -> t
     """(low, high) per column of `terms` (customers x columns): the percentile bootstrap interval of the column's
     mean over the customers. Every column is resampled with the same customers, so a column holding the
     difference of two others gives their paired interval."""
-    terms = np.asarray(terms, dtype=float).reshape(len(terms), -1)
+    terms = np.asarray(terms, dtype=float)
+    terms = terms[:, None] if terms.ndim == 1 else terms
     n = len(terms)
     if n == 0:
         return np.zeros(terms.shape[1]), np.zeros(terms.shape[1])

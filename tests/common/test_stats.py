@@ -306,3 +306,23 @@ def test_effective_counts_are_the_plain_counts_under_equal_weights_and_kish_s_si
     assert effective_counts(y, np.full(5, 2.5)) == pytest.approx((3.0, 5.0))
     # weights 1, 1, 2: Kish's size (sum w)^2 / sum w^2 = 16 / 6; the weighted rate (1 + 2) / 4
     assert effective_counts([1, 0, 1], [1, 1, 2]) == pytest.approx((0.75 * 16 / 6, 16 / 6))
+
+
+def test_the_edges_give_the_honest_answer_or_one_clear_refusal():
+    """An empty arm knows nothing ([0, 1]); equal rates are never told apart (power = alpha's share is not claimed:
+    0 with no spread, infinitely many customers needed); no customers, no interval; one fold or one class is
+    refused by name."""
+    import math
+
+    from oneclick.stats import power_of, size_factor, wilson
+
+    assert wilson(0, 0) == (0.0, 1.0)
+    assert power_of(0.3, 100, 0.3, 100, 0.05) == pytest.approx(0.05 / 2, abs=1e-3)  # only the test's own errors
+    assert power_of(0.0, 100, 0.0, 100, 0.05) == 0.0 and power_of(0.0, 100, 1.0, 100, 0.05) == 1.0
+    assert math.isinf(size_factor(0.4, 50, 0.4, 50, 0.05, 0.8))
+    low, high = bootstrap_means(np.zeros((0, 2)), 100, 0)
+    assert low.tolist() == [0.0, 0.0] and high.tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="at least two folds"):
+        corrected_t_difference([0.8], [0.9], 5)
+    with pytest.raises(ValueError, match="both classes"):
+        delong_difference([1, 1, 1], [0.2, 0.5, 0.9], [0.1, 0.4, 0.8])
