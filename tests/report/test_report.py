@@ -290,6 +290,33 @@ def test_an_offer_whose_rate_differs_shows_its_groups_everywhere_marketing_reads
             "of their group") in text
 
 
+def test_what_is_missing_or_set_aside_is_said_in_words(report):
+    """The report's sentences for a store with broken rows, ids without a customer, customers without profit, an
+    offer out of the plan, customers carried over, and neither a control group, a read-out nor a monitored export."""
+    _, _, campaign, _, inputs = report
+    odd = copy.deepcopy(inputs)
+    odd["quality"].update(quarantined={"market_money.csv: revenue not a number": 3},
+                          extra_ids_ignored={"market_time.csv": 2, "money.csv": 0})
+    odd["campaign"].update(customers_without_profit=4)
+    odd["campaign"]["power"] = {**campaign["power"], "power": None}
+    offer = next(iter(odd["save_rates"]["offers"]))
+    odd["save_rates"]["offers"][offer].update(in_plan=False, reason="harms, all campaigns pooled (demo)")
+    odd["save_rates"]["carried_over"] = {"demo": 0, "spring": 12}
+    text = render(odd, PARAMS)
+    assert ("Customers set aside for broken rows (3; each with the file, column, line and value in "
+            "`data/processed/excluded.csv`):\n- market_money.csv: revenue not a number: 3") in text
+    assert "Ids that market_file.csv lacks, ignored: 2 in market_time.csv." in text
+    assert "4 customers have no profit figure and get no decision." in text
+    assert "No control group: nothing will tell whether the offers work (`campaign.control.share`)." in text
+    assert f"Out of the plan (still explored, so measured again): **{offer}** (harms, all campaigns pooled (demo))." \
+        in text
+    assert ("Customers treated in an earlier campaign are left out of a later one's learning (their outcome is no "
+            "longer that of an untreated customer): 12 in spring.") in text
+    bare = render({**odd, "readouts": {}, "monitors": {}}, PARAMS)
+    assert "No campaign has been read out yet (`readout.campaigns`): the save rates are assumptions." in bare
+    assert "No export is monitored (`monitor.exports`)." in bare
+
+
 def test_arms_that_lost_different_shares_are_named_with_their_interval(report):
     text, _, _, readout, inputs = report
     assert "lost different shares" not in text and "missing from the export cost" not in text  # none missing
