@@ -241,6 +241,8 @@ def read_file(path: Path, raw_file: RawFile, optional: tuple[str, ...] = ()):
         raise DataError(f"{raw_file.name}: file not found in {path.parent}")
     text, note = _decode(path, raw_file)
     header, lines, rows = _rows(text, raw_file)
+    if not header:
+        raise DataError(f"{raw_file.name}: the file is empty (no header, only blank lines)")
     expected = [c.raw for c in raw_file.columns]
     missing = [c for c in expected if c not in header and c not in optional]
     if missing:

@@ -303,3 +303,14 @@ def test_one_fault_of_any_kind_is_set_aside_or_named(synthetic_dir, clean, tmp_p
         pd.testing.assert_frame_equal(got, expected)
     kept, _, _ = build_table(export.frames, 20_000)  # and the model table builds
     assert customer is None or customer not in set(kept["id"].astype(str)) or kind == "file"
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b'""\r\n""\r\n', "market_file.csv: the file is empty (no header, only blank lines)"),
+    (b"id\xff\xfe\x98 x\r\n1\x98 2\r\n", "market_file.csv: not UTF-8 (byte 0xff at position 2; it looks like "),
+    ("id Страниц\r\n1 2\r\n".encode(), "the file has one column: is the separator not ','?"),
+])
+def test_files_that_cannot_be_read_as_a_table_are_named(raw_copy, content, expected):
+    """A file of empty lines, bytes neither UTF-8 nor cp1251, a header that no known separator splits."""
+    (raw_copy / "market_file.csv").write_bytes(content)
+    assert expected in _error(raw_copy)
