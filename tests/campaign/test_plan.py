@@ -190,6 +190,17 @@ def test_when_no_offer_pays_nobody_is_contacted_and_the_plan_says_why():
     assert reason == figures["why_nobody"]
     # the cart reminder's best customer (id 11: p V = 3.24) would need (5 + 0.02) / 3.24 = 1.55
     assert "cart_reminder would need a save rate of at least 1.55 (assumed 0.30)" in reason
+    curve = profit_curve(plan, offers, costly, save_rate_draws(offers, 50, 0), 10)  # contacting anyway loses
+    assert curve[-1]["customers"] == 4 and all(point["high"] < 0 for point in curve)
+    closed = spec(**{"offers.recommendations.eligible": {"unpaid_items_quarter": {"min": 99}}})
+    nobody = CUSTOMERS.assign(unpaid_items_quarter=0)  # the cart reminder needs 3 or more: no offer is open
+    offers = catalogue(closed)
+    plan = make_plan(nobody, closed, offers)
+    assert not plan["contact"].fillna(False).any()
+    assert why_nobody(nobody, closed, offers) == \
+        "no offer is open to any customer (eligibility rules, or no offer left in the plan)"
+    assert profit_curve(plan, offers, closed, save_rate_draws(offers, 50, 0), 10) == \
+        [{"customers": 0, "expected_profit": 0.0, "low": 0.0, "high": 0.0}]
 
 
 def test_totals_add_up_and_the_range_holds_the_expected_profit():

@@ -243,3 +243,19 @@ def test_a_model_file_released_before_the_move_loads_and_scores_as_it_did():
     assert (saved["model"], saved["rows"], saved["part"]) == ("svc_tree", 200, "train")
     proba = saved["pipeline"].predict_proba(customers.drop(columns=["id", "probability"]))[:, 1]
     np.testing.assert_allclose(proba, customers["probability"].to_numpy(), rtol=1e-12, atol=0)
+
+
+def test_a_damaged_array_inside_an_intact_file_is_refused_by_name(good_file):
+    """The zip and its schema read, the types trusted, but an array's bytes are not an array: one error, nothing
+    loaded."""
+    with zipfile.ZipFile(good_file) as src:
+        entries = {name: src.read(name) for name in src.namelist()}
+    array = next(name for name in entries if name.endswith(".npy"))
+    entries[array] = b"not an array"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as dst:
+        for name, content in entries.items():
+            dst.writestr(name, content)
+    good_file.write_bytes(buffer.getvalue())
+    with pytest.raises(DataError, match=r"good\.skops: cannot be loaded \(.*\); re-train with `dvc repro`"):
+        load_model(good_file)

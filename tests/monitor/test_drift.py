@@ -11,7 +11,7 @@ from segment_fixtures import PARAMS
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.synthesize import draw_customers, shifted, write_raw_files
-from oneclick.monitor.drift import check, holm, make_reference, psi
+from oneclick.monitor.drift import check, holm, make_reference, psi, verdict
 
 SPEC = PARAMS["monitor"]
 DATA = {"raw_dir": "data/synthetic", "synthetic": True, "dvc_hash": "x"}
@@ -85,3 +85,15 @@ def test_the_reference_of_a_million_customers_is_small_plain_data(tmp_path):
     assert size <= 1_000_000, size
     assert json.loads((tmp_path / "reference.json").read_text())["customers"] == 1_000_000
     assert len(pd.read_csv(tmp_path / "reference_sample.csv")) == SPEC["reference_rows"]
+
+
+def test_the_verdict_names_new_categories_alone_or_before_the_drift():
+    new = {"popular_category": {"Игрушки": 3}, "service_type": {"vip": 1}}
+    record = {"dataset_drift": True, "drifted_features": [], "domain": {"drift": False}, "new_categories": new}
+    assert verdict(record, 16) == ("new categories: popular_category 'Игрушки' (3 customers, set aside), "
+                                   "service_type 'vip' (1 customer, set aside)")
+    record.update(drifted_features=["marketing_6m"])
+    assert verdict(record, 16) == ("new categories: popular_category 'Игрушки' (3 customers, set aside), "
+                                   "service_type 'vip' (1 customer, set aside); drift in 1 of 16 features: "
+                                   "marketing_6m")
+    assert verdict({**record, "dataset_drift": False}, 16) == "no drift detected"
