@@ -120,3 +120,20 @@ def test_an_effects_interval_is_the_bootstrap_of_the_effect(share):
     ref_low, ref_high = np.percentile(draws, [2.5, 97.5])
     half = (ref_high - ref_low) / 2
     assert low == pytest.approx(ref_low, abs=0.12 * half) and high == pytest.approx(ref_high, abs=0.12 * half)
+
+
+def test_missing_inputs_are_named_and_unlabelled_customers_have_no_decline_rate(tmp_path):
+    from oneclick.insight.segments import join_profit, read_importance, summarize
+
+    scores = pd.DataFrame({"id": [1, 2, 3], "probability": [0.2, 0.7, 0.9]})
+    with pytest.raises(DataError, match=r"profit.csv: no profit for scored customers \[3\]"):
+        join_profit(scores, pd.DataFrame({"id": [1, 2], "profit": [4.0, 5.0]}))
+    with pytest.raises(DataError, match="importance.csv: not found; run `dvc repro` \\(stage explain\\)"):
+        read_importance(tmp_path / "importance.csv")
+    pd.DataFrame({"feature": ["x"], "importance": [0.1]}).to_csv(tmp_path / "importance.csv", index=False)
+    with pytest.raises(DataError, match=r"missing column\(s\) \['direction'\]"):
+        read_importance(tmp_path / "importance.csv")
+    names = {cell: cell for cell in CELLS}
+    table = scores.assign(profit=[4.0, 5.0, 6.0], segment=CELLS[0])  # new customers: no label
+    row = summarize(table, names).iloc[0]
+    assert row["customers"] == 3 and row["decline_rate"] is None and row["decline_low"] is None
