@@ -31,7 +31,10 @@ def read_companion(model_path, name: str):
         raise DataError(f"{path}: not found beside the model file {model_path}; run `dvc repro` (or fetch the whole "
                         "artifact folder: `dvc artifacts get ... retention-model`)")
     if path.suffix != ".csv":
-        return read_json(path)
+        try:
+            return read_json(path)
+        except (UnicodeDecodeError, ValueError) as err:  # json.JSONDecodeError is a ValueError
+            raise DataError(f"{path}: not a JSON file ({type(err).__name__}: {err}); run `dvc repro`") from None
     sample = pd.read_csv(path)
     missing = [c for c in FEATURES if c not in sample.columns]
     if missing:

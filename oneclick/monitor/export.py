@@ -14,7 +14,7 @@ from oneclick.data.columns import FEATURES, MONEY
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table, excluded_table
 from oneclick.model import calibration
-from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
+from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, companion, read_companion
 from oneclick.model.model_file import load_model
 from oneclick.monitor.in_sample import in_sample
 from oneclick.monitor.record import monitor_record
@@ -26,7 +26,8 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     model_name, reference}."""
     model_path = Path(model_path)
     saved = load_model(model_path)
-    calibrator = read_companion(model_path, CALIBRATION)
+    calibrator = calibration.check_calibrator(read_companion(model_path, CALIBRATION),
+                                              companion(model_path, CALIBRATION))
     reference, sample = read_companion(model_path, REFERENCE), read_companion(model_path, SAMPLE)
     expected = read_companion(model_path, EXPECTED)
     with_money = (Path(input_dir) / MONEY.name).is_file()

@@ -264,6 +264,25 @@ def test_a_model_without_its_folder_is_one_clear_error(synthetic_dir, repo, tmp_
     assert not (tmp_path / "s.csv").exists()
 
 
+@pytest.mark.parametrize("content, message", [
+    ('{"method": "platt"}', "'method' must be one of ['none', 'sigmoid', 'isotonic'], found 'platt'"),
+    ('{"method": "sigmoid", "a": -3.1}', "a sigmoid calibrator needs the numbers 'a' and 'b'"),
+    ('{"method": "isotonic", "x": [0.2, 0.1], "y": [0.1, 0.4]}', "an isotonic calibrator needs lists 'x'"),
+    ('{"method": "sigmoid", "a": ', "not a JSON file (JSONDecodeError"),
+])
+def test_a_broken_calibration_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, content, message):
+    """The model's folder comes from elsewhere (`dvc artifacts get`): its calibration is data, checked."""
+    root, *_ = repo
+    folder = tmp_path / "model"
+    shutil.copytree(root / "models/production", folder)
+    (folder / CALIBRATION).write_text(content, encoding="utf-8")
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", root, "--model",
+                         folder / "model.skops")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"error: {folder / CALIBRATION}: ") and message in result.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
 def test_missing_model_file_is_one_clear_error(synthetic_dir, repo, tmp_path):
     root, *_ = repo
     result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "scores.csv", "--repo", root, "--model",
