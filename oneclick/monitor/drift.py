@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from oneclick.common.checks import SEED, named_folders, number, section
+from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.monitor.in_sample import reference_fingerprints
 
@@ -55,6 +56,33 @@ def make_reference(table: pd.DataFrame, rows: int, seed: int, data: dict) -> tup
     if "id" in table.columns:  # which customers a score would be in-sample for (oneclick/monitor/in_sample.py)
         reference["fingerprints"] = reference_fingerprints(table)
     return reference, table.iloc[picked][FEATURES].reset_index(drop=True)
+
+
+def check_reference(reference, path) -> dict:
+    """A reference read from a model's folder (data from elsewhere): the record make_reference writes, for every
+    feature the drift check compares, or one error naming the file and what is off."""
+    def numbers(values) -> bool:
+        return isinstance(values, list) and all(isinstance(v, int | float) and not isinstance(v, bool)
+                                                for v in values)
+
+    problems = [] if isinstance(reference, dict) else ["not a JSON object"]
+    if not problems:
+        data = reference.get("data")
+        if not isinstance(reference.get("customers"), int) or not isinstance(data, dict) \
+                or not {"raw_dir", "synthetic"} <= set(data):
+            problems.append("'customers' and 'data' (raw_dir, synthetic) are needed")
+        numeric, categorical = reference.get("numeric"), reference.get("categorical")
+        problems += [f"numeric '{c}' needs lists 'edges' and 'shares' (one more share than edges)"
+                     for c in NUMERIC if not isinstance(numeric, dict) or not isinstance(numeric.get(c), dict)
+                     or not numbers(numeric[c].get("edges")) or not numbers(numeric[c].get("shares"))
+                     or len(numeric[c]["shares"]) != len(numeric[c]["edges"]) + 1]
+        problems += [f"categorical '{c}' needs a count per category" for c in CATEGORICAL
+                     if not isinstance(categorical, dict) or not isinstance(categorical.get(c), dict)
+                     or not numbers(list(categorical[c].values()))]
+    if problems:
+        raise DataError(f"{path}: not a drift reference of this project: {'; '.join(problems[:3])}; run `dvc "
+                        "repro` (or fetch the whole artifact folder)")
+    return reference
 
 
 def psi(reference_shares, new_shares) -> float:

@@ -16,8 +16,9 @@ from oneclick.data.prepare import build_table, excluded_table
 from oneclick.model import calibration
 from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, companion, read_companion
 from oneclick.model.model_file import load_model
+from oneclick.monitor.drift import check_reference
 from oneclick.monitor.in_sample import in_sample
-from oneclick.monitor.record import monitor_record
+from oneclick.monitor.record import check_expected, monitor_record
 
 
 def score_export(input_dir, model_path, params: dict) -> dict:
@@ -28,8 +29,9 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     saved = load_model(model_path)
     calibrator = calibration.check_calibrator(read_companion(model_path, CALIBRATION),
                                               companion(model_path, CALIBRATION))
-    reference, sample = read_companion(model_path, REFERENCE), read_companion(model_path, SAMPLE)
-    expected = read_companion(model_path, EXPECTED)
+    reference = check_reference(read_companion(model_path, REFERENCE), companion(model_path, REFERENCE))
+    sample = read_companion(model_path, SAMPLE)
+    expected = check_expected(read_companion(model_path, EXPECTED), companion(model_path, EXPECTED))
     with_money = (Path(input_dir) / MONEY.name).is_file()
     export = read_export(input_dir, with_money=with_money, require_target=False)
     kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])

@@ -8,6 +8,7 @@ No command of its own: predict writes this record beside every score file
 import numpy as np
 import pandas as pd
 
+from oneclick.common.errors import DataError
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
 from oneclick.monitor.drift import check, new_categories
@@ -19,6 +20,18 @@ WORDS = {"better": "better than the estimate", "worse": "worse than the estimate
          "no detectable difference": "as expected"}
 IN_SAMPLE = "cannot judge: the model was fitted on every customer of the export with the target (in-sample)"
 
+
+
+def check_expected(expected, path) -> dict:
+    """The expected performance read from a model's folder: the test ROC-AUC and its interval, or one error naming
+    the file."""
+    keys = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high")
+    if not isinstance(expected, dict) or not all(isinstance(expected.get(k), int | float)
+                                                 and not isinstance(expected.get(k), bool)
+                                                 and 0 <= expected[k] <= 1 for k in keys):
+        raise DataError(f"{path}: needs {list(keys)} as numbers in [0, 1]; run `dvc repro` (or fetch the whole "
+                        "artifact folder)")
+    return expected
 
 def realized(y, probability, expected: dict, bins: int) -> dict:
     """ROC-AUC with its 95 % interval, Brier score, reliability curve, and the verdict against `expected` (the

@@ -264,22 +264,37 @@ def test_a_model_without_its_folder_is_one_clear_error(synthetic_dir, repo, tmp_
     assert not (tmp_path / "s.csv").exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"method": "platt"}', "'method' must be one of ['none', 'sigmoid', 'isotonic'], found 'platt'"),
-    ('{"method": "sigmoid", "a": -3.1}', "a sigmoid calibrator needs the numbers 'a' and 'b'"),
-    ('{"method": "isotonic", "x": [0.2, 0.1], "y": [0.1, 0.4]}', "an isotonic calibrator needs lists 'x'"),
-    ('{"method": "sigmoid", "a": ', "not a JSON file (JSONDecodeError"),
+def without(key: str, inner: str | None = None):
+    """A change to a JSON record: `key` (or `inner` within it) removed."""
+    def change(record: dict) -> dict:
+        (record[key] if inner else record).pop(inner or key)
+        return record
+    return change
+
+
+@pytest.mark.parametrize("file, change, message", [
+    (CALIBRATION, '{"method": "platt"}', "'method' must be one of ['none', 'sigmoid', 'isotonic'], found 'platt'"),
+    (CALIBRATION, '{"method": "sigmoid", "a": -3.1}', "a sigmoid calibrator needs the numbers 'a' and 'b'"),
+    (CALIBRATION, '{"method": "isotonic", "x": [0.2, 0.1], "y": [0.1, 0.4]}', "an isotonic calibrator needs lists"),
+    (CALIBRATION, '{"method": "sigmoid", "a": ', "not a JSON file (JSONDecodeError"),
+    (REFERENCE, without("numeric", "minutes_prev"), "numeric 'minutes_prev' needs lists 'edges' and 'shares'"),
+    (REFERENCE, without("categorical"), "categorical 'service_type' needs a count per category"),
+    (REFERENCE, without("data"), "'customers' and 'data' (raw_dir, synthetic) are needed"),
+    (EXPECTED, without("roc_auc_ci95_low"), "needs ['roc_auc', 'roc_auc_ci95_low', 'roc_auc_ci95_high'] as numbers"),
 ])
-def test_a_broken_calibration_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, content, message):
-    """The model's folder comes from elsewhere (`dvc artifacts get`): its calibration is data, checked."""
+def test_a_broken_file_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, file, change, message):
+    """The model's folder comes from elsewhere (`dvc artifacts get`): what travels with the model file is data,
+    checked before anything is scored."""
     root, *_ = repo
     folder = tmp_path / "model"
     shutil.copytree(root / "models/production", folder)
-    (folder / CALIBRATION).write_text(content, encoding="utf-8")
+    if callable(change):
+        change = json.dumps(change(json.loads((folder / file).read_text(encoding="utf-8"))))
+    (folder / file).write_text(change, encoding="utf-8")
     result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", root, "--model",
                          folder / "model.skops")
-    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"error: {folder / CALIBRATION}: ") and message in result.stderr
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"error: {folder / file}: ") and message in result.stderr
     assert not (tmp_path / "s.csv").exists()
 
 
