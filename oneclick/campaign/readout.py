@@ -261,7 +261,8 @@ def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float |
     few customers); no detectable effect when the arms were large enough (`readout.min_per_arm`) and had the
     power to see the save rate assumed; too few customers to tell (with how many more per arm) otherwise.
 
-    The effect worth detecting is the prior's mean save rate (overall: the one measured); the control decline rate
+    The effect worth detecting is the prior's mean save rate (overall: the one measured; when that is not above 0,
+    arms of `readout.min_per_arm` are enough to say no detectable effect); the control decline rate
     it acts on is the control group's, or, when that is 0 or 1 on a handful of customers, the plan's expected
     one (`planned_rate`: the mean calibrated probability of the contacted customers)."""
     smallest = min(figures["control_found"], figures["treated_found"])
@@ -278,6 +279,9 @@ def verdict(figures: dict, prior: dict | None, spec: dict, planned_rate: float |
     if not small and expected > 0 and power_of(rate_c, figures["control_found"], rate_c * (1 - expected),
                                                figures["treated_found"], spec["alpha"]) >= spec["power"]:
         return "no detectable effect"
+    if not expected > 0:  # overall, the measured save rate: no effect to size the arms for, only the least arms
+        return f"too few customers to tell: {spec['min_per_arm'] - smallest} more per arm needed" if small else \
+            "no detectable effect"
     needed = needed_per_arm(rate_c, expected, spec["alpha"], spec["power"])
     more = (f"{max(needed - smallest, spec['min_per_arm'] - smallest, 1)} more per arm needed to see a save rate "
             f"of {expected:.2f}") if needed else \

@@ -12,8 +12,6 @@ def rate(p, y, w, b):
     return (float((w * (p - y)).sum()) / info if info > 0 else np.nan), info
 
 
-
-
 def _z2(I_r, D_r, V_r, I_t, D_t, V_t, min_info):
     """z^2 of the right-minus-left rate difference from right-side sums and node totals (columns: replicates),
     and the difference itself."""

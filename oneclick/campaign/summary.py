@@ -78,12 +78,14 @@ def simulated_profits(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draw
     return out
 
 
-def _chance_below(offer: pd.Series, saving: float, cost: float) -> float | None:
-    """The chance, over what the offer's save rate may be (its Beta; every customer's own rate scaled with it, as
-    in the ranges), that its customers' expected saving falls short of what sending it costs them."""
+def break_even(offer: pd.Series, saving: float, cost: float) -> tuple[float | None, float | None]:
+    """(the offer's break-even save rate, the chance it does not pay) for its planned customers: the save rate of
+    the offer (every customer's own rate scaled with it, as in the ranges) at which their expected saving equals
+    what sending it costs them, and the probability under the offer's Beta that its rate is below that."""
     if not saving > 0:
-        return None
-    return round(float(betainc(offer["alpha"], offer["beta"], min(offer["save_rate"] * cost / saving, 1.0))), DIGITS)
+        return None, None
+    rate = offer["save_rate"] * cost / saving
+    return round(float(rate), DIGITS), round(float(betainc(offer["alpha"], offer["beta"], min(rate, 1.0))), DIGITS)
 
 
 def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarray) -> dict:
@@ -131,10 +133,8 @@ def totals(plan: pd.DataFrame, offers: pd.DataFrame, spec: dict, draws: np.ndarr
         mine = (plan["offer"] == name).fillna(False).to_numpy(bool)
         entry = figures(mine, outcome_seed(spec, offers, "offer", j))
         entry["save_rate"] = round(float(offers.loc[j, "save_rate"]), DIGITS)
-        gain = float((plan["probability"] * plan["value_at_stake"]).fillna(0.0).to_numpy(float)[treated & mine].sum())
-        entry["break_even_save_rate"] = round(float(cost[treated & mine].sum() / gain), DIGITS) if gain > 0 else None
-        entry["chance_it_does_not_pay"] = _chance_below(offers.loc[j], saving[treated & mine].sum(),
-                                                        cost[treated & mine].sum())
+        entry["break_even_save_rate"], entry["chance_it_does_not_pay"] = break_even(
+            offers.loc[j], saving[treated & mine].sum(), cost[treated & mine].sum())
         out["offers"][name] = entry
     return out
 

@@ -33,9 +33,12 @@ def read_companion(model_path, name: str):
     if path.suffix != ".csv":
         try:
             return read_json(path)
-        except (UnicodeDecodeError, ValueError) as err:  # json.JSONDecodeError is a ValueError
+        except ValueError as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise DataError(f"{path}: not a JSON file ({type(err).__name__}: {err}); run `dvc repro`") from None
-    sample = pd.read_csv(path)
+    try:
+        sample = pd.read_csv(path)
+    except ValueError as err:  # pandas' EmptyDataError and ParserError are ValueErrors
+        raise DataError(f"{path}: not a CSV file ({type(err).__name__}: {err}); run `dvc repro`") from None
     missing = [c for c in FEATURES if c not in sample.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; run `dvc repro`")

@@ -63,7 +63,11 @@ def check_reference(reference, path) -> dict:
     feature the drift check compares, or one error naming the file and what is off."""
     def numbers(values) -> bool:
         return isinstance(values, list) and all(isinstance(v, int | float) and not isinstance(v, bool)
-                                                for v in values)
+                                                and np.isfinite(v) for v in values)
+
+    def binned(ref) -> bool:
+        return isinstance(ref, dict) and numbers(ref.get("edges")) and numbers(ref.get("shares")) \
+            and len(ref["shares"]) == len(ref["edges"]) + 1 and numbers([ref.get("mean"), ref.get("std")])
 
     problems = [] if isinstance(reference, dict) else ["not a JSON object"]
     if not problems:
@@ -72,13 +76,16 @@ def check_reference(reference, path) -> dict:
                 or not {"raw_dir", "synthetic"} <= set(data):
             problems.append("'customers' and 'data' (raw_dir, synthetic) are needed")
         numeric, categorical = reference.get("numeric"), reference.get("categorical")
-        problems += [f"numeric '{c}' needs lists 'edges' and 'shares' (one more share than edges)"
-                     for c in NUMERIC if not isinstance(numeric, dict) or not isinstance(numeric.get(c), dict)
-                     or not numbers(numeric[c].get("edges")) or not numbers(numeric[c].get("shares"))
-                     or len(numeric[c]["shares"]) != len(numeric[c]["edges"]) + 1]
-        problems += [f"categorical '{c}' needs a count per category" for c in CATEGORICAL
-                     if not isinstance(categorical, dict) or not isinstance(categorical.get(c), dict)
-                     or not numbers(list(categorical[c].values()))]
+        for kind, found, expected in (("numeric", numeric, NUMERIC), ("categorical", categorical, CATEGORICAL)):
+            if not isinstance(found, dict) or set(found) != set(expected):
+                problems.append(f"'{kind}' must hold the features {sorted(expected)}, found "
+                                f"{sorted(found) if isinstance(found, dict) else found!r}")
+        if not problems:
+            problems += [f"numeric '{c}' needs lists 'edges' and 'shares' (one more share than edges), 'mean' "
+                         "and 'std'" for c in NUMERIC if not binned(numeric[c])]
+            problems += [f"categorical '{c}' needs a count per category" for c in CATEGORICAL
+                         if not isinstance(categorical[c], dict) or not numbers(list(categorical[c].values()))
+                         or not sum(categorical[c].values()) > 0]
     if problems:
         raise DataError(f"{path}: not a drift reference of this project: {'; '.join(problems[:3])}; run `dvc "
                         "repro` (or fetch the whole artifact folder)")

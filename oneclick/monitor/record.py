@@ -21,7 +21,6 @@ WORDS = {"better": "better than the estimate", "worse": "worse than the estimate
 IN_SAMPLE = "cannot judge: the model was fitted on every customer of the export with the target (in-sample)"
 
 
-
 def check_expected(expected, path) -> dict:
     """The expected performance read from a model's folder: the test ROC-AUC and its interval, or one error naming
     the file."""
@@ -32,6 +31,7 @@ def check_expected(expected, path) -> dict:
         raise DataError(f"{path}: needs {list(keys)} as numbers in [0, 1]; run `dvc repro` (or fetch the whole "
                         "artifact folder)")
     return expected
+
 
 def realized(y, probability, expected: dict, bins: int) -> dict:
     """ROC-AUC with its 95 % interval, Brier score, reliability curve, and the verdict against `expected` (the

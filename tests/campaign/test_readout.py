@@ -96,6 +96,10 @@ def test_verdicts_in_words():
     # a clear result on arms below readout.min_per_arm is still called, and flagged
     assert verdict(figures(18, 20, 6, 25), prior, spec) == "works (small arms: 25 treated, 20 control)"
     assert verdict(figures(250, 500, 248, 500), prior, spec) == "no detectable effect"  # 500 per arm: enough
+    # overall (no prior) the effect to size for is the one measured: none when it is not above 0, so arms of
+    # readout.min_per_arm are enough to call it
+    assert verdict(figures(20, 40, 24, 40), None, spec) == "no detectable effect"
+    assert verdict(figures(10, 20, 12, 20), None, spec) == "too few customers to tell: 10 more per arm needed"
     # 50 per arm of the 167 a decline rate of 0.5 needs to show the prior's save rate 0.3 (test below)
     assert verdict(figures(25, 50, 24, 50), prior, spec) == \
         "too few customers to tell: 117 more per arm needed to see a save rate of 0.30"

@@ -277,10 +277,16 @@ def without(key: str, inner: str | None = None):
     (CALIBRATION, '{"method": "sigmoid", "a": -3.1}', "a sigmoid calibrator needs the numbers 'a' and 'b'"),
     (CALIBRATION, '{"method": "isotonic", "x": [0.2, 0.1], "y": [0.1, 0.4]}', "an isotonic calibrator needs lists"),
     (CALIBRATION, '{"method": "sigmoid", "a": ', "not a JSON file (JSONDecodeError"),
-    (REFERENCE, without("numeric", "minutes_prev"), "numeric 'minutes_prev' needs lists 'edges' and 'shares'"),
-    (REFERENCE, without("categorical"), "categorical 'service_type' needs a count per category"),
+    (REFERENCE, without("numeric", "minutes_prev"), "'numeric' must hold the features ['categories_per_visit', "),
+    (REFERENCE, without("categorical"), "'categorical' must hold the features ['allow_messages', "),
+    (REFERENCE, lambda r: {**r, "numeric": {**r["numeric"], "minutes_prev": {**r["numeric"]["minutes_prev"],
+                                                                           "mean": None}}},
+     "numeric 'minutes_prev' needs lists 'edges' and 'shares' (one more share than edges), 'mean' and 'std'"),
+    (REFERENCE, lambda r: {**r, "categorical": {**r["categorical"], "service_type": {"стандарт": 0}}},
+     "categorical 'service_type' needs a count per category"),
     (REFERENCE, without("data"), "'customers' and 'data' (raw_dir, synthetic) are needed"),
     (EXPECTED, without("roc_auc_ci95_low"), "needs ['roc_auc', 'roc_auc_ci95_low', 'roc_auc_ci95_high'] as numbers"),
+    (SAMPLE, "", "not a CSV file (EmptyDataError"),
 ])
 def test_a_broken_file_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, file, change, message):
     """The model's folder comes from elsewhere (`dvc artifacts get`): what travels with the model file is data,
