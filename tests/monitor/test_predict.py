@@ -255,6 +255,23 @@ def test_save_rates_or_thresholds_from_other_params_are_refused(synthetic_dir, t
         score(synthetic_dir, repo=root)
 
 
+@pytest.mark.parametrize("remove, message", [
+    ("params.yaml", "params.yaml: file not found (run from the repository root)"),
+    ("metrics/save_rates.json", "save_rates.json: not found; run `dvc repro` (stage campaign)"),
+    ("metrics/segments.json", "segments.json: not found; run `dvc repro` (stage segment)"),
+])
+def test_a_repository_without_what_dvc_repro_writes_is_one_clear_error(synthetic_dir, repo, tmp_path, remove,
+                                                                        message):
+    root, *_ = repo
+    other = tmp_path / "repo"
+    shutil.copytree(root, other)
+    (other / remove).unlink()
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", other)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"error: {other / remove}: ")
+    assert message in result.stderr and not (tmp_path / "s.csv").exists()
+
+
 def test_a_model_without_its_folder_is_one_clear_error(synthetic_dir, repo, tmp_path):
     root, *_ = repo
     shutil.copy(root / "models/production/model.skops", tmp_path / "alone.skops")
@@ -287,6 +304,7 @@ def without(key: str, inner: str | None = None):
     (REFERENCE, without("data"), "'customers' and 'data' (raw_dir, synthetic) are needed"),
     (EXPECTED, without("roc_auc_ci95_low"), "needs ['roc_auc', 'roc_auc_ci95_low', 'roc_auc_ci95_high'] as numbers"),
     (SAMPLE, "", "not a CSV file (EmptyDataError"),
+    (SAMPLE, "marketing_6m,minutes_prev\n4.4,12\n", "missing column(s) ['marketing_current', "),
 ])
 def test_a_broken_file_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, file, change, message):
     """The model's folder comes from elsewhere (`dvc artifacts get`): what travels with the model file is data,
