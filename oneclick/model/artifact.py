@@ -9,6 +9,7 @@
 All but the model file are JSON or CSV: reading them runs nothing.
 """
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -24,17 +25,25 @@ def companion(model_path, name: str) -> Path:
     return Path(model_path).parent / name
 
 
-def read_companion(model_path, name: str):
-    """A JSON or CSV file of the model's folder, with one clear error when it is missing."""
+def real(value, low: float = -math.inf, high: float = math.inf) -> bool:
+    """Is a value read from a companion file a finite number in [low, high] (a bool is not one)?"""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+        and low <= value <= high
+
+
+def read_companion(model_path, name: str, check=None):
+    """A JSON or CSV file of the model's folder, with one clear error when it is missing or unreadable; `check`
+    (content, path), where given, checks a JSON file's content and names the file on an error."""
     path = companion(model_path, name)
     if not path.is_file():
         raise DataError(f"{path}: not found beside the model file {model_path}; run `dvc repro` (or fetch the whole "
                         "artifact folder: `dvc artifacts get ... retention-model`)")
     if path.suffix != ".csv":
         try:
-            return read_json(path)
+            content = read_json(path)
         except ValueError as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise DataError(f"{path}: not a JSON file ({type(err).__name__}: {err}); run `dvc repro`") from None
+        return check(content, path) if check else content
     try:
         sample = pd.read_csv(path)
     except ValueError as err:  # pandas' EmptyDataError and ParserError are ValueErrors

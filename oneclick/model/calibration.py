@@ -13,14 +13,13 @@ and every probability is computed from those rounded numbers: the last bits of a
 calibrator and what it gives do not.
 """
 
-import math
-
 import numpy as np
 from scipy.special import expit
 
 from oneclick.common.checks import get, number, require, section
 from oneclick.common.errors import DataError
 from oneclick.common.io import significant
+from oneclick.model.artifact import real
 from oneclick.stats import mean_interval
 
 METHODS = ("none", "sigmoid", "isotonic")
@@ -71,24 +70,21 @@ def fit(method: str, scores, y) -> dict:
 def check_calibrator(calibrator, path) -> dict:
     """A calibrator read from a model's folder (data from elsewhere): its method and numbers as `fit` writes them,
     or one error naming the file."""
-    def finite(value) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
     method = calibrator.get("method") if isinstance(calibrator, dict) else None
     if method not in METHODS:
         why = f"'method' must be one of {list(METHODS)}, found {method!r}"
-    elif method == "sigmoid" and not all(finite(calibrator.get(key)) for key in ("a", "b")):
+    elif method == "sigmoid" and not all(real(calibrator.get(key)) for key in ("a", "b")):
         why = "a sigmoid calibrator needs the numbers 'a' and 'b'"
-    elif method == "isotonic" and not _steps(calibrator.get("x"), calibrator.get("y"), finite):
+    elif method == "isotonic" and not _steps(calibrator.get("x"), calibrator.get("y")):
         why = "an isotonic calibrator needs lists 'x' (increasing numbers) and 'y' (in [0, 1]) of one length"
     else:
         return calibrator
     raise DataError(f"{path}: {why}; run `dvc repro` (or fetch the whole artifact folder)")
 
 
-def _steps(x, y, finite) -> bool:
-    return (isinstance(x, list) and isinstance(y, list) and 0 < len(x) == len(y) and all(map(finite, x + y))
-            and all(a <= b for a, b in zip(x, x[1:], strict=False)) and all(0 <= v <= 1 for v in y))
+def _steps(x, y) -> bool:
+    return (isinstance(x, list) and isinstance(y, list) and 0 < len(x) == len(y) and all(map(real, x))
+            and all(a <= b for a, b in zip(x, x[1:], strict=False)) and all(real(v, 0, 1) for v in y))
 
 
 def apply(calibrator: dict, scores) -> np.ndarray:

@@ -25,6 +25,7 @@ import pandas as pd
 from oneclick.common.checks import SEED, named_folders, number, section
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
+from oneclick.model.artifact import real
 from oneclick.monitor.in_sample import reference_fingerprints
 
 CATEGORICAL = list(ORDINAL) + NOMINAL
@@ -62,8 +63,7 @@ def check_reference(reference, path) -> dict:
     """A reference read from a model's folder (data from elsewhere): the record make_reference writes, for every
     feature the drift check compares, or one error naming the file and what is off."""
     def numbers(values) -> bool:
-        return isinstance(values, list) and all(isinstance(v, int | float) and not isinstance(v, bool)
-                                                and np.isfinite(v) for v in values)
+        return isinstance(values, list) and all(map(real, values))
 
     def binned(ref) -> bool:
         return isinstance(ref, dict) and numbers(ref.get("edges")) and numbers(ref.get("shares")) \

@@ -14,7 +14,7 @@ from oneclick.data.columns import FEATURES, MONEY
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table, excluded_table
 from oneclick.model import calibration
-from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, companion, read_companion
+from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
 from oneclick.model.model_file import load_model
 from oneclick.monitor.drift import check_reference
 from oneclick.monitor.in_sample import in_sample
@@ -27,11 +27,9 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     model_name, reference}."""
     model_path = Path(model_path)
     saved = load_model(model_path)
-    calibrator = calibration.check_calibrator(read_companion(model_path, CALIBRATION),
-                                              companion(model_path, CALIBRATION))
-    reference = check_reference(read_companion(model_path, REFERENCE), companion(model_path, REFERENCE))
-    sample = read_companion(model_path, SAMPLE)
-    expected = check_expected(read_companion(model_path, EXPECTED), companion(model_path, EXPECTED))
+    calibrator = read_companion(model_path, CALIBRATION, calibration.check_calibrator)
+    reference, sample = read_companion(model_path, REFERENCE, check_reference), read_companion(model_path, SAMPLE)
+    expected = read_companion(model_path, EXPECTED, check_expected)
     with_money = (Path(input_dir) / MONEY.name).is_file()
     export = read_export(input_dir, with_money=with_money, require_target=False)
     kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])

@@ -11,6 +11,7 @@ import pandas as pd
 from oneclick.common.errors import DataError
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
+from oneclick.model.artifact import real
 from oneclick.monitor.drift import check, new_categories
 from oneclick.monitor.in_sample import out_of_sample
 from oneclick.stats import delong_interval, unpaired_difference, verdict
@@ -25,9 +26,7 @@ def check_expected(expected, path) -> dict:
     """The expected performance read from a model's folder: the test ROC-AUC and its interval, or one error naming
     the file."""
     keys = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high")
-    if not isinstance(expected, dict) or not all(isinstance(expected.get(k), int | float)
-                                                 and not isinstance(expected.get(k), bool)
-                                                 and 0 <= expected[k] <= 1 for k in keys):
+    if not isinstance(expected, dict) or not all(real(expected.get(k), 0, 1) for k in keys):
         raise DataError(f"{path}: needs {list(keys)} as numbers in [0, 1]; run `dvc repro` (or fetch the whole "
                         "artifact folder)")
     return expected
