@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.special import betaincinv
 
 from oneclick.campaign import uplift
+from oneclick.common.checks import real
 from oneclick.common.errors import DataError
 from oneclick.stats import newcombe_difference
 
@@ -103,6 +104,26 @@ def uplift_columns(data: pd.DataFrame) -> list[str]:
     from oneclick.data.columns import FEATURES
 
     return [c for c in FEATURES + SPLIT_COLUMNS_EXTRA if c in data.columns]
+
+
+def learned_problem(learned) -> str | None:
+    """What keeps metrics/save_rates.json as read back (data made elsewhere) from giving the plan its rates, or None:
+    per offer its prior and pooled posterior (positive alpha and beta) and whether it is in the plan, and the model
+    of each customer's rate (uplift.json_problem) or null."""
+    from oneclick.data.columns import FEATURES
+
+    offers = learned.get("offers") if isinstance(learned, dict) else None
+    if not isinstance(offers, dict):
+        return "must be an object with the learned 'offers'"
+    for name, entry in offers.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("in_plan"), bool)
+                and all(isinstance(entry.get(part), dict) and real(entry[part].get(k), 1e-12)
+                        for part in ("prior", "posterior") for k in ("alpha", "beta"))):
+            return (f"'offers.{name}' must hold a 'prior' and a 'posterior' with positive 'alpha' and 'beta' and a "
+                    "true or false 'in_plan'")
+    if learned.get("model") is None:
+        return None
+    return uplift.json_problem(learned["model"], list(offers), FEATURES + SPLIT_COLUMNS_EXTRA)
 
 
 def plan_rates(learned: dict) -> dict:

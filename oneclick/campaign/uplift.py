@@ -55,6 +55,7 @@ from scipy.stats import chi2
 
 from oneclick.campaign.split_search import apply_split, null_outcomes, null_p_value, rate, scan
 from oneclick.campaign.untreated_baseline import baseline_sd, check_calibration, refit_baseline
+from oneclick.common.checks import real
 
 UNIT = (np.arange(400) + 0.5) / 400  # posterior grid on (0, 1), scaled per tree
 STRENGTHS = np.array([2, 5, 10, 20, 40, 80, 160, 320, 640, 1280, 1e4])  # Beta prior strengths tried by EB
@@ -460,6 +461,41 @@ def to_json(model: dict) -> dict:
 
 def _path_text(path) -> str:
     return " and ".join(_rule_text(r, s) for r, s in path) or "everyone"
+
+
+def json_problem(model, names: list[str], columns: list[str]) -> str | None:
+    """What keeps a model read back from its JSON form (data made elsewhere) from giving customers their rates,
+    or None: the shared tree and each offer's, splitting on `columns`, with a leaf mean in [0, 1] per leaf."""
+    if not isinstance(model, dict) or not isinstance(model.get("offers"), dict):
+        return "'model' must be null or an object with 'shared' and 'offers'"
+    parts = {"shared": model.get("shared"), **{f"offers.{o}": model["offers"].get(o) for o in names}}
+    for where, part in parts.items():
+        if not isinstance(part, dict) or not isinstance(part.get("leaves"), list):
+            return f"'model.{where}' must hold a 'tree' and a list of 'leaves'"
+        n = _tree_leaves(part.get("tree"), columns)
+        if n is None:
+            return (f"'model.{where}.tree' must be nodes that are leaves or split ('kind' min with a number "
+                    f"'value', or in with a list of categories) on one of {columns} into two 'children'")
+        if n != len(part["leaves"]) or not all(isinstance(lf, dict) and real(lf.get("mean"), 0, 1)
+                                               for lf in part["leaves"]):
+            return f"'model.{where}.leaves' must give each of the tree's {n} leaves a 'mean' in [0, 1]"
+    return None
+
+
+def _tree_leaves(node, columns) -> int | None:
+    """The number of leaves of a tree in JSON form, or None where a node is not one predict_json can follow."""
+    if not isinstance(node, dict):
+        return None
+    if "split" not in node and "children" not in node:
+        return 1
+    rule, children = node.get("split"), node.get("children")
+    ok = (isinstance(rule, dict) and rule.get("column") in columns
+          and (rule.get("kind") == "min" and real(rule.get("value"))
+               or rule.get("kind") == "in" and isinstance(rule.get("value"), list)
+               and all(isinstance(v, str) for v in rule["value"]))
+          and isinstance(children, list) and len(children) == 2)
+    counts = [_tree_leaves(child, columns) for child in children] if ok else [None]
+    return None if None in counts else sum(counts)
 
 
 def predict_json(model: dict, customers: pd.DataFrame, names: list[str]) -> np.ndarray:

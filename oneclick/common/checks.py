@@ -1,10 +1,12 @@
-"""Helpers for checking params.yaml: every error names the key, and an unknown key the valid ones and the closest.
+"""Helpers for checking params.yaml: every error names the key, and an unknown key the valid ones and the closest;
+and `real`, the number test of the files made elsewhere that the project reads (model folders, metrics JSON).
 
 Each module that reads a section of params.yaml checks it with these (its `check_params`), and each stage runs
 the checks of the sections it reads before any work (oneclick/params.py loads the file).
 """
 
 import difflib
+import math
 import re
 
 from oneclick.common.errors import ParamsError
@@ -97,3 +99,9 @@ def named_folders(params, key: str, what: str) -> None:
     for name, folder in folders.items():
         require(isinstance(folder, str) and NAME.match(str(name)) is not None, f"{key}.{name}",
                 f"must be a folder path, under a name of {NAME_RULE}")
+
+
+def real(value, low: float = -math.inf, high: float = math.inf) -> bool:
+    """Is a value read from a file a finite number in [low, high] (a bool is not one)?"""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+        and low <= value <= high

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from oneclick.common.errors import DataError
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -60,6 +62,14 @@ def write_json(path, obj):
 
 def read_json(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def read_json_file(path, fix: str = "run `dvc repro`"):
+    """A JSON file made elsewhere (data: reading it runs nothing), or one error naming it when it is not JSON."""
+    try:
+        return read_json(path)
+    except ValueError as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise DataError(f"{path}: not a JSON file ({type(err).__name__}: {err}); {fix}") from None
 
 
 def write_csv(path, df: pd.DataFrame, **kwargs):

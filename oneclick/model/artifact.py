@@ -9,13 +9,12 @@
 All but the model file are JSON or CSV: reading them runs nothing.
 """
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from oneclick.common.errors import DataError
-from oneclick.common.io import read_json
+from oneclick.common.io import read_json_file
 from oneclick.data.columns import FEATURES
 
 CALIBRATION, REFERENCE, SAMPLE, EXPECTED = "calibration.json", "reference.json", "reference_sample.csv", "expected.json"
@@ -23,12 +22,6 @@ CALIBRATION, REFERENCE, SAMPLE, EXPECTED = "calibration.json", "reference.json",
 
 def companion(model_path, name: str) -> Path:
     return Path(model_path).parent / name
-
-
-def real(value, low: float = -math.inf, high: float = math.inf) -> bool:
-    """Is a value read from a companion file a finite number in [low, high] (a bool is not one)?"""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
-        and low <= value <= high
 
 
 def read_companion(model_path, name: str, check=None):
@@ -39,10 +32,7 @@ def read_companion(model_path, name: str, check=None):
         raise DataError(f"{path}: not found beside the model file {model_path}; run `dvc repro` (or fetch the whole "
                         "artifact folder: `dvc artifacts get ... retention-model`)")
     if path.suffix != ".csv":
-        try:
-            content = read_json(path)
-        except ValueError as err:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-            raise DataError(f"{path}: not a JSON file ({type(err).__name__}: {err}); run `dvc repro`") from None
+        content = read_json_file(path)
         return check(content, path) if check else content
     try:
         sample = pd.read_csv(path)

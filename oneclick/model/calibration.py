@@ -16,10 +16,9 @@ calibrator and what it gives do not.
 import numpy as np
 from scipy.special import expit
 
-from oneclick.common.checks import get, number, require, section
+from oneclick.common.checks import get, number, real, require, section
 from oneclick.common.errors import DataError
 from oneclick.common.io import significant
-from oneclick.model.artifact import real
 from oneclick.stats import mean_interval
 
 METHODS = ("none", "sigmoid", "isotonic")

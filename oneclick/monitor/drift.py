@@ -22,10 +22,9 @@ feature drifts only when its PSI also reaches `psi_min`; below `min_rows` custom
 import numpy as np
 import pandas as pd
 
-from oneclick.common.checks import SEED, named_folders, number, section
+from oneclick.common.checks import SEED, named_folders, number, real, section
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
-from oneclick.model.artifact import real
 from oneclick.monitor.in_sample import reference_fingerprints
 
 CATEGORICAL = list(ORDINAL) + NOMINAL

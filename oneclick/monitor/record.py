@@ -8,10 +8,10 @@ No command of its own: predict writes this record beside every score file
 import numpy as np
 import pandas as pd
 
+from oneclick.common.checks import real
 from oneclick.common.errors import DataError
 from oneclick.data.columns import TARGET
 from oneclick.model import calibration
-from oneclick.model.artifact import real
 from oneclick.monitor.drift import check, new_categories
 from oneclick.monitor.in_sample import out_of_sample
 from oneclick.stats import delong_interval, unpaired_difference, verdict

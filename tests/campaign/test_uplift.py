@@ -89,6 +89,37 @@ def test_a_rate_that_differs_is_named_by_group_and_reads_back_from_plain_json():
     new = pd.DataFrame({"probability": rng.uniform(0.2, 0.9, 500), "profit": rng.uniform(0.05, 1.5, 500)})
     assert uplift.predict_json(plain, new, ["reminder", "bonus"]) == pytest.approx(
         uplift.predict(model, new)[["reminder", "bonus"]].to_numpy(), abs=1e-5)
+    columns = ["probability", "profit"]
+    assert uplift.json_problem(plain, ["reminder", "bonus"], columns) is None
+
+
+@pytest.fixture(scope="module")
+def two_groups_json() -> str:
+    """The JSON form of a model whose reminder splits into two groups (as in the test above), as text."""
+    table, _ = simulated(3000, constant, 0)
+    rng = np.random.default_rng(1)
+    rates = {"reminder": np.where(table["profit"] >= 0.75, 0.5, 0.1), "bonus": np.full(len(table), 0.3)}
+    table["declined"] = (rng.random(len(table)) < table["probability"] * (1 - rate_sent(table, rates))).astype(int)
+    return json.dumps(uplift.to_json(uplift.fit(table, PRIORS, ["probability", "profit"], seed=0)))
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda m: m["offers"]["reminder"]["tree"]["split"].update(column="revenue"), "'model.offers.reminder.tree' "),
+    (lambda m: m["offers"]["reminder"]["tree"]["split"].update(value="0.75"), "'model.offers.reminder.tree' "),
+    (lambda m: m["offers"]["reminder"]["tree"]["children"].pop(), "'model.offers.reminder.tree' must be nodes"),
+    (lambda m: m["offers"]["reminder"]["leaves"].pop(), "'model.offers.reminder.leaves' must give each of the "
+                                                        "tree's 2 leaves a 'mean' in [0, 1]"),
+    (lambda m: m["offers"]["reminder"]["leaves"][1].update(mean=1.5), "'model.offers.reminder.leaves' must give"),
+    (lambda m: m["offers"].pop("bonus"), "'model.offers.bonus' must hold a 'tree' and a list of 'leaves'"),
+    (lambda m: m.pop("shared"), "'model.shared' must hold a 'tree' and a list of 'leaves'"),
+])
+def test_a_damaged_json_form_is_named_before_any_customer_is_scored(two_groups_json, damage, message):
+    """metrics/save_rates.json comes back as data: every part predict_json follows is checked, and the first that
+    it could not follow is named (predict turns it into one error naming the file)."""
+    plain = json.loads(two_groups_json)
+    assert "split" in plain["offers"]["reminder"]["tree"]
+    damage(plain)
+    assert message in uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"])
 
 
 def shared(x):

@@ -272,6 +272,30 @@ def test_a_repository_without_what_dvc_repro_writes_is_one_clear_error(synthetic
     assert message in result.stderr and not (tmp_path / "s.csv").exists()
 
 
+@pytest.mark.parametrize("file, content, message", [
+    ("metrics/save_rates.json", '{"offers": ', "not a JSON file (JSONDecodeError"),
+    ("metrics/save_rates.json", lambda r: r["offers"]["cart_reminder"].pop("posterior") and r,
+     "'offers.cart_reminder' must hold a 'prior' and a 'posterior' with positive 'alpha' and 'beta'"),
+    ("metrics/save_rates.json", lambda r: {**r, "model": {"offers": {}}}, "'model.shared' must hold a 'tree'"),
+    ("metrics/segments.json", lambda r: {"thresholds": {**r["thresholds"], "risk": "0.5"}},
+     "must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit'"),
+])
+def test_a_damaged_file_of_what_dvc_repro_writes_is_one_clear_error(synthetic_dir, repo, tmp_path, file, content,
+                                                                    message):
+    """The save rates and the segment thresholds predict reads from the repository are data: checked, each fault
+    one error naming the file, nothing written."""
+    root, *_ = repo
+    other = tmp_path / "repo"
+    shutil.copytree(root, other)
+    if callable(content):
+        content = json.dumps(content(json.loads((other / file).read_text(encoding="utf-8"))))
+    (other / file).write_text(content, encoding="utf-8")
+    result = predict_cli("--input", synthetic_dir, "--output", tmp_path / "s.csv", "--repo", other)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"error: {other / file}: ") and message in result.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
 def test_a_model_without_its_folder_is_one_clear_error(synthetic_dir, repo, tmp_path):
     root, *_ = repo
     shutil.copy(root / "models/production/model.skops", tmp_path / "alone.skops")
