@@ -13,6 +13,10 @@ def _range(low: float, high: float) -> str:
     return f"{_money(low)} to {_money(high)}"
 
 
+def _voi_range(campaign: dict, key: str) -> str:
+    return _range(campaign[f"{key}_low"], campaign[f"{key}_high"])
+
+
 def _assumptions(spec: dict, save_rates: dict) -> list[str]:
     offers = save_rates["offers"]
     learned = [name for name, e in offers.items() if e["campaigns"]]
@@ -126,11 +130,13 @@ def _learning(campaign: dict) -> list[str]:
            f"{_range(campaign['price_of_learning_low'], campaign['price_of_learning_high'])}, over the save rates "
            "and chance in who buys less). Not knowing the save rates exactly costs the plan "
            f"{_money(campaign['value_of_information'])} thousand roubles in expectation (what a plan that knew them "
-           "would earn more)"]
+           f"would earn more; 95 % interval {_voi_range(campaign, 'value_of_information')} over the "
+           f"{campaign['value_of_information_draws']} draws of the save rates it averages)"]
     before = campaign.get("value_of_information_before_any_campaign")
     if before is not None:
-        out[0] += (f"; before any campaign it was {_money(before)}. As the read-outs narrow the save rates, this "
-                   "falls, and with it what the control group and exploration are worth.")
+        out[0] += (f"; before any campaign it was {_money(before)} "
+                   f"({_voi_range(campaign, 'value_of_information_before_any_campaign')}). As the read-outs narrow "
+                   "the save rates, this falls, and with it what the control group and exploration are worth.")
     else:
         out[0] += "."
     return out + [""]
