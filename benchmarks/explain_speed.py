@@ -47,6 +47,7 @@ def main(raw_dir=REAL_DIR, models=("knn", "tree", "logreg", "svc")):
               f"{computed - start:.1f} s, images {end - computed:.1f} s)  best {record['best_params']}  "
               f"top5 {importance['feature'].head(5).tolist()}", flush=True)
 
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     main(args[0] if args else REAL_DIR, *([tuple(args[1:])] if len(args) > 1 else []))

@@ -82,7 +82,6 @@ def test_bad_value_names_the_key(key, value, expected):
         validate(changed(key, value))
 
 
-
 @pytest.mark.parametrize("key, value, message", [
     ("models.svc.grid", {"CC": [1]}, "'models.svc.grid' has argument(s) ['CC'] that svc does not take; it takes"),
     ("models.svc.args", {"gama": 1}, "'models.svc.args' has argument(s) ['gama'] that SVC does not take; it takes"),

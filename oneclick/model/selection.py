@@ -17,6 +17,7 @@ RULES = {
 # an estimator not listed comes last. Ties within one estimator go to the higher mean CV.
 SIMPLICITY = ("dummy", "logreg", "tree", "knn", "svc", "forest", "extra_trees", "hist_gb", "voting")
 
+
 def one_se_choice(ranked: list[dict]) -> tuple[dict, str]:
     """The one-standard-error rule (Hastie, Tibshirani and Friedman, ESL 7.10): among the models whose mean CV
     is at least the best's minus its standard error (the folds' sample std / sqrt(folds x repeats)), the simplest.

@@ -86,6 +86,7 @@ def test_permutation_shap_is_exact_for_an_additive_model():
 def test_permutation_shap_is_seeded():
     rng = np.random.default_rng(1)
     rows, background = rng.normal(size=(20, 4)), rng.normal(size=(6, 4))
+
     def f(x):
         return np.tanh(x[:, 0] * x[:, 1]) + x[:, 2] ** 2
     first, _ = permutation_shap(f, rows, background, 2, seed=3)

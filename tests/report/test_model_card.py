@@ -1,7 +1,6 @@
 """The model card's own arithmetic: DVC's directory hash (its CV interval: test_paired.py)."""
 
 
-
 from oneclick.data.source import dvc_dir_hash
 
 

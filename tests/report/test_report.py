@@ -355,6 +355,8 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     assert f"uncalibrated minus calibrated {difference:+.4f} (95 % interval {low:+.4f} to {high:+.4f})" in card
     real_card = render_card(*args, "data/raw/market", "h.dir", 5, inputs["calibration_production"], {})
     assert "Synthetic data" not in real_card and "No export has been checked yet" in real_card
+
+
 def test_each_model_is_compared_with_the_chosen_one_on_the_same_folds(report):
     """Corrected resampled t by hand: 5 folds x 2 repeats, variance sd² (1/10 + 1/4), t with 9 degrees."""
     from scipy import stats
