@@ -122,6 +122,16 @@ def test_a_damaged_json_form_is_named_before_any_customer_is_scored(two_groups_j
     assert message in uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"])
 
 
+def test_a_split_on_categories_reads_back_with_text_categories_only(two_groups_json):
+    plain = json.loads(two_groups_json)
+    split = plain["offers"]["reminder"]["tree"]["split"]
+    split.update(kind="in", value=["премиум"])
+    assert uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"]) is None
+    split.update(value=["премиум", 1])
+    assert "'model.offers.reminder.tree' must be nodes" in uplift.json_problem(plain, ["reminder", "bonus"],
+                                                                               ["probability", "profit"])
+
+
 def shared(x):
     """Both offers keep 0.4 of their rate for the customers with x >= 0.5: the reminder 0.5 and 0.2, the bonus 0.4
     and 0.16."""
