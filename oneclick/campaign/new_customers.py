@@ -41,9 +41,10 @@ def thresholds_of(repo: Path, spec: dict) -> dict:
         raise DataError(f"{path}: not found; run `dvc repro` (stage segment)")
     thresholds = read_json_file(path, "run `dvc repro` (stage segment)")
     thresholds = thresholds.get("thresholds") if isinstance(thresholds, dict) else None
-    if not (isinstance(thresholds, dict) and real(thresholds.get("risk"), 0, 1) and real(thresholds.get("profit"))):
-        raise DataError(f"{path}: must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit'; run "
-                        "`dvc repro` (stage segment)")
+    if not (isinstance(thresholds, dict) and real(thresholds.get("risk"), 0, 1) and real(thresholds.get("profit"))
+            and isinstance(thresholds.get("profit_rule"), str)):
+        raise DataError(f"{path}: must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit' and the "
+                        "text 'profit_rule'; run `dvc repro` (stage segment)")
     check_thresholds(thresholds, spec, path)
     return thresholds
 

@@ -110,7 +110,7 @@ def learned_problem(learned) -> str | None:
     """What keeps metrics/save_rates.json as read back (data made elsewhere) from giving the plan its rates, or None:
     per offer its prior and pooled posterior (positive alpha and beta) and whether it is in the plan, and the model
     of each customer's rate (uplift.json_problem) or null."""
-    from oneclick.data.columns import FEATURES
+    from oneclick.data.columns import NOMINAL, NUMERIC, ORDINAL
 
     offers = learned.get("offers") if isinstance(learned, dict) else None
     if not isinstance(offers, dict):
@@ -123,7 +123,7 @@ def learned_problem(learned) -> str | None:
                     "true or false 'in_plan'")
     if learned.get("model") is None:
         return None
-    return uplift.json_problem(learned["model"], list(offers), FEATURES + SPLIT_COLUMNS_EXTRA)
+    return uplift.json_problem(learned["model"], list(offers), NUMERIC + SPLIT_COLUMNS_EXTRA, list(ORDINAL) + NOMINAL)
 
 
 def plan_rates(learned: dict) -> dict:

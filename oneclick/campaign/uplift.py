@@ -48,6 +48,8 @@ numpy, pandas, scipy and a scikit-learn logistic regression. Deterministic given
     print(to_json(model))                              # splits and each leaf's posterior, as plain JSON
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 from scipy.stats import beta as beta_dist
@@ -463,38 +465,40 @@ def _path_text(path) -> str:
     return " and ".join(_rule_text(r, s) for r, s in path) or "everyone"
 
 
-def json_problem(model, names: list[str], columns: list[str]) -> str | None:
+def json_problem(model, names: list[str], numeric: list[str], categorical: list[str]) -> str | None:
     """What keeps a model read back from its JSON form (data made elsewhere) from giving customers their rates,
-    or None: the shared tree and each offer's, splitting on `columns`, with a leaf mean in [0, 1] per leaf."""
+    or None: the shared tree (leaves: a multiplier of at least 0) and each offer's (leaves: a rate in [0, 1]), split
+    at a number on a `numeric` column or by text categories of a `categorical` one."""
     if not isinstance(model, dict) or not isinstance(model.get("offers"), dict):
         return "'model' must be null or an object with 'shared' and 'offers'"
     parts = {"shared": model.get("shared"), **{f"offers.{o}": model["offers"].get(o) for o in names}}
     for where, part in parts.items():
         if not isinstance(part, dict) or not isinstance(part.get("leaves"), list):
             return f"'model.{where}' must hold a 'tree' and a list of 'leaves'"
-        n = _tree_leaves(part.get("tree"), columns)
+        n = _tree_leaves(part.get("tree"), numeric, categorical)
         if n is None:
-            return (f"'model.{where}.tree' must be nodes that are leaves or split ('kind' min with a number "
-                    f"'value', or in with a list of categories) on one of {columns} into two 'children'")
-        if n != len(part["leaves"]) or not all(isinstance(lf, dict) and real(lf.get("mean"), 0, 1)
+            return (f"'model.{where}.tree' must be nodes that are leaves or split into two 'children' (kind 'min': "
+                    f"a number 'value' on one of {numeric}; kind 'in': a list of categories on one of {categorical})")
+        high, what = (math.inf, "a 'mean' of at least 0") if where == "shared" else (1, "a 'mean' in [0, 1]")
+        if n != len(part["leaves"]) or not all(isinstance(lf, dict) and real(lf.get("mean"), 0, high)
                                                for lf in part["leaves"]):
-            return f"'model.{where}.leaves' must give each of the tree's {n} leaves a 'mean' in [0, 1]"
+            return f"'model.{where}.leaves' must give each of the tree's {n} leaves {what}"
     return None
 
 
-def _tree_leaves(node, columns) -> int | None:
+def _tree_leaves(node, numeric, categorical) -> int | None:
     """The number of leaves of a tree in JSON form, or None where a node is not one predict_json can follow."""
     if not isinstance(node, dict):
         return None
     if "split" not in node and "children" not in node:
         return 1
     rule, children = node.get("split"), node.get("children")
-    ok = (isinstance(rule, dict) and rule.get("column") in columns
-          and (rule.get("kind") == "min" and real(rule.get("value"))
-               or rule.get("kind") == "in" and isinstance(rule.get("value"), list)
-               and all(isinstance(v, str) for v in rule["value"]))
+    ok = (isinstance(rule, dict)
+          and (rule.get("kind") == "min" and rule.get("column") in numeric and real(rule.get("value"))
+               or rule.get("kind") == "in" and rule.get("column") in categorical
+               and isinstance(rule.get("value"), list) and all(isinstance(v, str) for v in rule["value"]))
           and isinstance(children, list) and len(children) == 2)
-    counts = [_tree_leaves(child, columns) for child in children] if ok else [None]
+    counts = [_tree_leaves(child, numeric, categorical) for child in children] if ok else [None]
     return None if None in counts else sum(counts)
 
 

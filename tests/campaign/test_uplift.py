@@ -89,8 +89,7 @@ def test_a_rate_that_differs_is_named_by_group_and_reads_back_from_plain_json():
     new = pd.DataFrame({"probability": rng.uniform(0.2, 0.9, 500), "profit": rng.uniform(0.05, 1.5, 500)})
     assert uplift.predict_json(plain, new, ["reminder", "bonus"]) == pytest.approx(
         uplift.predict(model, new)[["reminder", "bonus"]].to_numpy(), abs=1e-5)
-    columns = ["probability", "profit"]
-    assert uplift.json_problem(plain, ["reminder", "bonus"], columns) is None
+    assert uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"], []) is None
 
 
 @pytest.fixture(scope="module")
@@ -119,17 +118,21 @@ def test_a_damaged_json_form_is_named_before_any_customer_is_scored(two_groups_j
     plain = json.loads(two_groups_json)
     assert "split" in plain["offers"]["reminder"]["tree"]
     damage(plain)
-    assert message in uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"])
+    assert message in uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"], ["service_type"])
 
 
 def test_a_split_on_categories_reads_back_with_text_categories_only(two_groups_json):
+    """A split by categories on a column of text, at a threshold on a column of numbers: the other way round (or a
+    category that is not text) predict_json could not follow."""
     plain = json.loads(two_groups_json)
     split = plain["offers"]["reminder"]["tree"]["split"]
-    split.update(kind="in", value=["премиум"])
-    assert uplift.json_problem(plain, ["reminder", "bonus"], ["probability", "profit"]) is None
-    split.update(value=["премиум", 1])
-    assert "'model.offers.reminder.tree' must be nodes" in uplift.json_problem(plain, ["reminder", "bonus"],
-                                                                               ["probability", "profit"])
+    names, numeric, categorical = ["reminder", "bonus"], ["probability", "profit"], ["service_type"]
+    split.update(column="service_type", kind="in", value=["премиум"])
+    assert uplift.json_problem(plain, names, numeric, categorical) is None
+    for wrong in ({"value": ["премиум", 1]}, {"column": "profit"}, {"kind": "min", "value": 0.5}):
+        split.update({"column": "service_type", "kind": "in", "value": ["премиум"], **wrong})
+        assert "'model.offers.reminder.tree' must be nodes" in uplift.json_problem(plain, names, numeric,
+                                                                                   categorical), wrong
 
 
 def shared(x):
@@ -158,6 +161,9 @@ def test_a_relative_effect_every_offer_shares_is_found_once_for_all_offers():
             found += 1
             below, above = (leaf["mean"] for leaf in model["shared"]["leaves"])
             assert 0.25 <= above / below <= 0.6, (seed, below, above)
+            if found == 1:  # its multiplier above 1 reads back from the JSON form (save_rates.json) as predict reads it
+                plain = json.loads(json.dumps(uplift.to_json(model)))
+                assert below > 1 and uplift.json_problem(plain, ["reminder", "bonus"], ["x", "z"], []) is None
         low, high = uplift.interval(model, grid, level=0.9)
         held += ((low <= truth) & (truth <= high)).astype(int)
     assert found >= 15, f"the shared jump at x = 0.5 found {found} of 20 times"

@@ -278,7 +278,8 @@ def test_a_repository_without_what_dvc_repro_writes_is_one_clear_error(synthetic
      "'offers.cart_reminder' must hold a 'prior' and a 'posterior' with positive 'alpha' and 'beta'"),
     ("metrics/save_rates.json", lambda r: {**r, "model": {"offers": {}}}, "'model.shared' must hold a 'tree'"),
     ("metrics/segments.json", lambda r: {"thresholds": {**r["thresholds"], "risk": "0.5"}},
-     "must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit'"),
+     "must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit' and the text 'profit_rule'"),
+    ("metrics/segments.json", lambda r: {"thresholds": {"risk": 0.5, "profit": 3.95}}, "the text 'profit_rule'"),
 ])
 def test_a_damaged_file_of_what_dvc_repro_writes_is_one_clear_error(synthetic_dir, repo, tmp_path, file, content,
                                                                     message):
