@@ -50,6 +50,7 @@ def test_repository_params_are_valid():
     ("segment.risk_threshold", 1.2, "segment.risk_threshold"),
     ("segment.profit_threshold", {"quantile": 1.5}, "segment.profit_threshold.quantile"),
     ("segment.profit_threshold", {"median": True}, "segment.profit_threshold"),
+    ("segment.profit_threshold", float("inf"), "segment.profit_threshold"),
     ("segment.names", {"high_risk_high_profit": "keep"}, "segment.names"),
     ("campaign.loss_share", 1.5, "campaign.loss_share"),
     ("campaign.horizon_months", 3.0, "campaign.horizon_months"),

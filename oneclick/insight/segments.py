@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from oneclick.common.checks import get, number, require, section, text
+from oneclick.common.checks import get, number, real, require, section, text
 from oneclick.common.errors import DataError
 from oneclick.data.columns import MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.labels import one_hot_name
@@ -225,7 +225,8 @@ def check_params(params: dict) -> None:
         require(set(rule) == {"quantile"}, "segment.profit_threshold", "as a mapping must be {quantile: q}")
         number(params, "segment.profit_threshold.quantile", 0, 1)
     else:
-        number(params, "segment.profit_threshold", float("-inf"), float("inf"))
+        require(real(rule), "segment.profit_threshold",  # inf would be written to segments.json as null
+                f"must be a finite number (thousand roubles a month) or {{quantile: q}}, got {rule!r}")
     names = get(params, "segment.names")
     require(isinstance(names, dict) and set(names) == set(CELLS), "segment.names",
             f"must name exactly the cells {list(CELLS)}")
