@@ -13,8 +13,9 @@ def _range(low: float, high: float) -> str:
     return f"{_money(low)} to {_money(high)}"
 
 
-def _voi_range(campaign: dict, key: str) -> str:
-    return _range(campaign[f"{key}_low"], campaign[f"{key}_high"])
+def _range_of(record: dict, key: str) -> str:
+    """The range of `key` as a record of metrics/ holds it: `<key>_low` to `<key>_high`."""
+    return _range(record[f"{key}_low"], record[f"{key}_high"])
 
 
 def _assumptions(spec: dict, save_rates: dict) -> list[str]:
@@ -82,7 +83,7 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
                      figures["control"],
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
                      f"{_money(figures['expected_profit'])} "
-                     f"({_range(figures['expected_profit_low'], figures['expected_profit_high'])})"])
+                     f"({_range_of(figures, 'expected_profit')})"])
     return table_lines(["offer", "send to", "of them explored", "control group", "cost per customer sent it",
                         "save rate [90 %]", "break-even save rate (chance below)", "spend",
                         f"expected profit over {spec['horizon_months']} months (5-95 % range)"], rows) + [""]
@@ -121,21 +122,21 @@ def _learning(campaign: dict) -> list[str]:
     """What measuring costs this campaign, and what not knowing the save rates costs the plan."""
     out = [f"**The price of learning.** Holding the control group back gives up "
            f"{_money(campaign['control_forgone_profit'])} thousand roubles of expected profit (5-95 % range "
-           f"{_range(campaign['control_forgone_profit_low'], campaign['control_forgone_profit_high'])}), and sending "
+           f"{_range_of(campaign, 'control_forgone_profit')}), and sending "
            f"offers to {campaign['explored_treated']} customers the plan would leave alone (exploration, to learn "
            "whom the offers move beyond the plan's cut-off) is expected to cost "
            f"{_money(campaign['exploration_cost'])} "
-           f"({_range(campaign['exploration_cost_low'], campaign['exploration_cost_high'])}): "
+           f"({_range_of(campaign, 'exploration_cost')}): "
            f"{_money(campaign['price_of_learning'])} in all (5-95 % range "
-           f"{_range(campaign['price_of_learning_low'], campaign['price_of_learning_high'])}, over the save rates "
+           f"{_range_of(campaign, 'price_of_learning')}, over the save rates "
            "and chance in who buys less). Not knowing the save rates exactly costs the plan "
            f"{_money(campaign['value_of_information'])} thousand roubles in expectation (what a plan that knew them "
-           f"would earn more; 95 % interval {_voi_range(campaign, 'value_of_information')} over the "
+           f"would earn more; 95 % interval {_range_of(campaign, 'value_of_information')} over the "
            f"{campaign['value_of_information_draws']} draws of the save rates it averages)"]
     before = campaign.get("value_of_information_before_any_campaign")
     if before is not None:
         out[0] += (f"; before any campaign it was {_money(before)} "
-                   f"({_voi_range(campaign, 'value_of_information_before_any_campaign')}). As the read-outs narrow "
+                   f"({_range_of(campaign, 'value_of_information_before_any_campaign')}). As the read-outs narrow "
                    "the save rates, this falls, and with it what the control group and exploration are worth.")
     else:
         out[0] += "."
@@ -159,9 +160,9 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
             f"and contacts cost **{_money(campaign['spend'])} thousand roubles**; after those costs the campaign would "
             f"earn **{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} "
             "months in expectation. 5-95 % range: "
-            f"{_range(campaign['expected_profit_low'], campaign['expected_profit_high'])}, "
+            f"{_range_of(campaign, 'expected_profit')}, "
             "over what the save rates may be and chance in who buys less and who is kept "
-            f"({_range(campaign['save_rates_only_low'], campaign['save_rates_only_high'])} over the save rates "
+            f"({_range_of(campaign, 'save_rates_only')} over the save rates "
             "alone).", ""]
     if campaign["customers_without_profit"]:
         out += [f"{campaign['customers_without_profit']} customers have no profit figure and get no decision.", ""]
@@ -177,10 +178,10 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
     out += [f"**If the assumptions are off.** Were every offer's save rate at the low end of what is known of it "
             f"(its 5 % quantile), the plan would contact {low['contacts']} customers and count on "
             f"{_money(low['expected_profit'])} thousand roubles of expected profit (5-95 % range "
-            f"{_range(low['expected_profit_low'], low['expected_profit_high'])}, over chance in who buys less and who "
+            f"{_range_of(low, 'expected_profit')}, over chance in who buys less and who "
             "is kept, the save rates held there); were the model's probabilities half as sharp (each halfway to the "
             f"base rate), {shrunk['contacts']} customers and {_money(shrunk['expected_profit'])} "
-            f"({_range(shrunk['expected_profit_low'], shrunk['expected_profit_high'])}, over the save rates and "
+            f"({_range_of(shrunk, 'expected_profit')}, over the save rates and "
             "chance).", ""]
     out += _power(campaign["power"], list(campaign["offers"]))
     out += _learning(campaign)
@@ -243,7 +244,7 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                         f"{_points(overall['difference_low'])} to {_points(overall['difference_high'])}); "
                         f"incremental profit {_money(overall['incremental_profit'])} thousand roubles "
                         "(95 % interval "
-                        f"{_range(overall['incremental_profit_low'], overall['incremental_profit_high'])}) against "
+                        f"{_range_of(overall, 'incremental_profit')}) against "
                         f"{_money(overall['planned_expected_profit'])} the plan expected.")
         if r.get("contact_list"):
             says = r["contact_list"]["says"]
@@ -260,7 +261,7 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
                 f"{m['save_rate']:.2f} [{low}, {m['save_rate_high']:.2f}]"
             profit = "–" if "incremental_profit" not in m else \
                 f"{_money(m['incremental_profit'])} " \
-                f"({_range(m['incremental_profit_low'], m['incremental_profit_high'])})"
+                f"({_range_of(m, 'incremental_profit')})"
             rows.append([offer, m["verdict"], f"{m['treated_found']} / {m['control_found']}", measured,
                          _differs(m.get("heterogeneity")), _rate(save_rates["offers"][offer]["prior"]),
                          _rate(save_rates["offers"][offer]["posterior"]), profit,
