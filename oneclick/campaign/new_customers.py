@@ -8,8 +8,7 @@ import pandas as pd
 from oneclick.campaign.emp import on_known_outcomes
 from oneclick.campaign.offers import catalogue, save_rate_draws
 from oneclick.campaign.plan import COLUMNS, make_plan
-from oneclick.campaign.save_rates import customer_rates, learned_problem, plan_rates
-from oneclick.common.checks import real
+from oneclick.campaign.save_rates import check_learned, customer_rates, plan_rates
 from oneclick.common.errors import DataError
 from oneclick.common.io import read_json_file
 from oneclick.common.paths import SAVE_RATES_METRICS, SEGMENTS_METRICS
@@ -25,14 +24,7 @@ def learned_rates(repo: Path, spec: dict) -> dict:
     path = Path(repo) / SAVE_RATES_METRICS
     if not path.is_file():
         raise DataError(f"{path}: not found; run `dvc repro` (stage campaign)")
-    learned = read_json_file(path, "run `dvc repro` (stage campaign)")
-    why = learned_problem(learned)
-    if why:
-        raise DataError(f"{path}: {why}; run `dvc repro` (stage campaign)")
-    priors = {name: dict(o["save_rate"]) for name, o in spec["offers"].items()}
-    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned["offers"].items()} != priors:
-        raise DataError(f"{path}: made with other `campaign.offers` than params.yaml; run `dvc repro`")
-    return learned
+    return check_learned(read_json_file(path, "run `dvc repro` (stage campaign)"), spec["offers"], path)
 
 
 def thresholds_of(repo: Path, spec: dict) -> dict:
@@ -41,10 +33,6 @@ def thresholds_of(repo: Path, spec: dict) -> dict:
         raise DataError(f"{path}: not found; run `dvc repro` (stage segment)")
     thresholds = read_json_file(path, "run `dvc repro` (stage segment)")
     thresholds = thresholds.get("thresholds") if isinstance(thresholds, dict) else None
-    if not (isinstance(thresholds, dict) and real(thresholds.get("risk"), 0, 1) and real(thresholds.get("profit"))
-            and isinstance(thresholds.get("profit_rule"), str)):
-        raise DataError(f"{path}: must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit' and the "
-                        "text 'profit_rule'; run `dvc repro` (stage segment)")
     check_thresholds(thresholds, spec, path)
     return thresholds
 

@@ -106,10 +106,23 @@ def uplift_columns(data: pd.DataFrame) -> list[str]:
     return [c for c in FEATURES + SPLIT_COLUMNS_EXTRA if c in data.columns]
 
 
-def learned_problem(learned) -> str | None:
-    """What keeps metrics/save_rates.json as read back (data made elsewhere) from giving the plan its rates, or None:
-    per offer its prior and pooled posterior (positive alpha and beta) and whether it is in the plan, and the model
-    of each customer's rate (uplift.json_problem) or null."""
+def check_learned(learned, offers: dict, path) -> dict:
+    """metrics/save_rates.json as read back (data made elsewhere), or one error naming the file: its form
+    (_form_problem), and the priors of params.yaml's `offers` (else new customers would be planned with other save
+    rates than the report)."""
+    why = _form_problem(learned)
+    if why:
+        raise DataError(f"{path}: {why}; run `dvc repro` (stage campaign)")
+    priors = {name: dict(o["save_rate"]) for name, o in offers.items()}
+    if {name: {k: e["prior"][k] for k in ("alpha", "beta")} for name, e in learned["offers"].items()} != priors:
+        raise DataError(f"{path}: made with other `campaign.offers` than params.yaml; run `dvc repro`")
+    return learned
+
+
+def _form_problem(learned) -> str | None:
+    """What keeps the record from giving the plan its rates, or None: per offer its prior and pooled posterior
+    (positive alpha and beta) and whether it is in the plan, and the model of each customer's rate
+    (uplift.json_problem) or null."""
     from oneclick.data.columns import NOMINAL, NUMERIC, ORDINAL
 
     offers = learned.get("offers") if isinstance(learned, dict) else None

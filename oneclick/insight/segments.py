@@ -208,9 +208,14 @@ def segment_metrics(summary: pd.DataFrame, thresholds: dict) -> dict:
     }
 
 
-def check_thresholds(thresholds: dict, spec: dict, path) -> None:
-    """Thresholds written by the segment stage must come from params.yaml's `segment`, or new customers would be
+def check_thresholds(thresholds, spec: dict, path) -> None:
+    """Thresholds written by the segment stage (read back: data) must be its record, with the numbers `risk` and
+    `profit` and the text `profit_rule`, and must come from params.yaml's `segment`, or new customers would be
     segmented differently from the report."""
+    if not (isinstance(thresholds, dict) and real(thresholds.get("risk"), 0, 1) and real(thresholds.get("profit"))
+            and isinstance(thresholds.get("profit_rule"), str)):
+        raise DataError(f"{path}: must hold 'thresholds' with the numbers 'risk' (in [0, 1]) and 'profit' and the "
+                        "text 'profit_rule'; run `dvc repro` (stage segment)")
     same = (thresholds["risk"] == float(spec["risk_threshold"]) and thresholds["profit_rule"] == profit_rule(spec)
             and (isinstance(spec["profit_threshold"], dict) or thresholds["profit"] == float(spec["profit_threshold"])))
     if not same:
