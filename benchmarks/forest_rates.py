@@ -44,19 +44,28 @@ def fit(table, priors, columns, seed=0, forest="random", leaf=200, max_features=
         if m.sum() < 2 * leaf:
             continue
         X, levels = encode(rows[m], columns)
-        model["forest"]["offers"][o] = {"levels": levels, "fitted": pseudo_outcome_forest(
-            X, p[m], y[m], forest, leaf, max_features, seed)}
+        model["forest"]["offers"][o] = {"levels": levels, "fitted": [pseudo_outcome_forest(
+            X, p[m], y[m], forest, leaf, max_features, seed)]}
     return model
 
 
-def predict(model, customers):
-    f = model["forest"]
+def offer_rates(model, customers, key: str, with_tree: bool = False):
+    """The tree learner's rates, with each offer under model[key] given the mean of its fitted regressors' rates
+    (clipped to [0, 1]; and of the tree learner's own, `with_tree`)."""
+    part = model[key]
     c = customers.reset_index(drop=True)
     out = tree_predict(model, customers)
-    for o, fitted in f["offers"].items():
-        X, _ = encode(c, f["columns"], fitted["levels"])
-        out[o] = np.clip(fitted["fitted"].predict(X), 0.0, 1.0)
+    for o, f in part["offers"].items():
+        X, _ = encode(c, part["columns"], f["levels"])
+        rates = [np.clip(m.predict(X), 0.0, 1.0) for m in f["fitted"]]
+        if with_tree:
+            rates.append(out[o].to_numpy(float))
+        out[o] = np.mean(rates, axis=0)
     return out
+
+
+def predict(model, customers):
+    return offer_rates(model, customers, "forest")
 
 
 def main(argv=None) -> None:

@@ -39,7 +39,7 @@ from sklearn.preprocessing import KBinsDiscretizer, PolynomialFeatures, Standard
 
 from benchmarks import campaign_refit
 from benchmarks.boosted_rates import encode, treated_rows
-from benchmarks.forest_rates import pseudo_outcome_forest
+from benchmarks.forest_rates import offer_rates, pseudo_outcome_forest
 
 tree_fit, tree_predict = campaign_refit.uplift.fit, campaign_refit.uplift.predict
 FOLDS, LEAST = 5, 200
@@ -157,16 +157,7 @@ def fit(table, priors, columns, seed=0, family="knn", gate=None, one_se=False, *
 
 
 def predict(model, customers):
-    g = model["regressors"]
-    c = customers.reset_index(drop=True)
-    out = tree_predict(model, customers)
-    for o, f in g["offers"].items():
-        X, _ = encode(c, g["columns"], f["levels"])
-        rates = [np.clip(m.predict(X), 0.0, 1.0) for m in f["fitted"]]
-        if g["family"] == "ensemble":
-            rates.append(out[o].to_numpy(float))
-        out[o] = np.mean(rates, axis=0)
-    return out
+    return offer_rates(model, customers, "regressors", with_tree=model["regressors"]["family"] == "ensemble")
 
 
 def main(argv=None) -> None:
