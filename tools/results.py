@@ -6,25 +6,21 @@ as they are) and prints the Markdown table of docs/results.md ("The results tabl
 """
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 from oneclick.common import paths
+from oneclick.common.io import read_json
 from oneclick.model.selection import RULES, select
 from tools.sandbox import make_sandbox, run
 
 
-def _json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def results_table(repo: Path) -> str:
-    selection = _json(repo / paths.SELECTION_METRICS)
-    production = _json(repo / paths.PRODUCTION_METRICS)
-    test = _json(repo / paths.TEST_BY_MODEL_METRICS)
-    quality = _json(repo / paths.DATA_QUALITY_METRICS)
+    selection = read_json(repo / paths.SELECTION_METRICS)
+    production = read_json(repo / paths.PRODUCTION_METRICS)
+    test = read_json(repo / paths.TEST_BY_MODEL_METRICS)
+    quality = read_json(repo / paths.DATA_QUALITY_METRICS)
     rows = [
         f"Customers kept: {quality['rows_kept']} (dropped: "
         + ", ".join(f"{n} {reason}" for reason, n in quality["rows_dropped"].items()) + "). "
@@ -38,7 +34,7 @@ def results_table(repo: Path) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name in selection["ranking"]:  # every searched model, best CV first
-        cv = _json(repo / paths.cv_metrics("train", name))
+        cv = read_json(repo / paths.cv_metrics("train", name))
         t = test[name]
         params = ", ".join(f"{k}={v}" for k, v in cv["best_params"].items())
         rows.append(f"| {name} | {cv['cv_roc_auc']:.3f} ± {cv['cv_roc_auc_std']:.3f} "
@@ -57,7 +53,7 @@ def _rules(repo: Path, selection: dict) -> list[str]:
     """What each `select.rule` picks in each pass, whichever the run used."""
     out = []
     for rule in RULES:
-        picks = [select([_json(repo / paths.cv_metrics(part, m)) for m in selection["ranking"]], part, rule)
+        picks = [select([read_json(repo / paths.cv_metrics(part, m)) for m in selection["ranking"]], part, rule)
                  for part in ("train", "labelled")]
         out.append(f"- `select.rule: {rule}` picks " + " and ".join(
             f"{p['model']} (CV {p['cv_roc_auc']:.3f}) on {'the train part' if p['part'] == 'train' else 'all labelled'}"
@@ -69,7 +65,7 @@ def _seconds(repo: Path, name: str) -> str:
     timings = [repo / "logs" / "timing" / f"search_{part}_{name}.json" for part in ("train", "labelled")]
     if not all(t.is_file() for t in timings):
         return "n/a"
-    return f"{sum(_json(t)['search_seconds'] for t in timings):.1f}"
+    return f"{sum(read_json(t)['search_seconds'] for t in timings):.1f}"
 
 
 def main(argv=None) -> None:
