@@ -195,6 +195,20 @@ def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], mi
     return out
 
 
+def with_offer_range(plan: pd.DataFrame, offers: pd.DataFrame, draws: np.ndarray) -> tuple[float, float]:
+    """The 5-95 % range over the save rates (`draws`) of the decline rate expected with the offers among the
+    customers to contact (power's `decline_rate_with_offer`): linear in each offer's rate, so one product."""
+    contact, _, _ = _arms(plan)
+    if not contact.any() or not len(draws):
+        return 0.0, 0.0
+    p = plan["probability"].to_numpy(float)[contact]
+    kept = p * plan["save_rate"].fillna(0.0).to_numpy(float)[contact]
+    index = _offer_index(plan, offers)[contact]
+    by_offer = np.bincount(index, weights=kept, minlength=len(offers)) / len(p)
+    low, high = np.quantile(p.mean() - scales(draws, offers) @ by_offer, QUANTILES)
+    return round(float(low), DIGITS), round(float(high), DIGITS)
+
+
 def value_of_information(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame,
                          rates: np.ndarray, draws: np.ndarray) -> tuple[float, float, float]:
     """What not knowing the save rates costs the plan (the expected value of perfect information), thousand
@@ -266,6 +280,9 @@ def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: p
             customers, plan, spec, prior_offers, rates, prior_draws[:VOI_DRAWS])
     out["what_if"] = what_if(customers, spec, offers, rates, draws)
     out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"], offers["offer"].tolist(), min_per_arm)
+    if out["power"]["power"] is not None:
+        with_offer = "decline_rate_with_offer"
+        out["power"][f"{with_offer}_low"], out["power"][f"{with_offer}_high"] = with_offer_range(plan, offers, draws)
     if out["contacts"] == 0:
         out["why_nobody"] = why_nobody(customers, spec, offers)
     return out

@@ -106,8 +106,9 @@ def _power(power: dict, offers: list[str]) -> list[str]:
     out = [f"**The control group.** {power['control']} of the customers to contact get nothing, drawn at random "
            "(by the campaign's name and the customer's id, so a re-run keeps them and the next campaign draws anew). "
            f"Without an offer {power['decline_rate_without_offer']:.1%} of the customers to contact are expected to "
-           f"buy less, with the offers {power['decline_rate_with_offer']:.1%} (at the save rates used). A campaign of "
-           "this size tells that "
+           f"buy less, with the offers {power['decline_rate_with_offer']:.1%} (at the save rates used; 5-95 % range "
+           f"{power['decline_rate_with_offer_low']:.1%} to {power['decline_rate_with_offer_high']:.1%} over the save "
+           "rates). A campaign of this size tells that "
            f"difference from chance with a probability of {power['power']:.0%} (two-sided test at "
            f"{power['alpha']:g}, at least {power['min_per_arm']} customers per arm); "]
     needed = power["campaigns_needed"]

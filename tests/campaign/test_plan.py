@@ -19,6 +19,7 @@ from oneclick.campaign.summary import (
     value_of_information,
     what_if,
     why_nobody,
+    with_offer_range,
 )
 from oneclick.stats import power_of
 
@@ -444,6 +445,33 @@ def test_power_follows_the_arms_and_the_least_a_read_out_needs():
     assert big["decline_rate_with_offer"] == pytest.approx(big["decline_rate_without_offer"] * 0.7, rel=0.01)
     few = power(plan.iloc[:40], 0.05, 0.8, ["x"], 30)  # about 8 control customers: four campaigns reach 30
     assert few["power"] == 0.0 and few["campaigns_needed"] >= -(-30 // few["control"])
+
+
+def test_the_decline_rate_with_the_offers_has_the_save_rates_beta_range():
+    """One offer at Beta(6, 14) for everyone contacted: the decline rate expected with it is mean(p) (1 - s), so
+    its 5-95 % range is mean(p) (1 - the Beta's 95 and 5 % quantiles); with two offers each contributes its part."""
+    from scipy.special import betaincinv
+
+    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}}})
+    p = np.random.default_rng(4).uniform(0.3, 0.9, 500)
+    customers = pd.DataFrame({"id": np.arange(500), "probability": p, "profit": 4.0})
+    offers = catalogue(one)
+    plan = make_plan(customers, one, offers)
+    contact = plan["contact"].to_numpy(bool)
+    low, high = with_offer_range(plan, offers, save_rate_draws(offers, 20_000, 0))
+    exact_high, exact_low = p[contact].mean() * (1 - betaincinv(6, 14, np.array([0.05, 0.95])))
+    assert (low, high) == pytest.approx((exact_low, exact_high), abs=2e-3)
+    assert low < p[contact].mean() * 0.7 < high
+    # a second offer whose rate is known (a Beta of huge weight) narrows nothing but its own part
+    two = spec(**{"offers": {**one["offers"],
+                             "recommendations": {"text": "r", "cost": 0.1, "save_rate": {"alpha": 3e6, "beta": 7e6}}}})
+    offers2 = catalogue(two)
+    split = plan.assign(offer=np.where(np.arange(500) % 2 == 0, "cart_reminder", "recommendations"),
+                        save_rate=0.3)
+    low2, high2 = with_offer_range(split, offers2, save_rate_draws(offers2, 20_000, 0))
+    half = (p[contact] * (np.arange(500)[contact] % 2 == 0)).sum() / contact.sum()
+    assert (high2 - low2) == pytest.approx(half * np.diff(betaincinv(6, 14, np.array([0.05, 0.95])))[0], abs=2e-3)
+    assert with_offer_range(plan.assign(contact=False), offers, save_rate_draws(offers, 10, 0)) == (0.0, 0.0)
 
 
 def test_the_repository_campaign_params_plan():
