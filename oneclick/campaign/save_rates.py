@@ -59,6 +59,16 @@ def _pooled_difference(measured: dict) -> tuple[float, float, float] | None:
     return newcombe_difference(dc, nc, dt, nt) if nc and nt else None
 
 
+def _posterior(pooled: dict) -> dict:
+    """The pooled posterior as the plan uses it: the Beta matched to the grid posterior's mean and variance, with
+    that Beta's 90 % interval (the one every range, break-even chance and what-if draws from, so the interval the
+    report shows beside a save rate is the one they rest on)."""
+    alpha, beta = round(pooled["alpha"], DIGITS), round(pooled["beta"], DIGITS)
+    low, high = betaincinv(alpha, beta, [0.05, 0.95])
+    return {"alpha": alpha, "beta": beta, "mean": round(pooled["mean"], DIGITS), "low90": round(float(low), DIGITS),
+            "high90": round(float(high), DIGITS)}
+
+
 def learn(offers: dict, readouts: dict[str, dict], tables: dict[str, pd.DataFrame], seed: int) -> dict:
     """metrics/save_rates.json: the model of each customer's rate (or none before any read-out), per offer its
     text, cost, prior, the campaigns that measured it, the pooled posterior, whether its rate differs across
@@ -83,10 +93,7 @@ def learn(offers: dict, readouts: dict[str, dict], tables: dict[str, pd.DataFram
                            "low90": round(float(low), DIGITS), "high90": round(float(high), DIGITS)},
                  "campaigns": list(measured)}
         pooled = model["pooled"][name] if model else None
-        entry["posterior"] = ({"alpha": round(pooled["alpha"], DIGITS), "beta": round(pooled["beta"], DIGITS),
-                               "mean": round(pooled["mean"], DIGITS), "low90": round(pooled["low90"], DIGITS),
-                               "high90": round(pooled["high90"], DIGITS)} if pooled and measured
-                              else dict(entry["prior"]))
+        entry["posterior"] = _posterior(pooled) if pooled and measured else dict(entry["prior"])
         groups = described["offers"][name]["leaves"] if described else []
         entry["differs"] = len(groups) > 1
         entry["groups"] = {g["where"]: g["mean"] for g in groups} if len(groups) > 1 else {}

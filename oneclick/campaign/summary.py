@@ -164,11 +164,14 @@ def what_if(customers: pd.DataFrame, spec: dict, offers: pd.DataFrame, rates: np
     return out
 
 
-def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], min_per_arm: int) -> dict:
+def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], min_per_arm: int,
+          drawn_with_offer: np.ndarray | None = None) -> dict:
     """Can the control group tell? Decline rates expected without and with the offers (calibrated probabilities
     and each customer's save rate), the power of this campaign's arms, and how many campaigns of this size it takes
     to reach `target` power with at least `min_per_arm` customers in each arm (what a read-out needs before it
-    calls a null result); overall and for every offer, "not planned" where an offer has no arm."""
+    calls a null result); overall and for every offer, "not planned" where an offer has no arm. With
+    `drawn_with_offer` (with_offer_draws), the overall decline rate with the offers and the power get their
+    5-95 % ranges over the save rates."""
     contact, control, treated = _arms(plan)
 
     def figures(mask):
@@ -188,25 +191,31 @@ def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], mi
                 if min(n_control, n_treated) >= min_per_arm else 0.0,
                 "campaigns_needed": needed, "planned": True}
 
-    out = {"alpha": alpha, "target_power": target, "min_per_arm": min_per_arm,
-           **figures(np.ones(len(plan), dtype=bool)), "offers": {}}
+    overall = figures(np.ones(len(plan), dtype=bool))
+    if drawn_with_offer is not None and len(drawn_with_offer) and overall["power"] is not None:
+        without = float(plan["probability"].to_numpy(float)[contact].mean())
+        n_control, n_treated = overall["control"], overall["treated"]
+        powers = [power_of(without, n_control, rate, n_treated, alpha) if min(n_control, n_treated) >= min_per_arm
+                  else 0.0 for rate in drawn_with_offer]
+        for key, values in (("decline_rate_with_offer", drawn_with_offer), ("power", powers)):
+            low, high = np.quantile(values, QUANTILES)
+            overall[f"{key}_low"], overall[f"{key}_high"] = round(float(low), DIGITS), round(float(high), DIGITS)
+    out = {"alpha": alpha, "target_power": target, "min_per_arm": min_per_arm, **overall, "offers": {}}
     for name in offers:
         out["offers"][name] = figures((plan["offer"] == name).fillna(False).to_numpy(bool))
     return out
 
 
-def with_offer_range(plan: pd.DataFrame, offers: pd.DataFrame, draws: np.ndarray) -> tuple[float, float]:
-    """The 5-95 % range over the save rates (`draws`) of the decline rate expected with the offers among the
-    customers to contact (power's `decline_rate_with_offer`): linear in each offer's rate, so one product."""
+def with_offer_draws(plan: pd.DataFrame, offers: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
+    """Per save-rate draw (`draws`), the decline rate expected with the offers among the customers to contact
+    (power's `decline_rate_with_offer` at that draw): linear in each offer's rate, so one product."""
     contact, _, _ = _arms(plan)
-    if not contact.any() or not len(draws):
-        return 0.0, 0.0
+    if not contact.any():
+        return np.zeros(len(draws))
     p = plan["probability"].to_numpy(float)[contact]
     kept = p * plan["save_rate"].fillna(0.0).to_numpy(float)[contact]
-    index = _offer_index(plan, offers)[contact]
-    by_offer = np.bincount(index, weights=kept, minlength=len(offers)) / len(p)
-    low, high = np.quantile(p.mean() - scales(draws, offers) @ by_offer, QUANTILES)
-    return round(float(low), DIGITS), round(float(high), DIGITS)
+    by_offer = np.bincount(_offer_index(plan, offers)[contact], weights=kept, minlength=len(offers)) / len(p)
+    return p.mean() - scales(draws, offers) @ by_offer
 
 
 def value_of_information(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame,
@@ -279,10 +288,8 @@ def summarize(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: p
         out[before], out[f"{before}_low"], out[f"{before}_high"] = value_of_information(
             customers, plan, spec, prior_offers, rates, prior_draws[:VOI_DRAWS])
     out["what_if"] = what_if(customers, spec, offers, rates, draws)
-    out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"], offers["offer"].tolist(), min_per_arm)
-    if out["power"]["power"] is not None:
-        with_offer = "decline_rate_with_offer"
-        out["power"][f"{with_offer}_low"], out["power"][f"{with_offer}_high"] = with_offer_range(plan, offers, draws)
+    out["power"] = power(plan, spec["power"]["alpha"], spec["power"]["power"], offers["offer"].tolist(), min_per_arm,
+                         with_offer_draws(plan, offers, draws))
     if out["contacts"] == 0:
         out["why_nobody"] = why_nobody(customers, spec, offers)
     return out

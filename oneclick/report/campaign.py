@@ -77,8 +77,7 @@ def _offers_table(campaign: dict, spec: dict, save_rates: dict) -> list[str]:
             assumed += f"; out of the plan: {entry['reason']}"
         even = "–" if figures["break_even_save_rate"] is None else f"{figures['break_even_save_rate']:.2f}"
         if figures.get("chance_it_does_not_pay") is not None:
-            chance = figures["chance_it_does_not_pay"]
-            even += " (below 1%)" if chance < 0.005 else f" ({chance:.0%})"
+            even += f" ({_chance(figures['chance_it_does_not_pay'])})"
         rows.append([f"**{name}**: {entry['text']}", figures["treated"], figures["explored_treated"],
                      figures["control"],
                      f"{entry['cost'] + spec['contact_cost']:g}", assumed, even, _money(figures["spend"]),
@@ -100,6 +99,12 @@ def _per_offer(offers: list[str], power: dict) -> list[str]:
     return out
 
 
+def _chance(value: float) -> str:
+    """A probability in whole percent, never rounded up to a certain 100 % or down to an impossible 0 % (the
+    figures are rounded to 4 digits, so a 0 may be a small chance)."""
+    return "above 99%" if 0.995 <= value < 1 else "below 1%" if value < 0.005 else f"{value:.0%}"
+
+
 def _power(power: dict, offers: list[str]) -> list[str]:
     if power["power"] is None:
         return ["No control group: nothing will tell whether the offers work (`campaign.control.share`).", ""]
@@ -109,10 +114,11 @@ def _power(power: dict, offers: list[str]) -> list[str]:
            f"buy less, with the offers {power['decline_rate_with_offer']:.1%} (at the save rates used; 5-95 % range "
            f"{power['decline_rate_with_offer_low']:.1%} to {power['decline_rate_with_offer_high']:.1%} over the save "
            "rates). A campaign of this size tells that "
-           f"difference from chance with a probability of {power['power']:.0%} (two-sided test at "
+           f"difference from chance with a probability of {_chance(power['power'])} ({_chance(power['power_low'])} "
+           f"to {_chance(power['power_high'])} over the save rates; two-sided test at "
            f"{power['alpha']:g}, at least {power['min_per_arm']} customers per arm); "]
     needed = power["campaigns_needed"]
-    out[0] += ("one campaign is enough." if needed == 1 else
+    out[0] += ("one campaign is enough to tell whether the offers, taken together, work." if needed == 1 else
                f"{needed} campaigns of this size are needed for {power['target_power']:.0%}.")
     out[0] += (" Each offer's arms are smaller than the campaign's; campaigns of this size needed to tell each "
                "offer's own effect: " + ", ".join(_per_offer(offers, power)) + ".")
@@ -153,11 +159,12 @@ def campaign_section(campaign: dict, save_rates: dict, curve_image: str) -> list
                 f"{campaign['why_nobody']}.", ""]
         return out + _assumptions(spec, save_rates)
     test = campaign["test"]
-    out += [f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign "
+    out += [f"**{campaign['contacts']} of {campaign['customers']} customers are in the campaign** (campaign "
             f"`{spec['campaign']}`). Send the offer to {campaign['treated']} of them "
             f"({campaign['explored_treated']} of those beyond the plan's cut-off, to learn) and hold back "
-            f"{campaign['control']} as the control group: they get nothing and cost nothing "
-            f"({campaign['explored'] - campaign['explored_treated']} of them beyond the cut-off). The offers "
+            f"{campaign['control']} as the control group ({campaign['explored'] - campaign['explored_treated']} of "
+            "them beyond the cut-off): they get nothing and cost no money, though holding them back gives up what "
+            "an offer would have kept (the price of learning, below). The offers "
             f"and contacts cost **{_money(campaign['spend'])} thousand roubles**; after those costs the campaign would "
             f"earn **{_money(campaign['expected_profit'])} thousand roubles** of profit over the next {horizon} "
             "months in expectation. 5-95 % range: "

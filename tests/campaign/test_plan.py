@@ -19,7 +19,7 @@ from oneclick.campaign.summary import (
     value_of_information,
     what_if,
     why_nobody,
-    with_offer_range,
+    with_offer_draws,
 )
 from oneclick.stats import power_of
 
@@ -447,31 +447,44 @@ def test_power_follows_the_arms_and_the_least_a_read_out_needs():
     assert few["power"] == 0.0 and few["campaigns_needed"] >= -(-30 // few["control"])
 
 
-def test_the_decline_rate_with_the_offers_has_the_save_rates_beta_range():
+def test_the_decline_rate_with_the_offers_and_the_power_have_the_save_rates_beta_range():
     """One offer at Beta(6, 14) for everyone contacted: the decline rate expected with it is mean(p) (1 - s), so
-    its 5-95 % range is mean(p) (1 - the Beta's 95 and 5 % quantiles); with two offers each contributes its part."""
+    its 5-95 % range is mean(p) (1 - the Beta's 95 and 5 % quantiles), and the power's range is the power at those
+    two rates; with two offers each contributes its own part."""
     from scipy.special import betaincinv
 
-    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}}})
+    one = spec(**{"offers": {"cart_reminder": {"text": "cart", "cost": 0.15, "save_rate": {"alpha": 6, "beta": 14}}},
+                  "control.share": 0.2})
     p = np.random.default_rng(4).uniform(0.3, 0.9, 500)
     customers = pd.DataFrame({"id": np.arange(500), "probability": p, "profit": 4.0})
     offers = catalogue(one)
     plan = make_plan(customers, one, offers)
     contact = plan["contact"].to_numpy(bool)
-    low, high = with_offer_range(plan, offers, save_rate_draws(offers, 20_000, 0))
-    exact_high, exact_low = p[contact].mean() * (1 - betaincinv(6, 14, np.array([0.05, 0.95])))
-    assert (low, high) == pytest.approx((exact_low, exact_high), abs=2e-3)
-    assert low < p[contact].mean() * 0.7 < high
-    # a second offer whose rate is known (a Beta of huge weight) narrows nothing but its own part
+    figures = power(plan, 0.05, 0.8, ["cart_reminder"], 30, with_offer_draws(plan, offers,
+                                                                             save_rate_draws(offers, 20_000, 0)))
+    q05, q95 = betaincinv(6, 14, np.array([0.05, 0.95]))
+    mean_p = p[contact].mean()
+    assert (figures["decline_rate_with_offer_low"], figures["decline_rate_with_offer_high"]) == \
+        pytest.approx((mean_p * (1 - q95), mean_p * (1 - q05)), abs=2e-3)
+    assert figures["decline_rate_with_offer_low"] < figures["decline_rate_with_offer"] < \
+        figures["decline_rate_with_offer_high"]
+    arms = (figures["control"], figures["treated"])
+    exact = [power_of(mean_p, arms[0], mean_p * (1 - q), arms[1], 0.05) for q in (q05, q95)]
+    assert (figures["power_low"], figures["power_high"]) == pytest.approx(exact, abs=5e-3)
+    assert figures["power_low"] < figures["power"] < figures["power_high"]
+    # too few customers in an arm for a read-out to call a result: no power at any draw
+    few = power(plan, 0.05, 0.8, ["cart_reminder"], 10_000, with_offer_draws(plan, offers,
+                                                                            save_rate_draws(offers, 100, 0)))
+    assert few["power"] == few["power_low"] == few["power_high"] == 0.0
+    # a second offer whose rate is known (a Beta of huge weight) widens nothing: the range is the first offer's part
     two = spec(**{"offers": {**one["offers"],
                              "recommendations": {"text": "r", "cost": 0.1, "save_rate": {"alpha": 3e6, "beta": 7e6}}}})
     offers2 = catalogue(two)
-    split = plan.assign(offer=np.where(np.arange(500) % 2 == 0, "cart_reminder", "recommendations"),
-                        save_rate=0.3)
-    low2, high2 = with_offer_range(split, offers2, save_rate_draws(offers2, 20_000, 0))
-    half = (p[contact] * (np.arange(500)[contact] % 2 == 0)).sum() / contact.sum()
-    assert (high2 - low2) == pytest.approx(half * np.diff(betaincinv(6, 14, np.array([0.05, 0.95])))[0], abs=2e-3)
-    assert with_offer_range(plan.assign(contact=False), offers, save_rate_draws(offers, 10, 0)) == (0.0, 0.0)
+    split = plan.assign(offer=np.where(np.arange(500) % 2 == 0, "cart_reminder", "recommendations"), save_rate=0.3)
+    drawn = with_offer_draws(split, offers2, save_rate_draws(offers2, 20_000, 0))
+    first = (p * (np.arange(500) % 2 == 0))[contact].sum() / contact.sum()
+    assert np.diff(np.quantile(drawn, [0.05, 0.95]))[0] == pytest.approx(first * (q95 - q05), abs=2e-3)
+    assert len(with_offer_draws(plan.assign(contact=False), offers, save_rate_draws(offers, 10, 0))) == 10
 
 
 def test_the_repository_campaign_params_plan():

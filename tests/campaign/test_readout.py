@@ -68,6 +68,10 @@ def test_a_large_campaign_is_counted_exactly_and_recovers_the_save_rates(large, 
     for offer, true_rate in TRUE.items():
         pooled = learned["offers"][offer]["posterior"]  # (its coverage over many campaigns: test_uplift.py)
         assert abs(pooled["mean"] - true_rate) < 0.03 and not learned["offers"][offer]["differs"]
+        # the interval shown is that of the Beta the plan draws from, not of the grid it was matched to
+        beta = stats.beta(pooled["alpha"], pooled["beta"])
+        assert (pooled["low90"], pooled["high90"]) == pytest.approx(beta.ppf([0.05, 0.95]), abs=1e-4)
+        assert pooled["mean"] == pytest.approx(beta.mean(), abs=1e-4)
     assert learned["offers"]["cart_reminder"]["in_plan"] and learned["offers"]["cart_reminder"]["campaigns"] == \
         ["large"]
     assert len(table) == len(customers) and table["treated"].sum() == (plan["contact"] & ~plan["control"]).sum()

@@ -70,7 +70,7 @@ def test_repro_runs_every_stage_and_writes_metrics(repo):
     assert "Synthetic data" not in report  # an imported export (the banner: test_report.py and a fresh clone)
     campaign = json.loads((ws / "metrics" / "campaign.json").read_text())
     assert campaign["contacts"] > 0 and campaign["expected_profit_low"] < campaign["expected_profit"]
-    assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers**" in report
+    assert f"**{campaign['contacts']} of {campaign['customers']} customers are in the campaign**" in report
     readout = json.loads((ws / "metrics" / "readout" / "demo.json").read_text())
     assert readout["overall"]["control_found"] > 0 and "## What the past campaigns showed" in report
     clean, moved = (json.loads((ws / "metrics/monitor" / f"{m}.json").read_text()) for m in ("m2026-10", "m2026-11"))

@@ -147,8 +147,10 @@ def test_the_campaign_section_comes_first_and_gives_the_plans_figures(report):
     text, _, campaign, _, inputs = report
     assert text.index("## The campaign") < text.index("## What the past campaigns showed") < \
         text.index("## Data quality") < text.index("## Segments: who the customers are")
-    assert f"**Contact {campaign['contacts']} of {campaign['customers']} customers** (campaign `next`)" in text
-    assert f"hold back {campaign['control']} as the control group: they get nothing and cost nothing" in text
+    assert f"**{campaign['contacts']} of {campaign['customers']} customers are in the campaign** (campaign " \
+        "`next`)" in text
+    assert f"hold back {campaign['control']} as the control group (" in text
+    assert "they get nothing and cost no money, though holding them back gives up" in text
     for offer, figures in campaign["offers"].items():
         line = next(line for line in text.splitlines() if line.startswith(f"| **{offer}**: "))
         assert f"| {figures['treated']} | {figures['explored']} | {figures['control']} |" in line
@@ -346,6 +348,7 @@ def test_the_synthetic_banner_opens_the_report_and_the_card_only_on_synthetic_da
     assert "Brier score 0.140 calibrated (95 % interval 0.126 to 0.154)" in card
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"- share whose activity decreased: 38.3% (95 % interval {low:.1%} to {high:.1%})" in card
+    assert "- 1296 labelled customers: ROC-AUC moves" in card  # the card's own count, not a fixed phrase
     half = stats.t.ppf(0.975, 9) * 0.0211 * np.sqrt(10 / 9) * np.sqrt(1 / 10 + 1 / 4)  # the sample std of 10 folds
     assert (f"CV ROC-AUC on all labelled customers: **0.732** (95 % interval {0.7321 - half:.3f} to "
             f"{0.7321 + half:.3f}, Nadeau-Bengio corrected; 5-fold, repeated 2 times, 1296 customers)") in card
