@@ -28,9 +28,10 @@ from oneclick.campaign.plan import rounded
 from oneclick.campaign.provenance import record, sidecar
 from oneclick.common.cli import run
 from oneclick.common.errors import DataError
-from oneclick.common.io import write_csv, write_json
+from oneclick.common.io import atomic_paths, write_csv, write_json
 from oneclick.common.paths import CAMPAIGN, CHECKOUT, PRODUCTION_MODEL
 from oneclick.data import prepare
+from oneclick.data.load import customer_keys
 from oneclick.data.prepare import check_share
 from oneclick.insight import segments
 from oneclick.model import calibration
@@ -86,7 +87,7 @@ def summary(result: dict, output) -> str:
               if len(broken) else "")
     extra = sum(export.extra_ids.values())
     extra = f"; {extra} ids of the other files not in market_file.csv ignored" if extra else ""
-    excluded = result["excluded"]["id"].nunique()
+    excluded = customer_keys(result["excluded"]).nunique()
     return (f"predict: {len(scores)} customers scored, {excluded} excluded{broken}{extra}; model {result['model']} "
             f"({result['model_name']}, fitted on {synthetic_note(result['reference'])}); {plan}{undecided}; "
             f"{summary_line(result['monitor'])}; wrote {output}")
@@ -111,10 +112,12 @@ def main(argv=None):
                         "(the outputs are written first)")
     args = parser.parse_args(argv)
     result = score(args.input, args.model, args.repo, args.campaign)
-    write_csv(args.output, rounded(result["scores"]))
-    write_csv(excluded_path(args.output), result["excluded"])
-    write_json(monitor_path(args.output), result["monitor"])
-    write_json(sidecar(args.output), result["provenance"])
+    outputs = (args.output, excluded_path(args.output), monitor_path(args.output), sidecar(args.output))
+    with atomic_paths(*outputs) as (scores, excluded, monitor, provenance):  # all four or none
+        write_csv(scores, rounded(result["scores"]))
+        write_csv(excluded, result["excluded"])
+        write_json(monitor, result["monitor"])
+        write_json(provenance, result["provenance"])
     if result["reference"]["data"]["synthetic"]:
         print("warning: this model was fitted on the synthetic store, not on the store's customers; its scores and "
               "plan are a demonstration. Train on a real export first: `make real` (README \"Your own data\").",

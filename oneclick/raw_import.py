@@ -54,9 +54,8 @@ def main(argv=None) -> None:
         for note in export.notes:
             print(f"note: {note}", file=sys.stderr)
         if len(export.quarantine):
-            print(f"note: {export.quarantine['id'].nunique()} of {export.customers} customers have broken rows and "
-                  "will be set aside: " + "; ".join(f"{n} {r}" for r, n in export.quarantined().items()),
-                  file=sys.stderr)
+            print(f"note: {export.set_aside} of {export.customers} customers have broken rows and will be set "
+                  f"aside: {export.reasons()}", file=sys.stderr)
         target = import_files(files, Path(RAW_ROOT) / args.name)
         next_step = (f"monitor it: dvc exp run -S '+monitor.exports.{args.name}={target.as_posix()}'"
                      if args.monitoring else f"run on it: dvc exp run -S data.raw_dir={target.as_posix()}")

@@ -26,19 +26,34 @@ def significant(value: float, digits: int = SIGNIFICANT) -> float:
 
 
 @contextmanager
+def atomic_paths(*paths):
+    """Yield temporary paths next to `paths`; move them all into place only when every one was written, so a set
+    of outputs that belong together is complete or absent."""
+    targets, temporaries = [Path(p) for p in paths], []
+    folders = [str(path) for path in targets if path.is_dir()]
+    if folders:  # the one way a move into place fails after its temporary was written
+        raise DataError(f"{', '.join(folders)}: a folder where an output file goes; nothing written")
+    try:
+        for path in targets:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            temporaries.append(Path(tmp))
+        yield temporaries
+        for tmp, path in zip(temporaries, targets, strict=True):
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files owner-only; outputs get the usual mode
+            os.replace(tmp, path)
+    finally:
+        for tmp in temporaries:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+@contextmanager
 def atomic_path(path):
     """Yield a temporary path next to `path`; move it into place only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files owner-only; outputs get the usual mode
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_paths(path) as (tmp,):
+        yield tmp
 
 
 def _finite(obj):

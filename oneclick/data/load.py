@@ -71,13 +71,36 @@ class Export:
         """Customers of market_file.csv, good or set aside."""
         return self.rows_read[MARKET_FILE.name]
 
+    @property
+    def set_aside(self) -> int:
+        """Customers with at least one broken row."""
+        return int(customer_keys(self.quarantine).nunique())
+
     def quarantined(self) -> pd.Series:
         """Customers set aside, each under its first reason (in file order): reason -> customers."""
-        first = self.quarantine.drop_duplicates("id")
+        first = self.quarantine[~customer_keys(self.quarantine).duplicated()]
         return first["reason"].value_counts().sort_index()
 
     def excluded_share(self) -> float:
-        return self.quarantine["id"].nunique() / max(self.customers, 1)
+        return self.set_aside / max(self.customers, 1)
+
+    def reasons(self) -> str:
+        """The reasons customers were set aside, with where and what: '<n> <reason> (<file> <column>: [values])'
+        per reason, file and column, each customer under its first reason."""
+        first = self.quarantine[~customer_keys(self.quarantine).duplicated()]
+        parts = []
+        for (reason, file, column), rows in first.groupby(["reason", "file", "column"], sort=True, dropna=False):
+            where = f"{file} {column}" if isinstance(column, str) else file
+            parts.append(f"{len(rows)} {reason} ({where}: {examples(rows['value'].unique())})")
+        return "; ".join(parts)
+
+
+def customer_keys(faults: pd.DataFrame) -> pd.Series:
+    """Who each row of a quarantine (QUARANTINE columns) is about: its id, or, for a row whose id is not one
+    (blank, '215348.0'), that file's line: each such row is a customer of its own, never one for all of them."""
+    ids = faults["id"].astype(str)
+    valid = ids.str.fullmatch(r"\d{1,15}")
+    return ids.where(valid, "line " + faults["line"].astype(str) + " of " + faults["file"].astype(str))
 
 
 @contextmanager

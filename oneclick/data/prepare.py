@@ -28,7 +28,7 @@ RULES = (NO_REVENUE, OUTLIER)
 def _pivot(long: pd.DataFrame, value: str, periods: dict[str, str]) -> pd.DataFrame:
     """One column per period (the contract leaves one row per customer and period)."""
     wide = long.pivot(index="id", columns="period", values=value)
-    wide = wide[list(periods)].rename(columns={raw: f"{value}_{p}" for raw, p in periods.items()})
+    wide = wide.reindex(columns=list(periods)).rename(columns={raw: f"{value}_{p}" for raw, p in periods.items()})
     wide.columns.name = None
     return wide.astype(long[value].dtype)
 
@@ -65,9 +65,8 @@ def check_share(export: Export, limit: float, key: str) -> None:
     aside (`key`: the params key or option that sets the limit)."""
     share = export.excluded_share()
     if share > limit:
-        reasons = "; ".join(f"{n} {reason}" for reason, n in export.quarantined().items())
-        raise DataError(f"{export.quarantine['id'].nunique()} of {export.customers} customers ({share:.1%}) have "
-                        f"broken rows, more than {key} = {limit:g}: {reasons}")
+        raise DataError(f"{export.set_aside} of {export.customers} customers ({share:.1%}) have broken rows, more "
+                        f"than {key} = {limit:g}: {export.reasons()}")
 
 
 def repeated_except_id(table: pd.DataFrame) -> int:

@@ -10,6 +10,7 @@ the realized performance (oneclick/monitor/record.py).
 
 from pathlib import Path
 
+from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MONEY
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table, excluded_table
@@ -33,11 +34,16 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     with_money = (Path(input_dir) / MONEY.name).is_file()
     export = read_export(input_dir, with_money=with_money, require_target=False)
     kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])
+    if kept.empty:
+        dropped = "; ".join(f"{n} {reason}" for reason, n in excluded["reason"].value_counts().sort_index().items())
+        raise DataError(f"{input_dir}: no customer left to score: {export.set_aside} of {export.customers} have "
+                        f"broken rows ({export.reasons() or 'none'}), {len(excluded)} dropped by the cleaning rules"
+                        f"{f' ({dropped})' if dropped else ''}; nothing written")
     probability = calibration.apply(calibrator, saved["pipeline"].predict_proba(kept[FEATURES])[:, 1])
     seen = in_sample(kept, reference)
     record = monitor_record(kept, probability, reference, sample, expected, params["monitor"],
                             params["calibrate"]["bins"], export.quarantine, seen)
-    record["quarantine"] = {"customers": export.customers, "quarantined": int(export.quarantine["id"].nunique()),
+    record["quarantine"] = {"customers": export.customers, "quarantined": export.set_aside,
                             "share": round(export.excluded_share(), 6),
                             "reasons": {r: int(n) for r, n in export.quarantined().items()},
                             "extra_ids_ignored": export.extra_ids, "notes": export.notes}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MARKET_FILE, MARKET_MONEY, MONEY
 from oneclick.data.load import _cell_checks, _failures, _plain, read_export
-from oneclick.data.prepare import build_table
+from oneclick.data.prepare import build_table, check_share
 
 
 def test_real_files_load_with_typos_fixed(real_dir):
@@ -177,6 +177,24 @@ def test_an_empty_cell_sets_aside_its_customer_only(raw_copy):
     assert faults[["file", "column", "line", "reason", "value"]].values.tolist() == [
         ["market_time.csv", "минут", 2, "empty cell", ""]]
     assert export.quarantined().to_dict() == {"empty cell": 1}
+
+
+def test_rows_without_an_id_are_each_a_customer_set_aside(raw_copy):
+    """Three rows of market_file.csv with the id blanked and one with it written 215351.0 (as a spreadsheet
+    saves it) are four customers set aside, not one: they count against the limit of broken customers, and the
+    reasons say where and what."""
+    path = raw_copy / "market_file.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    for k in (1, 2, 3):
+        lines[k] = lines[k][lines[k].index(b","):]
+    lines[4] = lines[4].replace(b"215351,", b"215351.0,", 1)
+    path.write_bytes(b"\r\n".join(lines))
+    export = read_export(raw_copy)
+    assert export.set_aside == 4 and export.excluded_share() == pytest.approx(4 / export.customers)
+    assert export.quarantined().sum() == 4
+    assert "(market_file.csv id: [''])" in export.reasons() and "'215351.0'" in export.reasons()
+    with pytest.raises(DataError, match=r"^4 of \d+ customers \(.*market_file\.csv id: \[''\]"):
+        check_share(export, 0.001, "k")
 
 
 def test_whole_numbers_written_with_a_decimal_zero_are_whole(raw_copy):

@@ -367,6 +367,20 @@ def test_a_broken_file_is_one_clear_error_and_writes_nothing(raw_copy, repo, tmp
     assert not (tmp_path / "out").exists()
 
 
+def test_an_export_whose_every_customer_is_set_aside_is_one_clear_error(raw_copy, repo, tmp_path):
+    """Every id written 215348.0 (as a spreadsheet saves it): nobody to score is one error naming the file, the
+    column and the values, and nothing is written."""
+    root, *_ = repo
+    path = raw_copy / "market_file.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([lines[0], *(line.replace(b",", b".0,", 1) for line in lines[1:] if line)]) + b"\r\n")
+    result = predict_cli("--input", raw_copy, "--output", tmp_path / "out" / "scores.csv", "--repo", root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {raw_copy}: no customer left to score:")
+    assert "not a whole number (market_file.csv id: ['215348.0'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_broken_customer_is_set_aside_and_the_others_scored_as_without_it(raw_copy, repo, tmp_path):
     root, *_ = repo
     clean = predict_cli("--input", raw_copy, "--output", tmp_path / "clean.csv", "--repo", root)
