@@ -27,8 +27,17 @@ def load_params(*checks, path="params.yaml") -> dict:
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: file not found (run from the repository root)")
-    params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    check_sections(params)
-    for check in checks:
-        check(params)
+    try:
+        params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:  # a safe load: reading runs nothing the file holds
+        raise ParamsError(f"{path}: not a YAML file of params ({' '.join(str(err).split())})") from None
+    try:
+        check_sections(params)
+        for check in checks:
+            check(params)
+    except ParamsError as err:  # the checks say params.yaml: name the file read when it is another
+        prefix = "params.yaml:"
+        if str(path) == "params.yaml" or not str(err).startswith(prefix):
+            raise
+        raise ParamsError(f"{path}:{str(err)[len(prefix):]}") from None
     return params

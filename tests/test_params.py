@@ -31,6 +31,19 @@ def test_repository_params_are_valid():
     assert load_params(path=ROOT / "params.yaml")["models"]
 
 
+@pytest.mark.parametrize("content, expected", [
+    (b"campaign: [unclosed\n", r"not a YAML file of params \(while parsing a flow sequence"),
+    ("models: {}\ncampaign: {name: весна}\n".encode("cp1251"), r"not a YAML file of params \('utf-8' codec"),
+    (b"- a list\n", r"p\.yaml: '<root>' must be a mapping"),
+])
+def test_a_params_file_that_is_not_params_is_one_error_naming_it(tmp_path, content, expected):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ParamsError, match=expected) as err:
+        load_params(path=path)
+    assert str(err.value).startswith(f"{path}: ")
+
+
 @pytest.mark.parametrize("key, value, expected", [
     ("models.svc.estimator", "xgboost", "models.svc.estimator"),
     ("models.svc.args", {"random_state": 1, "gama": 2}, "gama"),
