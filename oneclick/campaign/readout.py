@@ -27,10 +27,10 @@ import pandas as pd
 from oneclick.campaign import response
 from oneclick.campaign.provenance import describe, read_record, sidecar
 from oneclick.common.checks import named_folders, number, section
-from oneclick.common.errors import DataError
+from oneclick.common.errors import DataError, examples
 from oneclick.common.paths import CONTACTS, OUTCOMES
 from oneclick.data.columns import FEATURES, MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
-from oneclick.data.load import examples, read_export
+from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
 from oneclick.stats import effective_counts, newcombe_difference, power_of, ratio_interval
@@ -52,6 +52,16 @@ def _bool_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
 DESIGN = ["explored", "offers_open", "propensity"]  # the design record of a plan (oneclick/campaign/plan.py)
 
 
+def _number_column(contacts: pd.DataFrame, column: str, path) -> pd.Series:
+    """A money column as numbers: every contacted customer's a finite number with '.' as the decimal mark."""
+    values = pd.to_numeric(contacts[column], errors="coerce")
+    bad = contacts.loc[contacts["contact"] & ~np.isfinite(values), column]
+    if len(bad):
+        raise DataError(f"{path}: column '{column}': contacted customers without a number ('.' decimal mark): "
+                        f"{_at_lines(bad)}")
+    return values
+
+
 def _at_lines(bad: pd.Series) -> str:
     """A column's offending cells and their lines in the file (the header is line 1; `bad` keeps the file's rows'
     positions as its index)."""
@@ -66,10 +76,21 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: contact list not found")
-    contacts = pd.read_csv(path, dtype={"offer": "str"}, keep_default_na=False, na_values=[""])
+    try:
+        contacts = pd.read_csv(path, dtype={"id": "str", "offer": "str"}, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: not a contact list as predict writes it (a UTF-8 CSV): "
+                        f"{' '.join(str(err).split())}") from None
     missing = [c for c in REQUIRED if c not in contacts.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; a contact list has {REQUIRED}")
+    if contacts.empty:
+        raise DataError(f"{path}: no customer in the list (a header only)")
+    ids = contacts["id"].astype("str").str.strip()
+    bad = contacts.loc[~ids.str.fullmatch(r"\d{1,15}"), "id"]
+    if len(bad):
+        raise DataError(f"{path}: column 'id': not a customer id (a whole number): {_at_lines(bad)}")
+    contacts["id"] = ids.astype("int64")
     repeated = contacts.loc[contacts["id"].duplicated(), "id"].tolist()
     if repeated:
         raise DataError(f"{path}: column 'id': repeated ids {examples(repeated)}")
@@ -80,11 +101,9 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     stray = contacts.loc[contacts["control"] & ~contacts["contact"], "id"].tolist()
     if stray:
         raise DataError(f"{path}: control customers who were not contacted: ids {examples(stray)}")
-    values = pd.to_numeric(contacts["value_at_stake"], errors="coerce")
-    bad = contacts.loc[contacts["contact"] & ~np.isfinite(values), "value_at_stake"]
-    if len(bad):
-        raise DataError(f"{path}: column 'value_at_stake': contacted customers without a number: {_at_lines(bad)}")
-    contacts["value_at_stake"] = values
+    for column in ("value_at_stake", "expected_profit", "offer_cost"):
+        if column in contacts.columns:
+            contacts[column] = _number_column(contacts, column, path)
     if not contacts["control"].any():
         raise DataError(f"{path}: no control group (no customer has control True), so the offers' effect cannot "
                         "be measured; plan with campaign.control.share > 0")
@@ -99,9 +118,11 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
         raise DataError(f"{path}: customers were explored but the list has no column 'propensity': a read-out "
                         "must know the probability of the treatment each customer got")
     if "propensity" in contacts.columns:
-        bad = contacts.loc[~contacts["propensity"].between(0, 1, inclusive="right"), "propensity"]
+        values = pd.to_numeric(contacts["propensity"], errors="coerce")
+        bad = contacts.loc[~values.between(0, 1, inclusive="right"), "propensity"]
         if len(bad):
             raise DataError(f"{path}: column 'propensity': values outside (0, 1]: {_at_lines(bad)}")
+        contacts["propensity"] = values
     contacts.attrs["design"] = "recorded" if recorded else "not recorded (a plan without exploration assumed)"
     return contacts
 

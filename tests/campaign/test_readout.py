@@ -257,13 +257,42 @@ def value_missing(contacts, outcomes):
     frame.to_csv(contacts, index=False)
 
 
+LIST = ("id,offer,contact,control,expected_profit,value_at_stake,explored,propensity\n"
+        "215348,cart_reminder,True,False,0.5,2.0,False,0.8\n"
+        "215349,cart_reminder,True,True,0.4,1.5,False,0.2\n"
+        "215350,,,,,,False,1.0\n")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    (LIST, "", "not a contact list as predict writes it (a UTF-8 CSV): No columns to parse from file"),
+    (LIST, LIST.split("\n")[0] + "\n", "no customer in the list (a header only)"),
+    ("215349,cart_reminder,True,True,0.4,1.5,False,0.2", "215349,cart_reminder,True,True,0.4,1.5,False,0.2,7",
+     "not a contact list as predict writes it (a UTF-8 CSV): Error tokenizing data"),
+    ("215349,", "215349a,", "column 'id': not a customer id (a whole number): ['215349a'] at lines [3]"),
+    ("215350,", ",", "column 'id': not a customer id (a whole number): [nan] at lines [4]"),
+    ("False,0.2", "False,n/a", "column 'propensity': values outside (0, 1]: ['n/a'] at lines [3]"),
+    (",0.5,2.0,", ',"0,5",2.0,', "column 'expected_profit': contacted customers without a number ('.' decimal mark): "
+                                 "['0,5'] at lines [2]"),
+    ("cart_reminder,True,True", "cart_reminder,True,Tru", "column 'control': expected True or False, found ['tru']"),
+])
+def test_a_damaged_contact_list_is_one_error_naming_the_column_and_lines(tmp_path, old, new, message):
+    path = tmp_path / "contacts.csv"
+    path.write_text(LIST.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_contacts(path, ["cart_reminder"])
+    assert str(err.value).startswith(f"{path}: ") and message in str(err.value), str(err.value)
+    path.write_text(LIST, encoding="utf-8")
+    assert read_contacts(path, ["cart_reminder"])["id"].tolist() == [215348, 215349]  # the undecided one aside
+
+
 @pytest.mark.parametrize("how, file, message", [
     (drop_target, "market_file.csv", f"no target column '{TARGET_RAW}'"),
     (no_control, "contacts.csv", "no control group"),
     (explored_without_propensity, "contacts.csv", "explored but the list has no column 'propensity'"),
     (propensity_zero, "contacts.csv", "column 'propensity': values outside (0, 1]: [0.0] at lines [6]"),
     (unknown_offer, "contacts.csv", "offers params campaign.offers does not know: ['free_yacht']"),
-    (value_missing, "contacts.csv", "column 'value_at_stake': contacted customers without a number: [nan] at lines"),
+    (value_missing, "contacts.csv", "column 'value_at_stake': contacted customers without a number ('.' decimal "
+                    "mark): [nan] at lines"),
 ])
 def test_a_bad_export_or_list_is_one_error_and_writes_nothing(tmp_path, how, file, message):
     contacts, outcomes = break_and_read(tmp_path, how)
