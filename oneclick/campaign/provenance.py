@@ -68,7 +68,29 @@ def read_record(list_path) -> dict | None:
         raise DataError(f"{path}: not valid JSON ({err})") from None
     if not isinstance(found, dict) or not {"made_by", "campaign", "model", "campaign_params_sha256"} <= set(found):
         raise DataError(f"{path}: not a provenance record (made_by, campaign, model, campaign_params_sha256)")
+    problem = _record_problem(found)
+    if problem:
+        raise DataError(f"{path}: not a provenance record: {problem}")
     return found
+
+
+def _text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _record_problem(found: dict) -> str | None:
+    """What in a record's fields is not as `record` writes them, or None."""
+    for key in ("made_by", "campaign", "campaign_params_sha256"):
+        if not _text(found[key]):
+            return f"'{key}' is not text"
+    model, git = found["model"], found.get("git")
+    if model is not None and not (isinstance(model, dict) and _text(model.get("path"))
+                                  and _text(model.get("sha256"))):
+        return "'model' is neither null nor {path, sha256} as text"
+    if git is not None and not (isinstance(git, dict) and _text(git.get("revision"))
+                                and isinstance(git.get("dirty"), bool)):
+        return "'git' is neither null nor {revision as text, dirty as true or false}"
+    return None
 
 
 def describe(found: dict | None) -> str:

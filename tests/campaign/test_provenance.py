@@ -61,9 +61,19 @@ def test_the_read_out_reports_the_record_or_warns_without_it(tmp_path):
     assert sidecar(contacts) in campaign_files(contacts, outcomes, "spring", 1e9)  # raw_import keeps it
 
 
-@pytest.mark.parametrize("text", ["{not json", '{"made_by": "x"}'])
+GOOD = {"made_by": "predict", "campaign": "spring", "model": {"path": "m.skops", "sha256": "ab" * 32},
+        "campaign_params_sha256": "cd" * 32, "git": {"revision": "ef" * 20, "dirty": False}}
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"made_by": "x"}', json.dumps({**GOOD, "model": "m.skops"}),
+                                  json.dumps({**GOOD, "git": ["abc"]}), json.dumps({**GOOD, "campaign": 7}),
+                                  json.dumps({**GOOD, "git": {"revision": "ab", "dirty": "no"}})])
 def test_a_broken_record_is_one_clear_error(tmp_path, text):
+    """Not JSON, keys missing, or a field not as predict writes it: one error naming the file, before describe
+    would stop on it with a traceback."""
     contacts = tmp_path / "contacts.csv"
     sidecar(contacts).write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="contacts_provenance.json: not"):
         read_record(contacts)
+    sidecar(contacts).write_text(json.dumps(GOOD), encoding="utf-8")
+    assert "model abababababab" in describe(read_record(contacts))  # the well-formed record reads
