@@ -1,4 +1,14 @@
-"""The two kinds of user error: bad input data and bad params."""
+"""The kinds of user error (bad input data, bad params, an unreachable cluster), and how they show values."""
+
+EXAMPLES = 5  # offending values shown per problem, then a count
+
+
+def examples(values) -> str:
+    """The first offending values of a problem, then how many more: "['a', 'b' and 3 more]"."""
+    values = list(values)
+    shown = ", ".join(repr(v) for v in values[:EXAMPLES])
+    more = f" and {len(values) - EXAMPLES} more" if len(values) > EXAMPLES else ""
+    return f"[{shown}{more}]"
 
 
 class DataError(ValueError):

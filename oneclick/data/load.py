@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from oneclick.common.errors import DataError
+from oneclick.common.errors import EXAMPLES, DataError, examples
 from oneclick.data.columns import (
     MARKET_FILE,
     MARKET_MONEY,
@@ -40,19 +40,11 @@ from oneclick.data.columns import (
     RawFile,
 )
 
-EXAMPLES = 5  # offending values shown per problem, then a count
 SHARES = {"promo_share"}  # numeric columns bounded by 1
 LARGEST = 1e15  # a value beyond it is a broken cell, not a number of this store
 SEPARATORS = (",", ";", "\t", "|")
 PERIODS = {MARKET_MONEY.name: list(MONEY_PERIODS), MARKET_TIME.name: list(TIME_PERIODS)}
 QUARANTINE = ["id", "file", "column", "line", "reason", "value"]
-
-
-def examples(values) -> str:
-    values = list(values)
-    shown = ", ".join(repr(v) for v in values[:EXAMPLES])
-    more = f" and {len(values) - EXAMPLES} more" if len(values) > EXAMPLES else ""
-    return f"[{shown}{more}]"
 
 
 @dataclass

@@ -11,11 +11,12 @@ All but the model file are JSON or CSV: reading them runs nothing.
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from oneclick.common.errors import DataError
+from oneclick.common.errors import DataError, examples
 from oneclick.common.io import read_json_file
-from oneclick.data.columns import FEATURES
+from oneclick.data.columns import FEATURES, NUMERIC
 
 CALIBRATION, REFERENCE, SAMPLE, EXPECTED = "calibration.json", "reference.json", "reference_sample.csv", "expected.json"
 
@@ -41,6 +42,14 @@ def read_companion(model_path, name: str, check=None):
     missing = [c for c in FEATURES if c not in sample.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; run `dvc repro`")
+    if sample.empty:
+        raise DataError(f"{path}: no customer (a header only); run `dvc repro`")
+    for column in NUMERIC:  # a text cell would leave its feature out of the drift check without a word
+        values = pd.to_numeric(sample[column], errors="coerce")
+        bad = sample.loc[~np.isfinite(values), column]
+        if len(bad):
+            raise DataError(f"{path}: column '{column}': not a number: {examples(bad.tolist())}; run `dvc repro`")
+        sample[column] = values
     return sample[FEATURES]
 
 

@@ -26,7 +26,7 @@ from oneclick.campaign.save_rates import learn
 from oneclick.common import cli
 from oneclick.common.errors import DataError
 from oneclick.common.io import write_csv, write_json
-from oneclick.data.columns import FEATURES, TARGET, TARGET_RAW
+from oneclick.data.columns import FEATURES, NUMERIC, TARGET, TARGET_RAW
 from oneclick.data.synthesize import draw_customers, shifted, write_raw_files
 from oneclick.insight.segments import resolve_thresholds
 from oneclick.model import calibration
@@ -330,6 +330,10 @@ def without(key: str, inner: str | None = None):
     (EXPECTED, without("roc_auc_ci95_low"), "needs ['roc_auc', 'roc_auc_ci95_low', 'roc_auc_ci95_high'] as numbers"),
     (SAMPLE, "", "not a CSV file (EmptyDataError"),
     (SAMPLE, "marketing_6m,minutes_prev\n4.4,12\n", "missing column(s) ['marketing_current', "),
+    (SAMPLE, ",".join(FEATURES) + "\n", "no customer (a header only)"),
+    (SAMPLE, ",".join(FEATURES) + "\n" + ",".join("abc" if c == "tenure_days" else "1" if c in NUMERIC else "да"
+                                                  for c in FEATURES) + "\n",
+     "column 'tenure_days': not a number: ['abc']"),
 ])
 def test_a_broken_file_beside_the_model_is_one_clear_error(synthetic_dir, repo, tmp_path, file, change, message):
     """The model's folder comes from elsewhere (`dvc artifacts get`): what travels with the model file is data,
