@@ -20,6 +20,11 @@ def label(name: str) -> str:
     return f"{text}, {unit}" if unit else text
 
 
+def unit(name: str) -> str:
+    """A model-table column's unit from the data dictionary ('' for categories and names it does not hold)."""
+    return _RAW_AND_UNIT.get(name, ("", ""))[1]
+
+
 def one_hot_name(feature: str, category: str) -> str:
     """`popular_category=Товары для детей`: the pipeline's name for one category's indicator (raw_column inverts it)."""
     return f"{feature}={category}"

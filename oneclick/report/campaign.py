@@ -2,6 +2,7 @@
 costs and is worth, and what the past campaigns showed. Every figure comes from metrics/campaign.json,
 metrics/save_rates.json and the read-outs; money in thousand roubles."""
 
+from oneclick.common.paths import SIMULATED_CAMPAIGNS
 from oneclick.markdown import table_lines
 
 
@@ -257,6 +258,9 @@ def readout_section(readouts: dict, save_rates: dict, image: str) -> list[str]:
         if r.get("contact_list"):
             says = r["contact_list"]["says"]
             out[-1] += f" {says[0].upper()}{says[1:]}" + ("." if r["contact_list"]["provenance"] else " (warning).")
+        if str(r.get("folder", "")).startswith(SIMULATED_CAMPAIGNS):
+            out[-1] += (" Its outcomes are simulated (stage simulate, at `simulate.save_rates`), not observed: it "
+                        "shows how a read-out reads and what it teaches the plan, not what the offers do.")
         if overall.get("spend_missing"):
             out[-1] += (f" The offers sent to the {overall['missing_treated']} treated customers missing from the "
                         f"export cost {_money(overall['spend_missing'])} thousand roubles, outside the profit above.")

@@ -16,9 +16,9 @@ from oneclick.common.paths import (
     SEGMENTS_SCATTER_PNG,
     SYNTHETIC,
 )
-from oneclick.data.columns import WIDE_COLUMNS
 from oneclick.data.source import is_synthetic
 from oneclick.insight.segments import PRIORITY, direction_words, read_importance
+from oneclick.labels import unit
 from oneclick.markdown import table_lines
 from oneclick.report.campaign import campaign_section, readout_section
 from oneclick.stats import corrected_t_difference, unpaired_folds, wilson
@@ -196,6 +196,12 @@ def _production(production: dict, folds: dict) -> list[str]:
     return out + [""]
 
 
+def _shap_unit(output: str) -> str:
+    if output == "probability":
+        return "The values are in probability: 0.05 moves a customer's probability by 5 percentage points."
+    return f"The values are in {output} of buying less."
+
+
 def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
     rows = [[i + 1, f"`{r.feature}`", f"{r.importance:.4f}", f"[{r.low:.4f}, {r.high:.4f}]",
              direction_words(r.direction)] for i, r in enumerate(importance.head(top).itertuples(index=False))]
@@ -204,7 +210,7 @@ def _drivers(importance: pd.DataFrame, explain: dict, top: int) -> list[str]:
            f"({explain['model']}), on {explain['rows_explained']} test customers it never saw (the model card ranks "
            "the shipped model's features), the largest first, with its 95 % bootstrap interval over those customers "
            "(it does not cover the explainer's own sampling); the direction says whether higher values of the feature "
-           "push the probability of buying less up or down.", ""]
+           "push the probability of buying less up or down. " + _shap_unit(explain["output"]), ""]
     return out + table_lines(["#", "feature", "mean abs SHAP", "[95 %]", "direction"], rows) + [""]
 
 
@@ -245,10 +251,9 @@ def _segments(segments: dict, campaign: dict) -> list[str]:
 
 
 def _feature(name: str) -> str:
-    """A feature's name, with its unit where it is money in another unit than the report's thousand roubles: the
-    revenue, in roubles as the export gives it."""
-    unit = WIDE_COLUMNS[name][2] if name in WIDE_COLUMNS else None
-    return f"`{name}` ({unit})" if unit == "roubles" else f"`{name}`"
+    """A feature's name with its unit (the data dictionary's): the revenue in roubles as the export gives it, not
+    the report's thousand roubles."""
+    return f"`{name}` ({unit(name)})" if unit(name) else f"`{name}`"
 
 
 def _profile(name: str, profiles: pd.DataFrame, top: int) -> list[str]:

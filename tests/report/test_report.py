@@ -74,7 +74,7 @@ def write_outputs(root, synthetic_dir):
         "rows_repeating_all_but_id": 10, "target_share_decreased": 0.383,
         "target_decreased": 496})
     write_json(root / "metrics/explain.json", {
-        "explainer": "KernelExplainer", "model": "logreg", "rows_explained": 324,
+        "explainer": "KernelExplainer", "model": "logreg", "output": "probability", "rows_explained": 324,
         "top_features": [{"feature": "promo_share", "importance": 0.2}],
         "production": {"model": "knn", "explainer": "permutation", "output": "probability", "rows_explained": 200,
                        "top_features": [{"feature": "minutes_prev", "importance": 0.1234, "low": 0.1001,
@@ -234,6 +234,12 @@ def test_revenue_is_labelled_roubles_among_thousand_roubles(report):
     first = profiles[priority].iloc[0]
     assert f"| {first.effect:+.2f} | [{first.effect_low:+.2f}, {first.effect_high:+.2f}] |" in row
     assert not [line for line in text.splitlines() if line.startswith("| `minutes_") and "roubles" in line]
+    units = dict(re.findall(r"^\| `(\w+)`(?: \(([^)]*)\))? \|", text.split("## The priority segment")[1], re.M))
+    assert units["revenue_prev"] == "roubles" and len(units) > 1  # every feature with its data-dictionary unit
+    assert all(unit == {"marketing_6m": "contacts/month", "promo_share": "share 0-1", "pages_per_visit": "pages",
+                        "minutes_prev": "minutes", "minutes_current": "minutes", "service_type": ""}.get(name, unit)
+               for name, unit in units.items()), units
+    assert "The values are in probability: 0.05 moves a customer's probability by 5 percentage points." in text
 
 
 def test_the_read_out_and_monitoring_sections(report):
@@ -250,6 +256,11 @@ def test_the_read_out_and_monitoring_sections(report):
             assert (f"no detectable difference (best split p = {found['p_value']:.2f}; a split needs p ≤ "
                     f"{found['alpha']:g})") in row[0], row
     assert f"Overall: **{readout['overall']['verdict']}**" in text
+    simulated = "Its outcomes are simulated (stage simulate, at `simulate.save_rates`), not observed"
+    assert simulated not in text  # a campaign read out from its own folder: observed outcomes
+    demo = copy.deepcopy(inputs)
+    demo["readouts"]["demo"]["folder"] = "data/simulated/campaigns/demo"
+    assert simulated in render(demo, PARAMS)
     table = monitor_table(inputs["monitors"])
     assert table["export"].tolist() == ["m2026-10", "m2026-11"]
     for name, record in inputs["monitors"].items():
