@@ -36,8 +36,8 @@ def main():
     proba, selected = metrics(saved["pipeline"])
     calibrator = read_json(companion(paths.SELECTED_MODEL, CALIBRATION))
     calibrated = calibration.apply(calibrator, proba)
-    test_record = {**selected, **evaluate.calibrated_metrics(y, proba, calibrated, calibrator["method"]),
-                   "model": saved["model"]}
+    after = evaluate.calibrated_metrics(y, proba, calibrated, calibrator["method"], p["threshold"])
+    test_record = {**selected, **after, "model": saved["model"]}
     write_json(paths.TEST_METRICS, test_record)
     # what the production model is expected to do on new customers: the procedure's test figures (model card)
     write_json(companion(paths.PRODUCTION_MODEL, EXPECTED), {k: test_record[k] for k in EXPECTED_KEYS})

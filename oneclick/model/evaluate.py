@@ -114,13 +114,21 @@ def test_metrics(y, proba, threshold: float, bootstrap: int, seed: int, pr_inter
         **pr,
         "brier": round(float(brier_score_loss(y, proba)), DIGITS),
         "threshold": threshold,
-        "precision": round(float(tp / (tp + fp)) if tp + fp else 0.0, DIGITS),
-        **_interval("precision", int(tp), int(tp + fp)),
-        "recall": round(float(tp / (tp + fn)) if tp + fn else 0.0, DIGITS),
-        **_interval("recall", int(tp), int(tp + fn)),
+        **at_threshold(y, proba, threshold),
         "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
         "n_test": int(len(y)),
     }
+
+
+def at_threshold(y, proba, threshold: float, suffix: str = "") -> dict:
+    """Precision and recall of flagging the customers whose `proba` is at least `threshold`, each with its 95 %
+    Wilson interval (keys named with `suffix`)."""
+    flagged, y = np.asarray(proba) >= threshold, np.asarray(y).astype(bool)
+    tp, fp, fn = int((flagged & y).sum()), int((flagged & ~y).sum()), int((~flagged & y).sum())
+    return {f"precision{suffix}": round(tp / (tp + fp) if tp + fp else 0.0, DIGITS),
+            **_interval(f"precision{suffix}", tp, tp + fp),
+            f"recall{suffix}": round(tp / (tp + fn) if tp + fn else 0.0, DIGITS),
+            **_interval(f"recall{suffix}", tp, tp + fn)}
 
 
 def along_curve(x: np.ndarray, y: np.ndarray, max_points: int) -> np.ndarray:
@@ -154,11 +162,12 @@ def pr_points(y, proba, max_points: int) -> list[dict]:
             for i in along_curve(recall, precision, max_points)]
 
 
-def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
+def calibrated_metrics(y, raw, calibrated, method: str, threshold: float) -> dict:
     """The calibration's effect on the test part: log loss and Brier before and after, with the 95 % intervals of
     their changes (normal, on the customers' paired differences) and of the calibrated Brier score; the ROC-AUC
     after with the paired (DeLong) interval of its change: a monotone calibration keeps the ranking, isotonic
-    steps tie some customers."""
+    steps tie some customers; precision and recall of the calibrated probability at `threshold` (the segments'
+    "high risk" rule)."""
     from oneclick.model.calibration import briers, log_losses
 
     change, low, high = delong_difference(y, raw, calibrated)
@@ -176,7 +185,8 @@ def calibrated_metrics(y, raw, calibrated, method: str) -> dict:
             "brier_calibrated_ci95_high": round(level_high, DIGITS),
             "brier_change_ci95_low": round(brier_low, DIGITS), "brier_change_ci95_high": round(brier_high, DIGITS),
             "roc_auc_calibrated": round(float(roc_auc_score(y, calibrated)), DIGITS),
-            "roc_auc_change_ci95_low": round(low, DIGITS), "roc_auc_change_ci95_high": round(high, DIGITS)}
+            "roc_auc_change_ci95_low": round(low, DIGITS), "roc_auc_change_ci95_high": round(high, DIGITS),
+            **at_threshold(y, calibrated, threshold, "_calibrated")}
 
 
 def confusion_counts(y, proba, threshold: float) -> pd.DataFrame:

@@ -149,7 +149,11 @@ def _models(cv: list[dict], selection: dict, test: dict, folds: dict) -> list[st
             f"resamples). At the threshold {test['threshold']:g} of the model's uncalibrated score: precision "
             f"{test['precision']:.3f} [{test['precision_ci95_low']:.3f}, "
             f"{test['precision_ci95_high']:.3f}], recall {test['recall']:.3f} [{test['recall_ci95_low']:.3f}, "
-            f"{test['recall_ci95_high']:.3f}] (95 % Wilson intervals).", ""]
+            f"{test['recall_ci95_high']:.3f}] (95 % Wilson intervals); at the same threshold of the calibrated "
+            "probability, which the plan and the segments read: precision "
+            f"{test['precision_calibrated']:.3f} [{test['precision_calibrated_ci95_low']:.3f}, "
+            f"{test['precision_calibrated_ci95_high']:.3f}], recall {test['recall_calibrated']:.3f} "
+            f"[{test['recall_calibrated_ci95_low']:.3f}, {test['recall_calibrated_ci95_high']:.3f}].", ""]
     return out
 
 

@@ -112,6 +112,28 @@ def test_precision_and_recall_intervals_are_statsmodels_wilson_intervals():
         assert m[f"{name}_ci95_low"] < m[name] < m[f"{name}_ci95_high"]
 
 
+def test_the_calibrated_probabilitys_precision_and_recall_are_of_its_own_flags():
+    """The calibrated probability flags other customers than the score at the same threshold: its precision and
+    recall are scikit-learn's on those flags, with statsmodels' Wilson intervals."""
+    from sklearn.metrics import precision_score, recall_score
+    from statsmodels.stats.proportion import proportion_confint
+
+    from oneclick.model.evaluate import calibrated_metrics
+
+    rng = np.random.default_rng(9)
+    y = rng.integers(0, 2, 400)
+    raw = np.clip(0.25 + 0.4 * y + rng.normal(0, 0.2, 400), 0.01, 0.99)
+    calibrated = 1 / (1 + np.exp(-6 * (raw - 0.4)))  # flags more customers at 0.5 than the score does
+    m = calibrated_metrics(y, raw, calibrated, "sigmoid", 0.5)
+    flagged = calibrated >= 0.5
+    assert flagged.sum() > (raw >= 0.5).sum()
+    for name, score, n in (("precision", precision_score, flagged.sum()), ("recall", recall_score, y.sum())):
+        assert m[f"{name}_calibrated"] == pytest.approx(score(y, flagged), abs=1e-4)
+        low, high = proportion_confint((flagged & (y == 1)).sum(), n, alpha=0.05, method="wilson")
+        assert (m[f"{name}_calibrated_ci95_low"], m[f"{name}_calibrated_ci95_high"]) == \
+            (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+
+
 def test_the_calibrations_losses_have_the_bootstrap_intervals_of_the_customers_terms():
     from oneclick.model.evaluate import calibrated_metrics
     from oneclick.stats import bootstrap_means
@@ -120,7 +142,7 @@ def test_the_calibrations_losses_have_the_bootstrap_intervals_of_the_customers_t
     y = rng.integers(0, 2, 2000)
     raw = np.clip(0.2 + 0.5 * y + rng.normal(0, 0.25, 2000), 0.01, 0.99)
     calibrated = 1 / (1 + np.exp(-2.5 * (raw - 0.45)))
-    m = calibrated_metrics(y, raw, calibrated, "sigmoid")
+    m = calibrated_metrics(y, raw, calibrated, "sigmoid", 0.5)
     brier_diff = (calibrated - y) ** 2 - (raw - y) ** 2
     loss_diff = -np.log(np.where(y == 1, calibrated, 1 - calibrated)) + np.log(np.where(y == 1, raw, 1 - raw))
     for key, terms in (("brier_change", brier_diff), ("log_loss_change", loss_diff),
@@ -129,5 +151,5 @@ def test_the_calibrations_losses_have_the_bootstrap_intervals_of_the_customers_t
         half = (high - low) / 2
         assert m[f"{key}_ci95_low"] == pytest.approx(low, abs=0.1 * half)
         assert m[f"{key}_ci95_high"] == pytest.approx(high, abs=0.1 * half)
-    same = calibrated_metrics(y, raw, raw, "none")
+    same = calibrated_metrics(y, raw, raw, "none", 0.5)
     assert (same["brier_change_ci95_low"], same["brier_change_ci95_high"]) == (0.0, 0.0)

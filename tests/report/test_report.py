@@ -57,7 +57,9 @@ def write_outputs(root, synthetic_dir):
         **EXPECTED, "pr_auc": 0.81, "pr_auc_ci95_low": 0.7644, "pr_auc_ci95_high": 0.8533, "brier": 0.15,
         "threshold": 0.5, "precision": 0.8, "recall": 0.7, "n_test": 324,
         "precision_ci95_low": 0.7412, "precision_ci95_high": 0.8456, "recall_ci95_low": 0.6351,
-        "recall_ci95_high": 0.7588,
+        "recall_ci95_high": 0.7588, "precision_calibrated": 0.75, "precision_calibrated_ci95_low": 0.6912,
+        "precision_calibrated_ci95_high": 0.8011, "recall_calibrated": 0.81, "recall_calibrated_ci95_low": 0.7512,
+        "recall_calibrated_ci95_high": 0.8577,
         "model": "logreg", "calibration": "sigmoid", "log_loss": 0.45, "log_loss_calibrated": 0.41,
         "roc_auc_calibrated": 0.8766, "roc_auc_change_ci95_low": 0.0, "roc_auc_change_ci95_high": 0.0,
         "brier_change_ci95_low": -0.0151, "brier_change_ci95_high": -0.0049, "log_loss_change_ci95_low": -0.0612,
@@ -393,7 +395,8 @@ def test_report_figures_come_from_the_files(report):
     difference, low, high = none["log_loss_minus_chosen"]
     assert f"| none | {none['log_loss']:.4f} | {difference:+.4f} [{low:+.4f}, {high:+.4f}] |" in text
     assert ("At the threshold 0.5 of the model's uncalibrated score: precision 0.800 [0.741, 0.846], recall 0.700 "
-            "[0.635, 0.759] (95 % Wilson intervals)") in text  # evaluate scores the threshold before calibration
+            "[0.635, 0.759] (95 % Wilson intervals); at the same threshold of the calibrated probability, which the "
+            "plan and the segments read: precision 0.750 [0.691, 0.801], recall 0.810 [0.751, 0.858].") in text
     low, high = proportion_confint(496, 1296, alpha=0.05, method="wilson")
     assert f"activity decreased: 38.3% (95 % Wilson interval {low:.1%} to {high:.1%})." in text
     assert "`minutes_prev` and `minutes_current` (phik 0.71)" in text and "`revenue_prev` (4.57)" in text
