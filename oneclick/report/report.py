@@ -21,7 +21,7 @@ from oneclick.insight.segments import PRIORITY, direction_words, read_importance
 from oneclick.labels import unit
 from oneclick.markdown import table_lines
 from oneclick.report.campaign import campaign_section, readout_section
-from oneclick.stats import corrected_t_difference, unpaired_folds, wilson
+from oneclick.stats import corrected_t_difference, cv_interval, unpaired_folds, wilson
 
 
 def _link(path: str) -> str:
@@ -194,8 +194,11 @@ def _production(production: dict, folds: dict) -> list[str]:
            f"{production['rows']} of them ({production['folds']} folds repeated {production['repeats']} times), "
            f"the winner ({production['rule']}) refitted on all of them.", ""]
     out += table_lines(["model", "CV ROC-AUC, all labelled customers", "sd over the folds", PAIRED_COLUMN], rows) + [""]
-    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f}, sd over the "
-               f"folds {production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
+    low, high = cv_interval(production["cv_roc_auc"], production["cv_roc_auc_std"], production["folds"],
+                            production["repeats"])
+    out.append(f"Shipped: **{production['model']}** (CV ROC-AUC {production['cv_roc_auc']:.4f}, 95 % interval "
+               f"{low:.3f} to {high:.3f} (Nadeau-Bengio corrected t, as the model card's), sd over the folds "
+               f"{production['cv_roc_auc_std']:.4f}) with {_params(production['best_params'])}: "
                f"`{PRODUCTION_MODEL}`, the default of `python -m oneclick.predict`.")
     return out + [""]
 
