@@ -208,14 +208,26 @@ def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], mi
 
 def with_offer_draws(plan: pd.DataFrame, offers: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
     """Per save-rate draw (`draws`), the decline rate expected with the offers among the customers to contact
-    (power's `decline_rate_with_offer` at that draw): linear in each offer's rate, so one product."""
+    (power's `decline_rate_with_offer` at that draw): each customer's rate scaled by the draw and clipped to
+    [0, 1], as the simulated outcomes take it. Per offer the customers sorted by rate, so that a draw's factor f
+    splits them at rate 1 / f (below: p s f kept, above: p): a search per offer and draw, not per customer."""
     contact, _, _ = _arms(plan)
     if not contact.any():
         return np.zeros(len(draws))
     p = plan["probability"].to_numpy(float)[contact]
-    kept = p * plan["save_rate"].fillna(0.0).to_numpy(float)[contact]
-    by_offer = np.bincount(_offer_index(plan, offers)[contact], weights=kept, minlength=len(offers)) / len(p)
-    return p.mean() - scales(draws, offers) @ by_offer
+    s = plan["save_rate"].fillna(0.0).to_numpy(float)[contact]
+    index = _offer_index(plan, offers)[contact]
+    kept = np.zeros(len(draws))
+    for j, factor in enumerate(scales(draws, offers).T):
+        mine = index == j
+        order = np.argsort(s[mine], kind="stable")
+        rates, probabilities = s[mine][order], p[mine][order]
+        below = np.r_[0.0, np.cumsum(probabilities * rates)]  # sum of p s over the k lowest rates
+        above = probabilities.sum() - np.r_[0.0, np.cumsum(probabilities)]  # sum of p over the others
+        with np.errstate(divide="ignore"):
+            k = np.searchsorted(rates, 1 / np.maximum(factor, 0.0), side="left")
+        kept += np.maximum(factor, 0.0) * below[k] + above[k]
+    return p.mean() - kept / len(p)
 
 
 def value_of_information(customers: pd.DataFrame, plan: pd.DataFrame, spec: dict, offers: pd.DataFrame,

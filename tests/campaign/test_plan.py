@@ -487,6 +487,26 @@ def test_the_decline_rate_with_the_offers_and_the_power_have_the_save_rates_beta
     assert len(with_offer_draws(plan.assign(contact=False), offers, save_rate_draws(offers, 10, 0))) == 10
 
 
+def test_the_decline_rate_with_the_offers_clips_each_customers_rate_as_the_simulation_does():
+    """Customers' own rates up to 0.95 under offers whose drawn rate is up to twice their mean: a rate scaled past
+    1 keeps the customer, no more (as simulated_profits clips it). Against the per-customer sum; the rate never
+    falls below 0, and the power is defined at every draw."""
+    rng = np.random.default_rng(5)
+    n = 400
+    plan = pd.DataFrame({"probability": rng.uniform(0.2, 0.9, n), "save_rate": rng.uniform(0.05, 0.95, n),
+                         "offer": rng.choice(["a", "b"], n), "contact": True, "control": np.arange(n) < 300})
+    offers = pd.DataFrame({"offer": ["a", "b"], "save_rate": [0.5, 0.3]})
+    draws = rng.uniform(0, 1, (300, 2))
+    drawn = with_offer_draws(plan, offers, draws)
+    j = plan["offer"].map({"a": 0, "b": 1}).to_numpy()
+    scaled = plan["save_rate"].to_numpy()[None, :] * (draws / [0.5, 0.3])[:, j]
+    assert (scaled > 1).any()  # some customers' rates are clipped
+    exact = (plan["probability"].to_numpy()[None, :] * (1 - np.clip(scaled, 0, 1))).mean(axis=1)
+    assert drawn == pytest.approx(exact, abs=1e-12) and drawn.min() >= 0
+    figures = power(plan, 0.05, 0.8, ["a", "b"], 30, drawn)
+    assert 0 <= figures["power_low"] <= figures["power_high"] <= 1
+
+
 def test_the_repository_campaign_params_plan():
     """The default economics make a plan with every offer used somewhere on a varied synthetic store."""
     from oneclick.data.synthesize import draw_customers
