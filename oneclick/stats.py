@@ -106,8 +106,8 @@ def delong_difference(y, base, head, level: float = LEVEL) -> tuple[float, float
     """(difference, low, high) of ROC-AUC head minus base on the same customers, DeLong et al. (1988):
     the variance of the difference from the covariance of the two models' placement values."""
     y = np.asarray(y).astype(int)
-    if y.min() == y.max():
-        raise ValueError("ROC-AUC needs customers of both classes")
+    if min(int(y.sum()), int(len(y) - y.sum())) < 2:
+        raise ValueError("DeLong's interval needs at least two customers of each class")
     auc_b, pos_b, neg_b = _delong_components(y, np.asarray(base, dtype=float))
     auc_h, pos_h, neg_h = _delong_components(y, np.asarray(head, dtype=float))
     variance = (np.var(pos_h - pos_b, ddof=1) / len(pos_b)) + (np.var(neg_h - neg_b, ddof=1) / len(neg_b))
@@ -126,7 +126,8 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at 0 or n successes the bound is exactly 0 or 1 (the arithmetic leaves 1e-17 that would exclude p)
+    return (0.0 if successes == 0 else max(0.0, centre - half)), (1.0 if successes == n else min(1.0, centre + half))
 
 
 def newcombe_difference(x1: int, n1: int, x2: int, n2: int, level: float = LEVEL) -> tuple[float, float, float]:

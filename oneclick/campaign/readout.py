@@ -199,7 +199,7 @@ def needed_per_arm(control_rate: float, save_rate: float, alpha: float, power: f
     from oneclick.stats import size_factor
 
     treated_rate = control_rate * (1 - save_rate)
-    if not 0 < control_rate < 1 or treated_rate == control_rate:
+    if not 0 < control_rate <= 1 or treated_rate == control_rate:
         return None
     return math.ceil(size_factor(control_rate, 1, treated_rate, 1, alpha, power))
 

@@ -324,5 +324,13 @@ def test_the_edges_give_the_honest_answer_or_one_clear_refusal():
     assert low.tolist() == [0.0, 0.0] and high.tolist() == [0.0, 0.0]
     with pytest.raises(ValueError, match="at least two folds"):
         corrected_t_difference([0.8], [0.9], 5)
-    with pytest.raises(ValueError, match="both classes"):
+    with pytest.raises(ValueError, match="at least two customers of each class"):
         delong_difference([1, 1, 1], [0.2, 0.5, 0.9], [0.1, 0.4, 0.8])
+    with pytest.raises(ValueError, match="at least two customers of each class"):  # one positive: no variance
+        delong_difference([1, 0, 0, 0, 0], [0.9, 0.1, 0.2, 0.3, 0.95], [0.5, 0.1, 0.2, 0.3, 0.4])
+    # no successes or all: the bound is 0 or 1 exactly, as statsmodels gives it, so the interval holds p
+    from statsmodels.stats.proportion import proportion_confint
+    for x, n in ((0, 10), (10, 10), (0, 1), (7, 7)):
+        assert wilson(x, n) == pytest.approx(proportion_confint(x, n, alpha=0.05, method="wilson"), abs=1e-12)
+        low, high = wilson(x, n)
+        assert low <= x / n <= high
