@@ -25,10 +25,11 @@ def simulate_outcomes(contacts: pd.DataFrame, source_dir, out_dir, save_rates: d
         source = Path(source_dir) / raw_file.name
         raw = source.read_bytes().decode("utf-8")
         frame = pd.read_csv(source, sep=raw_file.sep, dtype=str, keep_default_na=False)
-        frame = frame[frame["id"].astype("int64").isin(ids)]
+        number = pd.to_numeric(frame["id"], errors="coerce")  # a broken id (set aside in training) is no one's
+        frame, number = frame[number.isin(ids)], number[number.isin(ids)]
         if raw_file is MARKET_FILE:
             target = MARKET_FILE.columns[1].raw
-            kept = frame["id"].astype("int64").isin(candidates) & (frame[target] == POSITIVE_LABEL)
+            kept = number.isin(candidates) & (frame[target] == POSITIVE_LABEL)
             frame.loc[kept, target] = NEGATIVE_LABEL
             saved = sorted(frame.loc[kept, "id"].astype("int64"))
         with atomic_path(Path(out_dir) / raw_file.name) as tmp:

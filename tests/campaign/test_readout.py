@@ -493,3 +493,21 @@ def test_an_empty_arm_is_said_and_a_list_without_costs_takes_them_from_params():
     assert cart["missing_control"] == 1 and cart["spend_missing"] == 0.0  # the missing one got nothing
     assert result["offers"]["recommendations"]["spend"] == pytest.approx(3 * (0.05 + 0.02))
     assert result["overall"]["spend"] == pytest.approx(3 * (0.15 + 0.02) + 3 * (0.05 + 0.02))
+
+
+def test_the_demo_outcome_export_passes_over_a_broken_id(raw_copy, tmp_path):
+    """A row whose id is not a number (set aside when the export is read) belongs to no campaign customer: the
+    simulated outcome export leaves it out instead of stopping on it, and keeps every campaign customer's rows."""
+    from oneclick.campaign.simulation import simulate_outcomes
+
+    money = raw_copy / "market_money.csv"
+    lines = money.read_bytes().split(b"\r\n")
+    first = lines[1].split(b",", 1)[0]
+    lines[1] = first + b"x," + lines[1].split(b",", 1)[1]
+    money.write_bytes(b"\r\n".join(lines))
+    contacts = pd.DataFrame({"id": [int(first), int(first) + 1, int(first) + 2], "offer": "cart_reminder",
+                             "contact": True, "control": [False, False, True]})
+    simulate_outcomes(contacts, raw_copy, tmp_path / "out", {"cart_reminder": 1.0}, seed=0)
+    out = pd.read_csv(tmp_path / "out" / "market_money.csv", dtype=str)
+    assert set(out["id"]) == {str(i) for i in contacts["id"]} and f"{int(first)}x" not in set(out["id"])
+    assert (out["id"] == first.decode()).sum() == 2  # the customer's two other periods; the broken one left out
