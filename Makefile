@@ -4,7 +4,7 @@ PYTHON ?= python3
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 REAL_DATA ?= ../shared/data/market
 
-.PHONY: venv repro test test-fast lint import real exps review bench results plots-template clean-venv
+.PHONY: venv repro test test-fast lint import real undo exps review bench results plots-template clean-venv
 
 venv: $(VENV)/.installed $(VENV)/.on-path
 
@@ -54,6 +54,15 @@ real: venv
 	python -m oneclick.raw_import $(REAL_DATA) --name market --no-next-step
 	@echo "run on it: $(REAL_RUN)"
 	@$(REAL_RUN)
+	@python -m tools.stale_outputs --remove  # the synthetic demo's read-out, which no stage of this run writes
+	@dvc repro --quiet  # the stages whose folder-wide deps held it: the same outputs
+
+# Undo an experiment (README "The daily loop"): the last commit's params and outputs, and none of the outputs of
+# a stage the experiment added (a read-out, an export), which DVC leaves behind.
+undo: venv
+	git checkout -- .
+	python -m tools.stale_outputs --remove
+	dvc checkout --quiet
 
 # The experiments table (`dvc exp show` cut to the CV ROC-AUC per model, the selection, the test ROC-AUC with its
 # interval, the plan's expected profit and expected maximum profit per 1000 test customers: tools/exps.py COLUMNS),

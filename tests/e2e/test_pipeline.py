@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 from workspace import copy_of, ran_stages, run, shared_baseline
 
 from oneclick.data.columns import FEATURES
@@ -193,6 +194,26 @@ def test_a_failed_experiment_is_undone_as_the_readme_says(repo):
     run(["dvc", "checkout"], ws)
     assert ran_stages(run(["dvc", "repro"], ws).stdout) == []
     assert run(["git", "status", "--porcelain"], ws).stdout == ""
+
+
+def test_make_undo_leaves_nothing_a_stage_the_experiment_added_wrote(repo):
+    """An experiment that added a read-out leaves its params entry and its outputs; DVC never deletes the outputs,
+    and in the read-out folders they would change `campaign`'s and `report`'s folder-wide deps. The Makefile's
+    undo recipe (README "The daily loop"), run as written, puts the commit back with nothing left over."""
+    ws, _ = repo
+    params = ws / "params.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("  campaigns:\n", "  campaigns:\n    spring: x\n", 1),
+                      encoding="utf-8")
+    for path in ("metrics/readout/spring.json", "plots/qini/spring.csv", "data/readouts/spring.csv"):
+        (ws / path).parent.mkdir(parents=True, exist_ok=True)
+        (ws / path).write_text("{}\n", encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nundo: venv\n")[1]
+    recipe = [line.strip() for line in makefile.split("\n\n")[0].splitlines() if line.startswith("\t")]
+    assert recipe[0] == "git checkout -- ." and recipe[-1].startswith("dvc checkout")
+    for line in recipe:
+        run(line.split(), ws)
+    assert run(["git", "status", "--porcelain"], ws).stdout == ""
+    assert ran_stages(run(["dvc", "repro"], ws).stdout) == []
 
 
 def review_verdict(ws) -> str:
