@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from oneclick.campaign.readout import campaign_files
+from oneclick.campaign.readout import campaign_files, drawn_for_another
 from oneclick.common.cli import run
 from oneclick.common.paths import CAMPAIGNS_ROOT, RAW_ROOT
 from oneclick.data import prepare
@@ -48,6 +48,9 @@ def main(argv=None) -> None:
     if args.campaign:
         target = import_files(campaign_files(args.contacts, args.outcomes, args.campaign, spec["revenue_max"]),
                               Path(CAMPAIGNS_ROOT) / args.campaign)
+        warning = drawn_for_another(args.contacts, args.campaign)
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
         next_step = f"read it out: dvc exp run -S '+readout.campaigns.{args.campaign}={target.as_posix()}'"
     else:
         files, export = validate_export(args.source, args.name, spec, args.monitoring)

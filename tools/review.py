@@ -95,6 +95,7 @@ def images_section(base: str, out_dir: Path) -> list[str]:
             copy.write_bytes(data)
             out.append(f"![{side}: {path}]({copy.relative_to(out_dir).as_posix()})")
         out.append("")
+    out = (["Images that changed:", "", *out] if out else ["No image changed.", ""])
     if unchanged:
         out += [f"Unchanged images ({len(unchanged)}): " + ", ".join(f"`{p}`" for p in unchanged) + ".", ""]
     return out
@@ -116,7 +117,6 @@ def review_markdown(base: str, out_dir: Path) -> str:
         f"Every plot of both sides, interactive and offline: `{plots_dir / 'index.html'}` "
         f"(`dvc plots diff {base}`). The data plots, `{base}` and workspace overlaid:", "",
         *curves_section(base, out_dir),
-        "Images that changed:", "",
         *images_section(base, out_dir),
     ]
     return "\n".join(lines)

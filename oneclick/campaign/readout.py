@@ -370,6 +370,17 @@ def check_params(params: dict) -> None:
     number(params, "readout.min_per_arm", 1, 10**9, integer=True)
 
 
+def drawn_for_another(contacts: Path, name: str) -> str | None:
+    """A warning when the list's provenance record says it was drawn for another campaign than `name`: its
+    control group and exploration are then those of that name, the same customers as every list drawn for it."""
+    found = read_record(contacts)
+    if found is None or found["campaign"] == name:
+        return None
+    return (f"{contacts}: the list was drawn for campaign {found['campaign']!r} (its provenance record), imported as "
+            f"{name!r}: its control group is the one every list for {found['campaign']!r} gets; a list made by "
+            f"`predict --campaign {name}` draws its own")
+
+
 def campaign_files(contacts: Path, outcomes: Path, name: str, revenue_max: float) -> dict[Path, Path]:
     """{file: path inside the import} of a campaign (python -m oneclick.raw_import --campaign), after the
     read-out's checks: the contact list as contacts.csv, the outcome export's files under outcomes/."""

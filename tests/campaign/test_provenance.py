@@ -77,3 +77,17 @@ def test_a_broken_record_is_one_clear_error(tmp_path, text):
         read_record(contacts)
     sidecar(contacts).write_text(json.dumps(GOOD), encoding="utf-8")
     assert "model abababababab" in describe(read_record(contacts))  # the well-formed record reads
+
+
+def test_a_list_drawn_for_another_campaign_is_named_when_imported(tmp_path):
+    """A list predict made for the default campaign, imported as `spring`: its arms are the default name's, the
+    same customers as every such list; the import says so. A list made for `spring`, or without a record, passes."""
+    from oneclick.campaign.readout import drawn_for_another
+
+    contacts = tmp_path / "sent.csv"
+    assert drawn_for_another(contacts, "spring") is None  # no record: the read-out warns of that itself
+    sidecar(contacts).write_text(json.dumps({**GOOD, "campaign": "next"}), encoding="utf-8")
+    warning = drawn_for_another(contacts, "spring")
+    assert "drawn for campaign 'next'" in warning and "`predict --campaign spring`" in warning
+    sidecar(contacts).write_text(json.dumps(GOOD), encoding="utf-8")
+    assert drawn_for_another(contacts, "spring") is None

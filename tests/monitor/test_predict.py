@@ -125,7 +125,10 @@ def test_predict_on_the_real_files_gives_the_plan_of_calibrated_probabilities(re
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("warning: this model was fitted on the synthetic store")
     fitted = json.loads((root / "models/production" / REFERENCE).read_text())["customers"]
-    assert lines[1] == (f"predict: {len(scores)} customers scored, {len(excluded)} excluded; model "
+    rules = excluded["reason"].value_counts()  # the real export's four customers the cleaning rules drop, by rule
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(rules.items()))
+    assert lines[1] == (f"predict: {len(scores)} customers scored, {len(excluded)} excluded ({len(excluded)} by the "
+                        f"cleaning rules: {why}); model "
                         f"{root / 'models/production/model.skops'} (logreg, fitted on {fitted} customers of the "
                         f"synthetic store data/synthetic); {int(scores['contact'].sum())} to contact "
                         f"({int(scores['control'].sum())} of them the control group); drift: "
@@ -392,7 +395,7 @@ def test_a_broken_customer_is_set_aside_and_the_others_scored_as_without_it(raw_
     edit_file(raw_copy / "market_money.csv", ",текущий_месяц,", ",следующий_месяц,")  # the first customer's row
     broken = predict_cli("--input", raw_copy, "--output", tmp_path / "scores.csv", "--repo", root)
     assert broken.returncode == 0 and "Traceback" not in broken.stderr
-    assert "(1 with broken rows: 1 unknown period)" in broken.stderr
+    assert "excluded (1 with broken rows: 1 unknown period; 2 by the cleaning rules: 1 no revenue" in broken.stderr
     before, after = pd.read_csv(tmp_path / "clean.csv"), pd.read_csv(tmp_path / "scores.csv")
     gone = pd.read_csv(tmp_path / "scores_excluded.csv", dtype={"id": str})
     row = gone[gone["reason"] == "unknown period"].iloc[0]
