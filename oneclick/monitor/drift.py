@@ -19,10 +19,12 @@ and of the domain classifier are Holm-corrected together (at most `alpha` of unc
 feature drifts only when its PSI also reaches `psi_min`; below `min_rows` customers no test is claimed.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from oneclick.common.checks import SEED, named_folders, number, real, section
+from oneclick.common.checks import SEED, get, named_folders, number, real, require, section
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MARKET_FILE, NOMINAL, NUMERIC, ORDINAL
 from oneclick.monitor.in_sample import reference_fingerprints
@@ -117,9 +119,10 @@ def feature_tests(reference: dict, sample: pd.DataFrame, new: pd.DataFrame) -> l
         values = new[column].to_numpy(float)
         shares = np.bincount(_bins(values, ref["edges"]), minlength=len(ref["edges"]) + 1) / len(values)
         ks = ks_2samp(sample[column].to_numpy(float), values)
-        shift = (values.mean() - ref["mean"]) / ref["std"] if ref["std"] > 0 else 0.0
+        # against a constant reference a shift has no scale: null, not 0 (the KS test and the PSI still see it)
+        shift = float((values.mean() - ref["mean"]) / ref["std"]) if ref["std"] > 0 else None
         out.append({"feature": column, "test": "Kolmogorov-Smirnov", "statistic": float(ks.statistic),
-                    "p_value": float(ks.pvalue), "psi": psi(ref["shares"], shares), "mean_shift_sd": float(shift)})
+                    "p_value": float(ks.pvalue), "psi": psi(ref["shares"], shares), "mean_shift_sd": shift})
     for column, counts in reference["categorical"].items():
         categories = list(counts)
         new_counts = new[column].value_counts().reindex(categories, fill_value=0).to_numpy()
@@ -257,5 +260,10 @@ def check_params(params: dict) -> None:
     number(params, "monitor.domain.trees", 1, 10_000, integer=True)
     number(params, "monitor.domain.min_leaf", 1, 10_000, integer=True)
     number(params, "monitor.domain.permutations", 10, 100_000, integer=True)
+    tests = len(FEATURES) + 1  # Holm's first step multiplies the smallest p-value by every test's count
+    needed = math.ceil(tests / get(params, "monitor.alpha"))
+    require(get(params, "monitor.domain.permutations") + 1 >= needed, "monitor.domain.permutations",
+            f"must be at least {needed - 1}: the classifier's smallest p-value, 1 / (permutations + 1), must reach "
+            f"monitor.alpha after Holm's correction over {tests} tests, or it could never raise an alarm")
     number(params, "monitor.domain.auc_min", 0.5, 1)
     number(params, "monitor.domain.seed", 0, SEED, integer=True)

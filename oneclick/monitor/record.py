@@ -32,15 +32,20 @@ def check_expected(expected, path) -> dict:
     return expected
 
 
-def realized(y, probability, expected: dict, bins: int) -> dict:
+def realized(y, probability, expected: dict, bins: int, min_rows: int) -> dict:
     """ROC-AUC with its 95 % interval, Brier score, reliability curve, and the verdict against `expected` (the
-    model card's test ROC-AUC and its interval)."""
+    model card's test ROC-AUC and its interval). Below `min_rows` customers (the drift check's minimum) no
+    verdict: on a handful of customers a perfect ranking is likely and DeLong's interval then has no width, so
+    "better than the estimate" would fire far more often than its 2.5 %."""
     y = np.asarray(y).astype(int)
     out = {"customers": int(len(y)), "observed_rate": round(float(y.mean()), DIGITS),
            "brier": round(calibration.brier(y, probability), DIGITS),
            "reliability": calibration.reliability(y, probability, bins)}
     if y.min() == y.max():
         return {**out, "roc_auc": None, "verdict": "one class only: no ROC-AUC"}
+    if len(y) < min_rows:
+        return {**out, "roc_auc": None, "verdict": f"too few customers to judge ({len(y)} < monitor.min_rows "
+                                                   f"{min_rows})"}
     decreased = int(y.sum())
     if min(decreased, len(y) - decreased) < 2:  # DeLong's variance needs two customers of each class
         return {**out, "roc_auc": None, "verdict": f"too few customers to judge: {decreased} whose activity "
@@ -58,14 +63,17 @@ def realized(y, probability, expected: dict, bins: int) -> dict:
 def monitor_record(customers: pd.DataFrame, probability, reference: dict, sample: pd.DataFrame, expected: dict,
                    spec: dict, bins: int, quarantine: pd.DataFrame | None = None, seen=None) -> dict:
     """Drift (new categories among the customers the export contract set aside included), and realized
-    performance where `customers` (the export's model table) has the target, on the customers the model did not
-    learn from (`seen`: in-sample per row, or None when the model's reference cannot tell)."""
-    record = {"drift": check(reference, sample, customers, spec, new_categories(quarantine)),
+    performance where `customers` (the export's model table) has the target, both on the customers the model did
+    not learn from (`seen`: in-sample per row, or None when the model's reference cannot tell)."""
+    fresh = out_of_sample(seen, len(customers))  # training rows would look like the reference and hide drift
+    record = {"drift": check(reference, sample, customers[fresh].reset_index(drop=True), spec,
+                             new_categories(quarantine)),
               "in_sample": None if seen is None else int(np.sum(seen))}
+    record["drift"]["in_sample_left_out"] = int((~fresh).sum())
     if TARGET in customers.columns:
-        fresh = out_of_sample(seen, len(customers))
         if fresh.any():
-            record["realized"] = realized(customers[TARGET][fresh], np.asarray(probability)[fresh], expected, bins)
+            record["realized"] = realized(customers[TARGET][fresh], np.asarray(probability)[fresh], expected, bins,
+                                          spec["min_rows"])
         else:
             record["realized"] = {"customers": 0, "roc_auc": None, "verdict": IN_SAMPLE}
         record["realized"]["in_sample_left_out"] = int((~fresh).sum())

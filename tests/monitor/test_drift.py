@@ -11,7 +11,7 @@ from segment_fixtures import PARAMS
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.synthesize import draw_customers, shifted, write_raw_files
-from oneclick.monitor.drift import check, holm, make_reference, psi, verdict
+from oneclick.monitor.drift import check, feature_tests, holm, make_reference, psi, verdict
 
 SPEC = PARAMS["monitor"]
 DATA = {"raw_dir": "data/synthetic", "synthetic": True, "dvc_hash": "x"}
@@ -39,7 +39,7 @@ def test_random_splits_of_one_population_rarely_alarm(population):
     """200 splits of one population into a reference of 1000 and an export of 500: the Holm-corrected check
     alarms in about `alpha` of them at most, and single features at the corrected rate. (The classifier's p-value
     is exact with any number of trees: 20 here, for time.)"""
-    spec = {**SPEC, "domain": {**SPEC["domain"], "trees": 20, "permutations": 200}}
+    spec = {**SPEC, "domain": {**SPEC["domain"], "trees": 20, "permutations": 340}}
     rng = np.random.default_rng(0)
     alarms, flagged, splits = 0, 0, 200
     for i in range(splits):
@@ -97,3 +97,13 @@ def test_the_verdict_names_new_categories_alone_or_before_the_drift():
                                    "service_type 'vip' (1 customer, set aside); drift in 1 of 16 features: "
                                    "marketing_6m")
     assert verdict({**record, "dataset_drift": False}, 16) == "no drift detected"
+
+
+def test_a_constant_feature_that_moves_has_no_shift_in_sds_but_its_test_and_psi_see_it(population):
+    """A reference where a feature never varies: the mean shift in its SDs has no scale (null, not 0), while the
+    KS statistic and the PSI show the move."""
+    constant = population.assign(service_errors=3)
+    reference, sample = make_reference(constant, 1000, 0, DATA)
+    moved = next(t for t in feature_tests(reference, sample, constant.assign(service_errors=4).iloc[:300])
+                 if t["feature"] == "service_errors")
+    assert moved["mean_shift_sd"] is None and moved["statistic"] == 1.0 and moved["psi"] > 1

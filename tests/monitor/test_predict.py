@@ -199,6 +199,9 @@ def test_scores_of_the_training_customers_are_flagged_in_sample(synthetic_dir, r
     assert record["in_sample"] == len(kept)
     assert record["realized"]["roc_auc"] is None and "in-sample" in record["realized"]["verdict"]
     assert record["realized"]["in_sample_left_out"] == len(kept) and "campaign" not in record["realized"]
+    # nor in the drift check: rows the reference was drawn from would look like it and hide a real move
+    assert record["drift"]["customers"] == 0 and record["drift"]["in_sample_left_out"] == len(kept)
+    assert record["drift"]["verdict"] == "too few customers to tell (0 < monitor.min_rows 50)"
 
     changed = tmp_path / "changed"  # next month: 60 customers with one more page per visit
     shutil.copytree(synthetic_dir, changed)
@@ -211,6 +214,7 @@ def test_scores_of_the_training_customers_are_flagged_in_sample(synthetic_dir, r
     record = json.loads(monitor_path(out).read_text())
     assert record["in_sample"] == len(kept) - 60 and f"warning: {len(kept) - 60} of the" in result.stderr
     assert record["realized"]["customers"] == 60 and record["realized"]["in_sample_left_out"] == len(kept) - 60
+    assert record["drift"]["customers"] == 60 and record["drift"]["in_sample_left_out"] == len(kept) - 60
     scores = pd.read_csv(out).set_index("id")
     fresh = kept["id"].iloc[:60]
     truth = kept.set_index("id").loc[fresh, TARGET]
