@@ -23,7 +23,7 @@ from oneclick.stats import mean_interval
 
 METHODS = ("none", "sigmoid", "isotonic")
 SCORES = ("log_loss", "brier")
-EPS = 1e-15  # probabilities are clipped to [EPS, 1 - EPS] for the log loss, as scikit-learn does
+EPS = float(np.finfo(float).eps)  # probabilities are clipped to [EPS, 1 - EPS] for the log loss, as scikit-learn does
 DIGITS = 6
 
 

@@ -107,3 +107,14 @@ def test_reliability_bins_count_every_customer():
     assert [p["predicted"] for p in points] == sorted(p["predicted"] for p in points)
     weighted = sum(p["observed"] * p["customers"] for p in points) / 1003
     assert weighted == pytest.approx(y.mean(), abs=1e-5)
+
+
+def test_the_log_loss_clips_as_scikit_learn_does():
+    """Probabilities of exactly 0 or 1 (calibration `none` or isotonic) are clipped at the machine epsilon, as
+    scikit-learn's log_loss does: a confident miss costs what it costs there."""
+    from sklearn.metrics import log_loss as sklearn_log_loss
+
+    from oneclick.model.calibration import log_loss
+
+    y, p = np.array([1, 0, 1, 0]), np.array([0.0, 1.0, 1.0, 0.0])
+    assert log_loss(y, p) == pytest.approx(sklearn_log_loss(y, p), rel=1e-12)
