@@ -68,10 +68,13 @@ class Export:
         """Customers with at least one broken row."""
         return int(customer_keys(self.quarantine).nunique())
 
+    def first_faults(self) -> pd.DataFrame:
+        """Each customer set aside once, under their first fault (in file order)."""
+        return self.quarantine[~customer_keys(self.quarantine).duplicated()]
+
     def quarantined(self) -> pd.Series:
-        """Customers set aside, each under its first reason (in file order): reason -> customers."""
-        first = self.quarantine[~customer_keys(self.quarantine).duplicated()]
-        return first["reason"].value_counts().sort_index()
+        """Customers set aside, each under its first reason: reason -> customers."""
+        return self.first_faults()["reason"].value_counts().sort_index()
 
     def excluded_share(self) -> float:
         return self.set_aside / max(self.customers, 1)
@@ -79,9 +82,8 @@ class Export:
     def reasons(self) -> str:
         """The reasons customers were set aside, with where and what: '<n> <reason> (<file> <column>: [values])'
         per reason, file and column, each customer under its first reason."""
-        first = self.quarantine[~customer_keys(self.quarantine).duplicated()]
-        parts = []
-        for (reason, file, column), rows in first.groupby(["reason", "file", "column"], sort=True, dropna=False):
+        parts, groups = [], self.first_faults().groupby(["reason", "file", "column"], sort=True, dropna=False)
+        for (reason, file, column), rows in groups:
             where = f"{file} {column}" if isinstance(column, str) else file
             parts.append(f"{len(rows)} {reason} ({where}: {examples(rows['value'].unique())})")
         return "; ".join(parts)
