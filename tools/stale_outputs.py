@@ -1,16 +1,17 @@
-"""Outputs that no stage of the pipeline writes any more: what a read-out or an export stage left behind after its
-entry left params.yaml (an undone experiment, `make real` without the demo campaign).
+"""Outputs that no stage of the pipeline writes any more: what a read-out, an export or a model's search left behind
+after its entry left params.yaml (an undone experiment, `make real` without the demo campaign).
 
     python -m tools.stale_outputs            # list them
     python -m tools.stale_outputs --remove   # and delete them
 
-DVC never deletes the outputs of a stage that left the pipeline. In the folders of the `foreach` stages
-(metrics/readout, plots/qini, data/readouts, metrics/monitor, ...) they would still count in the folder-wide
-deps of `campaign` and `report`, so `dvc status` would not be clean, and `git add -A` would commit a read-out
-of a campaign the pipeline no longer reads.
+DVC never deletes the outputs of a stage that left the pipeline. In the folders of the `foreach` and `matrix`
+stages (metrics/readout, plots/qini, data/readouts, metrics/monitor, metrics/cv/<part>, ...) they would still count
+in the folder-wide deps of `select`, `campaign` and `report`, so `dvc status` would not be clean, and `git add -A`
+would commit the record of a read-out or a model the pipeline no longer has.
 """
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,17 +27,19 @@ def _paths(entries) -> list[str]:
     return [next(iter(e)) if isinstance(e, dict) else e for e in entries or []]
 
 
-def foreach_folders(dvc_yaml: Path) -> set[Path]:
-    """The folders a `foreach` stage writes one file or folder per key into: the parents of its `${key}` paths."""
-    stages = yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"]
-    folders = set()
+def templated_folders(root: Path) -> list[Path]:
+    """The folders a `foreach` or `matrix` stage writes one file or folder per key into: the parents of its outputs
+    whose name is templated (`metrics/readout/${key}.json`, `metrics/cv/${item.part}/${item.model}.json`), a
+    templated parent matched against the folders there are."""
+    stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    patterns = set()
     for stage in stages.values():
-        do = stage.get("do") if "foreach" in stage else None
-        for path in _paths((do or {}).get("outs")) + _paths((do or {}).get("metrics")) + \
-                _paths((do or {}).get("plots")):
-            if "${key}" in Path(path).name:
-                folders.add(Path(path).parent)
-    return folders
+        body = stage.get("do", {}) if "foreach" in stage else stage
+        for path in _paths(body.get("outs")) + _paths(body.get("metrics")) + _paths(body.get("plots")):
+            parent = Path(path).parent
+            if "${" in Path(path).name and parent != Path("."):
+                patterns.add(re.sub(r"\$\{[^}]*\}", "*", parent.as_posix()))
+    return sorted({folder for pattern in patterns for folder in root.glob(pattern) if folder.is_dir()})
 
 
 def stale_outputs(root: Path = Path(".")) -> list[Path]:
@@ -46,10 +49,8 @@ def stale_outputs(root: Path = Path(".")) -> list[Path]:
     with Repo(str(root)) as repo:
         declared = {Path(out.fs_path).resolve() for stage in repo.index.stages for out in stage.outs}
     found = []
-    for folder in sorted(foreach_folders(root / "dvc.yaml")):
-        if (root / folder).is_dir():
-            found += [path for path in sorted((root / folder).iterdir())
-                      if path.name not in KEPT and path.resolve() not in declared]
+    for folder in templated_folders(root):
+        found += [path for path in sorted(folder.iterdir()) if path.name not in KEPT and path.resolve() not in declared]
     return [path.relative_to(root) for path in found]
 
 

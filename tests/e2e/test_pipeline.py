@@ -197,14 +197,16 @@ def test_a_failed_experiment_is_undone_as_the_readme_says(repo):
 
 
 def test_make_undo_leaves_nothing_a_stage_the_experiment_added_wrote(repo):
-    """An experiment that added a read-out leaves its params entry and its outputs; DVC never deletes the outputs,
-    and in the read-out folders they would change `campaign`'s and `report`'s folder-wide deps. The Makefile's
-    undo recipe (README "The daily loop"), run as written, puts the commit back with nothing left over."""
+    """An experiment that added a read-out or a model leaves its params entry and its outputs; DVC never deletes
+    the outputs, and in those folders they would change `select`'s, `campaign`'s and `report`'s folder-wide deps.
+    The Makefile's undo recipe (README "The daily loop"), run as written, puts the commit back with nothing left
+    over."""
     ws, _ = repo
     params = ws / "params.yaml"
     params.write_text(params.read_text(encoding="utf-8").replace("  campaigns:\n", "  campaigns:\n    spring: x\n", 1),
                       encoding="utf-8")
-    for path in ("metrics/readout/spring.json", "plots/qini/spring.csv", "data/readouts/spring.csv"):
+    for path in ("metrics/readout/spring.json", "plots/qini/spring.csv", "data/readouts/spring.csv",
+                 "metrics/cv/train/forest.json", "reports/cv_folds/train/forest.json"):  # and a model's search
         (ws / path).parent.mkdir(parents=True, exist_ok=True)
         (ws / path).write_text("{}\n", encoding="utf-8")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nundo: venv\n")[1]
