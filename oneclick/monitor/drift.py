@@ -261,9 +261,9 @@ def check_params(params: dict) -> None:
     number(params, "monitor.domain.min_leaf", 1, 10_000, integer=True)
     number(params, "monitor.domain.permutations", 10, 100_000, integer=True)
     tests = len(FEATURES) + 1  # Holm's first step multiplies the smallest p-value by every test's count
-    needed = math.ceil(tests / get(params, "monitor.alpha"))
-    require(get(params, "monitor.domain.permutations") + 1 >= needed, "monitor.domain.permutations",
-            f"must be at least {needed - 1}: the classifier's smallest p-value, 1 / (permutations + 1), must reach "
+    needed = math.floor(tests / get(params, "monitor.alpha"))  # tests / (needed + 1) < alpha, as drift asks (<)
+    require(get(params, "monitor.domain.permutations") >= needed, "monitor.domain.permutations",
+            f"must be at least {needed}: the classifier's smallest p-value, 1 / (permutations + 1), must fall below "
             f"monitor.alpha after Holm's correction over {tests} tests, or it could never raise an alarm")
     number(params, "monitor.domain.auc_min", 0.5, 1)
     number(params, "monitor.domain.seed", 0, SEED, integer=True)
