@@ -25,13 +25,15 @@ def simulate_outcomes(contacts: pd.DataFrame, source_dir, out_dir, save_rates: d
         source = Path(source_dir) / raw_file.name
         raw = source.read_bytes().decode("utf-8")
         frame = pd.read_csv(source, sep=raw_file.sep, dtype=str, keep_default_na=False)
-        number = pd.to_numeric(frame["id"], errors="coerce")  # a broken id (set aside in training) is no one's
+        # an id that is not one (blank, 215348.0: set aside in training) belongs to no campaign customer
+        valid = frame["id"].str.fullmatch(r"\d{1,15}")
+        number = pd.to_numeric(frame["id"].where(valid), errors="coerce")
         frame, number = frame[number.isin(ids)], number[number.isin(ids)]
         if raw_file is MARKET_FILE:
             target = MARKET_FILE.columns[1].raw
             kept = number.isin(candidates) & (frame[target] == POSITIVE_LABEL)
             frame.loc[kept, target] = NEGATIVE_LABEL
-            saved = sorted(frame.loc[kept, "id"].astype("int64"))
+            saved = sorted(number[kept].astype("int64"))
         with atomic_path(Path(out_dir) / raw_file.name) as tmp:
             frame.to_csv(tmp, sep=raw_file.sep, index=False, encoding="utf-8",
                          lineterminator="\r\n" if "\r\n" in raw else "\n")

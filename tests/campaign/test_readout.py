@@ -507,7 +507,14 @@ def test_the_demo_outcome_export_passes_over_a_broken_id(raw_copy, tmp_path):
     money.write_bytes(b"\r\n".join(lines))
     contacts = pd.DataFrame({"id": [int(first), int(first) + 1, int(first) + 2], "offer": "cart_reminder",
                              "contact": True, "control": [False, False, True]})
-    simulate_outcomes(contacts, raw_copy, tmp_path / "out", {"cart_reminder": 1.0}, seed=0)
+    market = raw_copy / "market_file.csv"  # a second row of a treated customer, its id as a spreadsheet writes it
+    rows = market.read_bytes().split(b"\r\n")
+    twin = rows[1].split(b",", 2)
+    rows.insert(2, b",".join([twin[0] + b".0", "Снизилась".encode(), twin[2]]))
+    market.write_bytes(b"\r\n".join(rows))
+    saved = simulate_outcomes(contacts, raw_copy, tmp_path / "out", {"cart_reminder": 1.0}, seed=0)
     out = pd.read_csv(tmp_path / "out" / "market_money.csv", dtype=str)
     assert set(out["id"]) == {str(i) for i in contacts["id"]} and f"{int(first)}x" not in set(out["id"])
     assert (out["id"] == first.decode()).sum() == 2  # the customer's two other periods; the broken one left out
+    assert f"{int(first)}.0" not in set(pd.read_csv(tmp_path / "out" / "market_file.csv", dtype=str)["id"])
+    assert set(saved) <= set(contacts["id"])
