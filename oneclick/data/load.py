@@ -84,7 +84,7 @@ class Export:
         per reason, file and column, each customer under its first reason."""
         parts, groups = [], self.first_faults().groupby(["reason", "file", "column"], sort=True, dropna=False)
         for (reason, file, column), rows in groups:
-            where = f"{file} {column}" if isinstance(column, str) else file
+            where = f"{file} {column}" if isinstance(column, str) and column else file
             parts.append(f"{len(rows)} {reason} ({where}: {examples(rows['value'].unique())})")
         return "; ".join(parts)
 

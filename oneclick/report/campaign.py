@@ -114,10 +114,15 @@ def _power(power: dict, offers: list[str]) -> list[str]:
            f"Without an offer {power['decline_rate_without_offer']:.1%} of the customers to contact are expected to "
            f"buy less, with the offers {power['decline_rate_with_offer']:.1%} (at the save rates used; 5-95 % range "
            f"{power['decline_rate_with_offer_low']:.1%} to {power['decline_rate_with_offer_high']:.1%} over the save "
-           "rates). A campaign of this size tells that "
-           f"difference from chance with a probability of {_chance(power['power'])} ({_chance(power['power_low'])} "
-           f"to {_chance(power['power_high'])} over the save rates; two-sided test at "
-           f"{power['alpha']:g}, at least {power['min_per_arm']} customers per arm); "]
+           "rates). "]
+    if min(power["control"], power["treated"]) < power["min_per_arm"]:
+        out[0] += (f"An arm of this campaign has fewer than {power['min_per_arm']} customers, the least a read-out "
+                   "calls a result on (`readout.min_per_arm`): it cannot tell that difference; ")
+    else:
+        out[0] += (f"A campaign of this size tells that difference from chance with a probability of "
+                   f"{_chance(power['power'])} ({_chance(power['power_low'])} to {_chance(power['power_high'])} over "
+                   f"the save rates; two-sided test at {power['alpha']:g}, at least {power['min_per_arm']} customers "
+                   "per arm); ")
     needed = power["campaigns_needed"]
     out[0] += ("one campaign is enough to tell whether the offers, taken together, work." if needed == 1 else
                f"{needed} campaigns of this size are needed for {power['target_power']:.0%}.")

@@ -238,9 +238,10 @@ def test_rows_repeated_or_missing_set_aside_their_customer(raw_copy):
 
 
 def test_a_row_with_another_number_of_fields(raw_copy):
-    faults, _ = _set_aside(raw_copy, lambda folder: _line(folder / "market_file.csv", 5, ",0.", ",4,2,0."))
+    faults, export = _set_aside(raw_copy, lambda folder: _line(folder / "market_file.csv", 5, ",0.", ",4,2,0."))
     assert faults["reason"].tolist() == ["a row of another number of fields than the header's 13"]
     assert faults["line"].tolist() == [5]
+    assert "13 (market_file.csv: [" in export.reasons()  # a fault of a whole row names the file alone
 
 
 def test_ids_that_market_file_lacks_are_counted_and_ignored(raw_copy):

@@ -276,6 +276,18 @@ def test_the_read_out_and_monitoring_sections(report):
     assert "marketing_6m" in inputs["monitors"]["m2026-11"]["drift"]["drifted_features"]
 
 
+def test_a_control_group_too_small_to_call_a_result_is_said_so_not_given_a_power(report):
+    """Below readout.min_per_arm the power is 0 by convention, not a small chance: the paragraph says the arm is
+    too small instead of 'a probability of below 1%'."""
+    text, _, campaign, _, inputs = report
+    assert "A campaign of this size tells that difference from chance with a probability of" in text
+    small = copy.deepcopy(inputs)
+    small["campaign"]["power"].update(control=12, power=0.0, power_low=0.0, power_high=0.0)
+    paragraph = next(line for line in render(small, PARAMS).splitlines() if line.startswith("**The control group.**"))
+    assert "An arm of this campaign has fewer than 30 customers, the least a read-out calls a result on" in paragraph
+    assert "probability of" not in paragraph
+
+
 def test_an_offer_without_a_control_customer_and_a_plan_that_contacts_nobody(report, tmp_path):
     _, _, campaign, readout, inputs = report
     empty = copy.deepcopy(inputs)
