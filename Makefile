@@ -58,7 +58,7 @@ real: venv
 	@dvc repro --quiet  # the stages whose folder-wide deps held it: the same outputs
 
 # Undo an experiment (README "The daily loop"): the last commit's params and outputs, and none of the outputs of
-# a stage the experiment added (a read-out, an export), which DVC leaves behind.
+# a stage the experiment added (a read-out, an export, a model), which DVC leaves behind.
 undo: venv
 	git checkout -- .
 	python -m tools.stale_outputs --remove
