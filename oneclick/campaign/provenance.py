@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from oneclick.common.errors import DataError
-from oneclick.common.io import read_json
+from oneclick.common.io import read_json_file
 
 HASH_BYTES = 1 << 20
 
@@ -62,10 +62,7 @@ def read_record(list_path) -> dict | None:
     path = sidecar(list_path)
     if not path.is_file():
         return None
-    try:
-        found = read_json(path)
-    except ValueError as err:
-        raise DataError(f"{path}: not valid JSON ({err})") from None
+    found = read_json_file(path, "predict writes it beside the list it makes")
     if not isinstance(found, dict) or not {"made_by", "campaign", "model", "campaign_params_sha256"} <= set(found):
         raise DataError(f"{path}: not a provenance record (made_by, campaign, model, campaign_params_sha256)")
     problem = _record_problem(found)
