@@ -29,7 +29,7 @@ from oneclick.campaign.provenance import describe, read_record, sidecar
 from oneclick.common.checks import named_folders, number, section
 from oneclick.common.errors import DataError, examples
 from oneclick.common.paths import CONTACTS, OUTCOMES
-from oneclick.data.columns import FEATURES, MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
+from oneclick.data.columns import FEATURES, ID_PATTERN, MARKET_FILE, RAW_FILES, TARGET, TARGET_RAW
 from oneclick.data.load import read_export
 from oneclick.data.prepare import build_table
 from oneclick.data.store import check_folder, check_name
@@ -87,7 +87,7 @@ def read_contacts(path, offers: list[str] | None = None) -> pd.DataFrame:
     if contacts.empty:
         raise DataError(f"{path}: no customer in the list (a header only)")
     ids = contacts["id"].astype("str").str.strip()
-    bad = contacts.loc[~ids.str.fullmatch(r"\d{1,15}"), "id"]
+    bad = contacts.loc[~ids.str.fullmatch(ID_PATTERN), "id"]
     if len(bad):
         raise DataError(f"{path}: column 'id': not a customer id (a whole number): {_at_lines(bad)}")
     contacts["id"] = ids.astype("int64")

@@ -8,7 +8,15 @@ import pandas as pd
 
 from oneclick.common.checks import SEED, get, number, require, section, text
 from oneclick.common.io import atomic_path
-from oneclick.data.columns import MARKET_FILE, MARKET_MONEY, MARKET_TIME, MONEY, NEGATIVE_LABEL, POSITIVE_LABEL
+from oneclick.data.columns import (
+    ID_PATTERN,
+    MARKET_FILE,
+    MARKET_MONEY,
+    MARKET_TIME,
+    MONEY,
+    NEGATIVE_LABEL,
+    POSITIVE_LABEL,
+)
 
 
 def simulate_outcomes(contacts: pd.DataFrame, source_dir, out_dir, save_rates: dict[str, float], seed: int):
@@ -26,7 +34,7 @@ def simulate_outcomes(contacts: pd.DataFrame, source_dir, out_dir, save_rates: d
         raw = source.read_bytes().decode("utf-8")
         frame = pd.read_csv(source, sep=raw_file.sep, dtype=str, keep_default_na=False)
         # an id that is not one (blank, 215348.0: set aside in training) belongs to no campaign customer
-        valid = frame["id"].str.fullmatch(r"\d{1,15}")
+        valid = frame["id"].str.fullmatch(ID_PATTERN)
         number = pd.to_numeric(frame["id"].where(valid), errors="coerce")
         frame, number = frame[number.isin(ids)], number[number.isin(ids)]
         if raw_file is MARKET_FILE:

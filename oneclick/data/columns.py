@@ -32,6 +32,7 @@ class RawFile:
 
 
 ID = Column("id", "id", "customer id", "", "id")
+ID_PATTERN = r"\d{1,15}"  # an id cell as the contract reads it: a whole number of at most 15 digits
 
 MARKET_FILE = RawFile(
     "market_file.csv",

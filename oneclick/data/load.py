@@ -27,6 +27,7 @@ import pandera.pandas as pa
 
 from oneclick.common.errors import EXAMPLES, DataError, examples
 from oneclick.data.columns import (
+    ID_PATTERN,
     MARKET_FILE,
     MARKET_MONEY,
     MARKET_TIME,
@@ -93,7 +94,7 @@ def customer_keys(faults: pd.DataFrame) -> pd.Series:
     """Who each row of a quarantine (QUARANTINE columns) is about: its id, or, for a row whose id is not one
     (blank, '215348.0'), that file's line: each such row is a customer of its own, never one for all of them."""
     ids = faults["id"].astype(str)
-    valid = ids.str.fullmatch(r"\d{1,15}")
+    valid = ids.str.fullmatch(ID_PATTERN)
     return ids.where(valid, "line " + faults["line"].astype(str) + " of " + faults["file"].astype(str))
 
 
@@ -348,7 +349,7 @@ def read_export(directory, with_money: bool = True, require_target: bool = True)
         rows_read[name] = len(frames[name]) + faults[name]["line"].nunique()
         notes += [note] if note else []
     market = MARKET_FILE.name
-    named = faults[market]["id"][faults[market]["id"].str.fullmatch(r"\d{1,15}")].astype("int64")
+    named = faults[market]["id"][faults[market]["id"].str.fullmatch(ID_PATTERN)].astype("int64")
     base = sorted(set(frames[market]["id"]) | set(named))  # every customer of market_file.csv, good or not
     base_text = {str(i) for i in base}
     parts, extra = [faults[market], _repeated(frames[market], ["id"], market, "a customer repeated")], {}
