@@ -83,11 +83,10 @@ def summary(result: dict, output) -> str:
         else ""
     export = result["export"]
     broken = export.quarantined()
-    rules = result["excluded"].loc[result["excluded"]["reason"].isin(prepare.RULES), "reason"].value_counts()
+    rules = result["excluded"].loc[result["excluded"]["reason"].isin(prepare.RULES), "reason"]
     why = [f"{int(broken.sum())} with broken rows: " + ", ".join(f"{n} {r}" for r, n in broken.items())] \
         if len(broken) else []
-    why += [f"{int(rules.sum())} by the cleaning rules: " + ", ".join(f"{n} {r}" for r, n in sorted(rules.items()))] \
-        if len(rules) else []
+    why += [f"{len(rules)} by the cleaning rules: {prepare.by_rule(rules)}"] if len(rules) else []
     broken = f" ({'; '.join(why)})" if why else ""
     extra = sum(export.extra_ids.values())
     extra = f"; {extra} ids of the other files not in market_file.csv ignored" if extra else ""

@@ -25,6 +25,11 @@ OUTLIER = "revenue above prepare.revenue_max"
 RULES = (NO_REVENUE, OUTLIER)
 
 
+def by_rule(reasons: pd.Series) -> str:
+    """'3 no revenue in ..., 1 revenue above ...': how many customers each cleaning rule dropped ('' for none)."""
+    return ", ".join(f"{n} {reason}" for reason, n in reasons.value_counts().sort_index().items())
+
+
 def _pivot(long: pd.DataFrame, value: str, periods: dict[str, str]) -> pd.DataFrame:
     """One column per period (the contract leaves one row per customer and period)."""
     wide = long.pivot(index="id", columns="period", values=value)

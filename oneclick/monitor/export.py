@@ -13,7 +13,7 @@ from pathlib import Path
 from oneclick.common.errors import DataError
 from oneclick.data.columns import FEATURES, MONEY
 from oneclick.data.load import read_export
-from oneclick.data.prepare import build_table, excluded_table
+from oneclick.data.prepare import build_table, by_rule, excluded_table
 from oneclick.model import calibration
 from oneclick.model.artifact import CALIBRATION, EXPECTED, REFERENCE, SAMPLE, read_companion
 from oneclick.model.model_file import load_model
@@ -35,7 +35,7 @@ def score_export(input_dir, model_path, params: dict) -> dict:
     export = read_export(input_dir, with_money=with_money, require_target=False)
     kept, excluded, profit = build_table(export.frames, params["prepare"]["revenue_max"])
     if kept.empty:
-        dropped = "; ".join(f"{n} {reason}" for reason, n in excluded["reason"].value_counts().sort_index().items())
+        dropped = by_rule(excluded["reason"])
         raise DataError(f"{input_dir}: no customer left to score: {export.set_aside} of {export.customers} have "
                         f"broken rows ({export.reasons() or 'none'}), {len(excluded)} dropped by the cleaning rules"
                         f"{f' ({dropped})' if dropped else ''}; nothing written")
