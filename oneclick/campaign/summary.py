@@ -195,8 +195,8 @@ def power(plan: pd.DataFrame, alpha: float, target: float, offers: list[str], mi
     if drawn_with_offer is not None and len(drawn_with_offer) and overall["power"] is not None:
         without = float(plan["probability"].to_numpy(float)[contact].mean())
         n_control, n_treated = overall["control"], overall["treated"]
-        powers = [power_of(without, n_control, rate, n_treated, alpha) if min(n_control, n_treated) >= min_per_arm
-                  else 0.0 for rate in drawn_with_offer]
+        powers = [power_of(without, n_control, rate, n_treated, alpha) for rate in drawn_with_offer] \
+            if min(n_control, n_treated) >= min_per_arm else [0.0]
         for key, values in (("decline_rate_with_offer", drawn_with_offer), ("power", powers)):
             low, high = np.quantile(values, QUANTILES)
             overall[f"{key}_low"], overall[f"{key}_high"] = round(float(low), DIGITS), round(float(high), DIGITS)
